@@ -1,0 +1,47 @@
+"""create_app(settings): the composition root of the api."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+
+from api.errors import install_error_handlers
+from api.logging_setup import configure_logging
+from api.routes import health, status
+from api.services import Services
+from api.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    settings = settings or (services.settings if services else get_settings())
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Services handed in (tests, the demo) belong to the caller, who closes them.
+        if services is not None:
+            yield
+            return
+        app.state.services = Services.build(settings)
+        try:
+            yield
+        finally:
+            await app.state.services.close()
+
+    app = FastAPI(
+        title="Bansos citizen service API",
+        version="1.0.0",
+        description="Status checks by NIK for the digital social-assistance rollout.",
+        openapi_url="/openapi.json",
+        default_response_class=ORJSONResponse,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.api_key_cache = {}
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(status.router)
+    return app

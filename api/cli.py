@@ -1,0 +1,328 @@
+"""The ``bansos`` command: run, migrate, load, import, seed and administer the service."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+app = typer.Typer(help="Citizen service for the digital social-assistance (bansos) rollout.",
+                  no_args_is_help=True, add_completion=False)
+import_app = typer.Typer(help="Import registry files (UTF-8 CSV with a header row).",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+out = Console()
+err = Console(stderr=True)
+
+DEMO_DATABASE_URL = "sqlite:///var/demo.db"
+
+
+def _settings(**overrides):
+    from api.settings import InsecureSettings, get_settings
+
+    try:
+        return get_settings(**overrides)
+    except InsecureSettings as exc:
+        err.print(f"[red]Refusing to start:[/] {exc}")
+        raise typer.Exit(2) from None
+    except Exception as exc:  # pydantic ValidationError carries an InsecureSettings inside
+        err.print(f"[red]Settings are invalid:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations up to the latest (safe to run repeatedly)."""
+    from api.migrations_runner import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    out.print("Database is up to date.")
+
+
+@app.command("load-reference")
+def load_reference(
+    pilot_file: Annotated[Path | None, typer.Option(help="Pilot configuration YAML")] = None,
+) -> None:
+    """Load region codes and the pilot configuration (idempotent)."""
+    counts = asyncio.run(_load_reference(_settings(), pilot_file))
+    out.print(f"Loaded {counts.provinces} provinces, {counts.regencies} kabupaten/kota, "
+              f"{counts.districts} kecamatan, {counts.coordination_regions} coordination "
+              f"regions, {counts.pilot_regencies} pilot kabupaten/kota, {counts.offices} offices.")
+
+
+async def _load_reference(settings, pilot_file: Path | None):
+    from api.db import create_engine
+    from api.domain.pilot_config import PilotConfigError, load_pilot_config
+    from api.domain.reference_data import load_reference_data
+    from api.domain.regions import region_codes
+
+    try:
+        pilot = load_pilot_config(pilot_file)
+    except PilotConfigError as exc:
+        err.print(f"[red]Pilot configuration refused:[/] {exc}")
+        raise typer.Exit(2) from None
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            return await load_reference_data(conn, regions=region_codes(), pilot=pilot)
+    finally:
+        await engine.dispose()
+
+
+def _run_import(kind: str, file: Path, errors_file: Path | None) -> None:
+    from api.domain.eligibility import default_rules
+    from api.domain.regions import region_codes
+    from api.domain.registry_import import (
+        ImportFormatError,
+        import_beneficiaries,
+        import_disbursements,
+    )
+    from api.services import protector_from
+
+    if not file.is_file():
+        err.print(f"[red]No such file:[/] {file}")
+        raise typer.Exit(2)
+    settings = _settings()
+    sink = errors_file.open("w", encoding="utf-8") if errors_file else None
+    shown = 0
+
+    def on_error(error) -> None:
+        nonlocal shown
+        if sink is not None:
+            sink.write(f"{error}\n")
+        if shown < 50:
+            err.print(f"[yellow]rejected[/] {error}", highlight=False, soft_wrap=True)
+        shown += 1
+
+    progress = Progress("[progress.description]{task.description}", BarColumn(),
+                        DownloadColumn(), TimeRemainingColumn(), console=err,
+                        disable=not sys.stderr.isatty())
+
+    async def run():
+        from api.db import create_engine
+
+        engine = create_engine(settings.database_url)
+        task = progress.add_task(f"Importing {kind}", total=file.stat().st_size)
+        importer = import_beneficiaries if kind == "beneficiaries" else import_disbursements
+        try:
+            return await importer(
+                engine, file, protector=protector_from(settings), regions=region_codes(),
+                rules=default_rules(), on_error=on_error,
+                on_progress=lambda done, total: progress.update(task, completed=done),
+            )
+        finally:
+            await engine.dispose()
+
+    try:
+        with progress:
+            report = asyncio.run(run())
+    except ImportFormatError as exc:
+        err.print(f"[red]Import stopped before writing anything:[/] {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        if sink is not None:
+            sink.close()
+    if shown > 50:
+        err.print(f"… and {shown - 50} more rejected rows"
+                  + (f" (all listed in {errors_file})" if errors_file else
+                     " (use --errors-file to keep the full list)"))
+    out.print(f"{report.rows} rows read: {report.inserted} added, {report.updated} updated, "
+              f"{report.unchanged} unchanged, {report.rejected} rejected.")
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+ErrorsFile = Annotated[Path | None, typer.Option(
+    "--errors-file", help="Write every rejected row (line and reason) to this file")]
+
+
+@import_app.command("beneficiaries")
+def import_beneficiaries_command(
+    file: Annotated[Path, typer.Argument(help="nik,no_kk,nama,kode_wilayah,desil,program,keterangan")],
+    errors_file: ErrorsFile = None,
+) -> None:
+    """Import beneficiaries. Exit 0: all rows accepted; 1: some rejected; 2: nothing imported."""
+    _run_import("beneficiaries", file, errors_file)
+
+
+@import_app.command("disbursements")
+def import_disbursements_command(
+    file: Annotated[Path, typer.Argument(
+        help="nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal")],
+    errors_file: ErrorsFile = None,
+) -> None:
+    """Import disbursements. Exit 0: all rows accepted; 1: some rejected; 2: nothing imported."""
+    _run_import("disbursements", file, errors_file)
+
+
+@app.command("create-api-key")
+def create_api_key_command(
+    channel: Annotated[str, typer.Argument(help="Channel name, e.g. telegram-bot")],
+) -> None:
+    """Create an API key for a channel and print it (it is shown only this once)."""
+    key = asyncio.run(_create_key(_settings(), channel))
+    out.print(key, highlight=False)
+
+
+async def _create_key(settings, channel: str) -> str:
+    from api.db import create_engine, session_factory, session_scope
+    from api.domain.api_keys import create_api_key
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_scope(session_factory(engine)) as session:
+            return await create_api_key(session, channel=channel)
+    finally:
+        await engine.dispose()
+
+
+@app.command("revoke-api-key")
+def revoke_api_key_command(
+    prefix: Annotated[str, typer.Argument(help="The 8 characters after 'bsk_' in the key")],
+) -> None:
+    """Revoke an API key; it stops working everywhere within 30 seconds."""
+
+    async def run() -> bool:
+        from api.db import create_engine, session_factory, session_scope
+        from api.domain.api_keys import revoke_api_key
+
+        engine = create_engine(_settings().database_url)
+        try:
+            async with session_scope(session_factory(engine)) as session:
+                return await revoke_api_key(session, prefix=prefix)
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(run()):
+        err.print(f"[red]No active key with prefix {prefix}.[/]")
+        raise typer.Exit(1)
+    out.print(f"Revoked key {prefix}.")
+
+
+@app.command("generate-keys")
+def generate_keys() -> None:
+    """Print fresh secrets for a production .env file."""
+    out.print(f"NIK_HASH_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
+    out.print(f"DATA_ENCRYPTION_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
+    out.print(f"SECRET_KEY={secrets.token_urlsafe(32)}")
+
+
+@app.command("seed-demo")
+def seed_demo(
+    families: Annotated[int, typer.Option(min=0, help="Synthetic families besides personas")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data")] = 2026,
+) -> None:
+    """Fill the registry with a deterministic synthetic population and print the personas."""
+    settings = _settings()
+    personas = asyncio.run(_seed(settings, families=families, seed=seed))
+    _print_personas(personas)
+
+
+async def _seed(settings, *, families: int, seed: int):
+    import tempfile
+
+    from api.db import create_engine
+    from api.domain import demo_population
+    from api.domain.eligibility import default_rules
+    from api.domain.pilot_config import load_pilot_config
+    from api.domain.regions import region_codes
+    from api.domain.registry_import import import_beneficiaries, import_disbursements
+    from api.services import protector_from
+
+    await _load_reference(settings, None)
+    regions = region_codes()
+    pilot = load_pilot_config()
+    districts = [d.code for r in pilot.regencies for d in regions.districts_of(r.code)]
+    engine = create_engine(settings.database_url)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            beneficiaries, disbursements = Path(tmp, "b.csv"), Path(tmp, "d.csv")
+            demo_population.write_csvs(beneficiaries, disbursements, district_codes=districts,
+                                       families=families, seed=seed)
+            common = dict(protector=protector_from(settings), regions=regions,
+                          rules=default_rules())
+            with out.status("Importing the synthetic population…"):
+                people = await import_beneficiaries(engine, beneficiaries, **common)
+                stages = await import_disbursements(
+                    engine, disbursements, **common, today=demo_population.DEMO_TODAY)
+        out.print(f"Seeded {people.accepted} people ({people.inserted} new) and "
+                  f"{stages.accepted} disbursement stages.")
+        if people.rejected or stages.rejected:
+            err.print(f"[red]{people.rejected + stages.rejected} generated rows were rejected:[/] "
+                      f"{(people.errors + stages.errors)[:5]}")
+            raise typer.Exit(1)
+    finally:
+        await engine.dispose()
+    return demo_population.demo_personas(districts)
+
+
+def _print_personas(personas) -> None:
+    table = Table(title="Demo personas (synthetic data): check them with NIK + name",
+                  show_lines=False)
+    table.add_column("NIK")
+    table.add_column("Nama (as on the KTP)")
+    table.add_column("Shows")
+    for persona in personas:
+        table.add_row(persona.nik, persona.name, persona.shows_en)
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Serve the api (run `bansos migrate` first)."""
+    import uvicorn
+
+    _settings()  # refuse placeholder secrets before binding a port
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info",
+                access_log=False, proxy_headers=True)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1")] = 8000,
+    families: Annotated[int, typer.Option(min=0, help="Synthetic families to seed")] = 2000,
+) -> None:
+    """One command to try it: SQLite database, migrations, demo data, api on 127.0.0.1."""
+    import uvicorn
+
+    from api.migrations_runner import upgrade
+
+    os.environ["BANSOS_ENV"] = "demo"
+    os.environ.setdefault("DATABASE_URL", DEMO_DATABASE_URL)
+    os.environ.setdefault("REDIS_URL", "memory://")
+    settings = _settings()
+    out.print(f"[bold]Bansos demo[/] — database {settings.database_url}, "
+              f"Redis {settings.redis_url} (in-process stand-in when memory://)")
+    upgrade(settings.database_url)
+    personas = asyncio.run(_seed(settings, families=families, seed=2026))
+    key = asyncio.run(_create_key(settings, "demo"))
+    _print_personas(personas)
+    first = personas[0]
+    out.print(f"\nAPI key for this demo: [bold]{key}[/]")
+    out.print(f"OpenAPI docs: http://127.0.0.1:{port}/docs")
+    out.print("Try a status check:\n"
+              f"  curl -s http://127.0.0.1:{port}/api/v1/status-checks -H 'X-API-Key: {key}' "
+              f"-H 'Content-Type: application/json' -d '{{\"nik\": \"{first.nik}\", "
+              f"\"name\": \"{first.name}\", \"channel_user\": \"demo\"}}'\n", highlight=False)
+    out.print("The Telegram bot joins in a later release; press Ctrl+C to stop.")
+    uvicorn.run("api.asgi:app", host="127.0.0.1", port=port, log_level="warning",
+                access_log=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,61 @@
+"""FastAPI dependencies, so route signatures read like prose."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain.api_keys import Channel, authenticate, hash_key
+from api.errors import ApiError
+from api.services import Services
+
+
+API_KEY_CACHE_SECONDS = 30.0
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    async with services.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_channel(
+    request: Request,
+    session: SessionDep,
+    x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
+) -> Channel:
+    key = x_api_key
+    if key is None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        key = token if scheme.lower() == "bearer" else None
+    if not key:
+        raise ApiError(401, "missing_api_key", "Send the channel's API key in X-API-Key.")
+    # A short cache keeps the key table off the hot path; a revoked key stops working within
+    # API_KEY_CACHE_SECONDS in every process.
+    cache: dict[str, tuple[Channel, float]] = request.app.state.api_key_cache
+    digest = hash_key(key)
+    cached = cache.get(digest)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    channel = await authenticate(session, key)
+    if channel is None:
+        cache.pop(digest, None)
+        raise ApiError(401, "invalid_api_key", "The API key is unknown or revoked.")
+    cache[digest] = (channel, time.monotonic() + API_KEY_CACHE_SECONDS)
+    return channel
+
+
+CurrentChannel = Annotated[Channel, Depends(get_channel)]

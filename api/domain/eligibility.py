@@ -1,0 +1,130 @@
+"""Eligibility per programme, with a reason a citizen can read, from rules kept as data.
+
+The rules (``api/data/eligibility.yaml``) give each programme its desil limit and each
+exclusion code the programmes it closes. ``assess`` is pure: it turns a registry record into
+one ``ProgrammeEligibility`` per programme, each with a reason code and its parameters. The
+sentences themselves live in ``messages/<locale>/eligibility.j2`` (macros ``reason_<code>``
+and ``next_<code>``), so this module never holds citizen-facing text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+_DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "eligibility.yaml"
+
+
+class Standing(StrEnum):
+    RECIPIENT = "recipient"  # designated and nothing excludes them
+    NOT_DESIGNATED = "not_designated"  # meets the desil limit but is not designated: usul
+    NOT_ELIGIBLE = "not_eligible"  # desil above the limit, not ranked, or excluded
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    code: str
+    name: str
+    max_desil: int
+    cash: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityRules:
+    programmes: dict[str, Programme]
+    # Exclusion code -> the programmes it closes; insertion order is the order of precedence.
+    exclusions: dict[str, frozenset[str]]
+
+    def is_programme(self, code: str) -> bool:
+        return code in self.programmes
+
+    def is_exclusion(self, code: str) -> bool:
+        return code in self.exclusions
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeEligibility:
+    programme: str
+    standing: Standing
+    # Key of the reason and of the next step in messages/<locale>/eligibility.j2.
+    reason: str
+    params: dict[str, int | str | None] = field(default_factory=dict)
+
+    @property
+    def eligible(self) -> bool:
+        return self.standing is Standing.RECIPIENT
+
+
+class RulesError(ValueError):
+    """The rules file is malformed; the message names the entry."""
+
+
+def load_rules(path: Path | None = None) -> EligibilityRules:
+    raw = yaml.safe_load((path or _DEFAULT_RULES).read_text(encoding="utf-8"))
+    try:
+        programmes = {
+            code: Programme(code=code, name=str(spec["name"]), max_desil=int(spec["max_desil"]),
+                            cash=bool(spec.get("cash", True)))
+            for code, spec in raw["programmes"].items()
+        }
+        exclusions = {
+            code: frozenset(spec["programmes"]) for code, spec in raw["exclusions"].items()
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RulesError(f"eligibility rules malformed: {exc!r}") from exc
+    for code, closed in exclusions.items():
+        unknown = closed - programmes.keys()
+        if unknown:
+            raise RulesError(f"exclusion {code} names unknown programmes {sorted(unknown)}")
+    for programme in programmes.values():
+        if not 1 <= programme.max_desil <= 10:
+            raise RulesError(f"programme {programme.code}: max_desil must be 1..10")
+    return EligibilityRules(programmes=programmes, exclusions=exclusions)
+
+
+@cache
+def default_rules() -> EligibilityRules:
+    return load_rules()
+
+
+def assess(
+    rules: EligibilityRules,
+    *,
+    desil: int | None,
+    enrolled: Iterable[str],
+    exclusions: Iterable[str],
+) -> list[ProgrammeEligibility]:
+    """Each programme's standing for one person, in the rules' programme order."""
+    enrolled_set = set(enrolled)
+    exclusion_list = [code for code in rules.exclusions if code in set(exclusions)]
+    results = []
+    for programme in rules.programmes.values():
+        limit = programme.max_desil
+        closing = next(
+            (code for code in exclusion_list if programme.code in rules.exclusions[code]), None
+        )
+        if closing is not None:
+            # An exclusion wins even over an enrolment: the record is flagged for removal.
+            results.append(ProgrammeEligibility(programme.code, Standing.NOT_ELIGIBLE,
+                                                f"excluded_{closing.lower()}",
+                                                {"max_desil": limit, "desil": desil}))
+        elif programme.code in enrolled_set:
+            results.append(ProgrammeEligibility(programme.code, Standing.RECIPIENT, "recipient",
+                                                {"max_desil": limit, "desil": desil}))
+        elif desil is None:
+            results.append(ProgrammeEligibility(programme.code, Standing.NOT_ELIGIBLE,
+                                                "not_ranked", {"max_desil": limit, "desil": None}))
+        elif desil > limit:
+            results.append(ProgrammeEligibility(programme.code, Standing.NOT_ELIGIBLE,
+                                                "desil_above_limit",
+                                                {"max_desil": limit, "desil": desil}))
+        else:
+            results.append(ProgrammeEligibility(programme.code, Standing.NOT_DESIGNATED,
+                                                "not_designated",
+                                                {"max_desil": limit, "desil": desil}))
+    return results

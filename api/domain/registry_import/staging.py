@@ -1,0 +1,173 @@
+"""Writing checked records: into a staging table, then one set-based upsert per chunk.
+
+PostgreSQL gets the staging rows by binary ``COPY`` (asyncpg), SQLite by ``executemany``;
+from there the same SQL runs on both. An upsert only touches rows whose content changed, so
+re-importing a file changes nothing, and a changed row updates in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from api.domain.registry_import.rows import BeneficiaryRecord, DisbursementRecord
+
+_staging = MetaData()
+
+STAGE_BENEFICIARY = Table(
+    "stage_beneficiary", _staging,
+    Column("line", Integer), Column("nik_hash", LargeBinary), Column("nik_encrypted", LargeBinary),
+    Column("name_hash", LargeBinary), Column("name_encrypted", LargeBinary),
+    Column("kk_hash", LargeBinary), Column("kk_encrypted", LargeBinary),
+    Column("district_code", String), Column("village_code", String),
+    Column("desil", SmallInteger), Column("programmes", String), Column("exclusions", String),
+    Column("fingerprint", LargeBinary),
+    prefixes=["TEMPORARY"],
+)
+
+STAGE_DISBURSEMENT = Table(
+    "stage_disbursement", _staging,
+    Column("line", Integer), Column("nik_hash", LargeBinary), Column("programme", String),
+    Column("year", SmallInteger), Column("tahap", SmallInteger), Column("stage", String),
+    Column("status", String), Column("channel", String), Column("amount", BigInteger),
+    Column("occurred_on", Date),
+    prefixes=["TEMPORARY"],
+)
+
+_BENEFICIARY_FIELDS = [c.name for c in STAGE_BENEFICIARY.columns]
+_DISBURSEMENT_FIELDS = [c.name for c in STAGE_DISBURSEMENT.columns]
+
+_UPSERT_BENEFICIARIES = text("""
+INSERT INTO beneficiary (nik_hash, nik_encrypted, name_hash, name_encrypted, kk_hash,
+    kk_encrypted, district_code, village_code, desil, programmes, exclusions, fingerprint,
+    created_at, updated_at)
+SELECT nik_hash, nik_encrypted, name_hash, name_encrypted, kk_hash, kk_encrypted,
+    district_code, village_code, desil, programmes, exclusions, fingerprint, :now, :now
+FROM stage_beneficiary WHERE true
+ON CONFLICT (nik_hash) DO UPDATE SET
+    nik_encrypted = excluded.nik_encrypted, name_hash = excluded.name_hash,
+    name_encrypted = excluded.name_encrypted, kk_hash = excluded.kk_hash,
+    kk_encrypted = excluded.kk_encrypted, district_code = excluded.district_code,
+    village_code = excluded.village_code, desil = excluded.desil,
+    programmes = excluded.programmes, exclusions = excluded.exclusions,
+    fingerprint = excluded.fingerprint, updated_at = excluded.updated_at
+WHERE beneficiary.fingerprint <> excluded.fingerprint
+""")
+
+_COUNT_BENEFICIARIES = text("""
+SELECT count(*), coalesce(sum(CASE WHEN b.fingerprint <> s.fingerprint THEN 1 ELSE 0 END), 0)
+FROM stage_beneficiary s JOIN beneficiary b ON b.nik_hash = s.nik_hash
+""")
+
+_UNKNOWN_PEOPLE = text("""
+SELECT s.line FROM stage_disbursement s LEFT JOIN beneficiary b ON b.nik_hash = s.nik_hash
+WHERE b.id IS NULL ORDER BY s.line
+""")
+
+# A stage row is replaced only by a report at least as recent that says something new, so an
+# old file imported after a newer one cannot move a disbursement backwards.
+_CHANGED_STAGE = """(d.status <> s.status OR d.amount <> s.amount
+    OR d.occurred_on <> s.occurred_on) AND s.occurred_on >= d.occurred_on"""
+
+_COUNT_DISBURSEMENTS = text(f"""
+SELECT count(d.id), coalesce(sum(CASE WHEN {_CHANGED_STAGE} THEN 1 ELSE 0 END), 0)
+FROM stage_disbursement s JOIN beneficiary b ON b.nik_hash = s.nik_hash
+JOIN disbursement d ON d.beneficiary_id = b.id AND d.programme = s.programme
+    AND d.year = s.year AND d.tahap = s.tahap AND d.stage = s.stage AND d.channel = s.channel
+""")
+
+_UPSERT_DISBURSEMENTS = text(f"""
+INSERT INTO disbursement (beneficiary_id, programme, year, tahap, stage, status, channel,
+    amount, occurred_on, updated_at)
+SELECT b.id, s.programme, s.year, s.tahap, s.stage, s.status, s.channel, s.amount,
+    s.occurred_on, :now
+FROM stage_disbursement s JOIN beneficiary b ON b.nik_hash = s.nik_hash WHERE true
+ON CONFLICT (beneficiary_id, programme, year, tahap, stage, channel) DO UPDATE SET
+    status = excluded.status, amount = excluded.amount,
+    occurred_on = excluded.occurred_on, updated_at = excluded.updated_at
+WHERE {_CHANGED_STAGE.replace("d.", "disbursement.").replace("s.", "excluded.")}
+""")
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkOutcome:
+    inserted: int
+    updated: int
+    unchanged: int
+    unknown_lines: tuple[int, ...] = ()
+
+
+async def _stage(conn: AsyncConnection, table: Table, fields: list[str],
+                 records: Sequence[tuple]) -> None:
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text(f"TRUNCATE {table.name}"))
+        raw = await conn.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(
+            table.name, records=records, columns=fields
+        )
+    else:
+        await conn.execute(table.delete())
+        await conn.execute(table.insert(), [dict(zip(fields, r, strict=True)) for r in records])
+
+
+async def prepare(conn: AsyncConnection) -> None:
+    """Create the session's staging tables (temporary: they vanish with the connection)."""
+    await conn.run_sync(lambda sync: _staging.create_all(sync, checkfirst=True))
+
+
+def _latest_beneficiaries(records: Sequence[BeneficiaryRecord]) -> list[tuple]:
+    # Within one file the later line wins, as a person reading the file would expect.
+    latest: dict[bytes, BeneficiaryRecord] = {}
+    for record in records:
+        latest[record.nik_hash] = record
+    return [astuple(r) for r in latest.values()]
+
+
+def _latest_disbursements(records: Sequence[DisbursementRecord]) -> list[tuple]:
+    latest: dict[tuple, DisbursementRecord] = {}
+    for record in records:
+        key = (record.nik_hash, record.programme, record.year, record.tahap, record.stage,
+               record.channel)
+        kept = latest.get(key)
+        if kept is None or record.occurred_on >= kept.occurred_on:
+            latest[key] = record
+    return [astuple(r) for r in latest.values()]
+
+
+async def write_beneficiaries(conn: AsyncConnection,
+                              records: Sequence[BeneficiaryRecord]) -> ChunkOutcome:
+    rows = _latest_beneficiaries(records)
+    await _stage(conn, STAGE_BENEFICIARY, _BENEFICIARY_FIELDS, rows)
+    existing, changed = (await conn.execute(_COUNT_BENEFICIARIES)).one()
+    await conn.execute(_UPSERT_BENEFICIARIES, {"now": datetime.now(UTC)})
+    return ChunkOutcome(inserted=len(rows) - existing, updated=changed,
+                        unchanged=len(records) - (len(rows) - existing) - changed)
+
+
+async def write_disbursements(conn: AsyncConnection,
+                              records: Sequence[DisbursementRecord]) -> ChunkOutcome:
+    rows = _latest_disbursements(records)
+    await _stage(conn, STAGE_DISBURSEMENT, _DISBURSEMENT_FIELDS, rows)
+    unknown = tuple(line for (line,) in await conn.execute(_UNKNOWN_PEOPLE))
+    existing, changed = (await conn.execute(_COUNT_DISBURSEMENTS)).one()
+    await conn.execute(_UPSERT_DISBURSEMENTS, {"now": datetime.now(UTC)})
+    # Rows of a person the registry does not know are rejected, each by its line number.
+    inserted = len(rows) - len(unknown) - existing
+    return ChunkOutcome(inserted=inserted, updated=changed,
+                        unchanged=len(records) - len(unknown) - inserted - changed,
+                        unknown_lines=unknown)

@@ -1,0 +1,214 @@
+"""The status check: "am I eligible, and where is my money?" answered from a NIK and a name.
+
+The check must never become an oracle for NIKs. So an unknown NIK and a known NIK with the
+wrong name get the very same answer (``NotFound``), attempts are rate-limited per channel
+user and per NIK before the registry is read, and every attempt is audited (the NIK by keyed
+hash only) before the answer leaves.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from redis.asyncio import Redis
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain import rate_limit
+from api.domain.api_keys import Channel
+from api.domain.eligibility import EligibilityRules, ProgrammeEligibility, assess
+from api.domain.names import mask_name, normalize_name
+from api.domain.nik import NikError, parse_nik
+from api.domain.protection import Protector
+from api.domain.regions import RegionCodes
+from api.domain.registry_import.rows import STAGES
+from api.models import Beneficiary, Disbursement, LookupAudit
+
+_STAGE_ORDER = {stage: index for index, stage in enumerate(STAGES)}
+MAX_NAME_LENGTH = 100
+
+
+class Outcome(StrEnum):
+    """What the audit records; the caller only ever sees found / not found / refused."""
+
+    FOUND = "found"
+    UNKNOWN_NIK = "unknown_nik"
+    NAME_MISMATCH = "name_mismatch"
+    INVALID_NIK = "invalid_nik"
+    INVALID_NAME = "invalid_name"
+    RATE_LIMITED = "rate_limited"
+
+
+@dataclass(frozen=True, slots=True)
+class LookupLimits:
+    per_user: int
+    per_nik: int
+    window_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class DisbursementStage:
+    programme: str
+    year: int
+    tahap: int
+    stage: str
+    status: str
+    channel: str
+    amount: int
+    occurred_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    name_masked: str
+    district_code: str
+    region_verified: bool
+    desil: int | None
+    eligibility: list[ProgrammeEligibility]
+    # Per programme, the latest stage of each tahap of the most recent year on record.
+    disbursements: dict[str, list[DisbursementStage]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    """Unknown NIK or wrong name: deliberately indistinguishable."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidNik:
+    error: NikError
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidName:
+    reason: str  # "empty" or "too_long"
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimited:
+    retry_after: int
+
+
+Result = Found | NotFound | InvalidNik | InvalidName | RateLimited
+
+
+def latest_per_tahap(rows: Sequence[DisbursementStage]) -> dict[str, list[DisbursementStage]]:
+    """For each programme, the furthest stage reached in each tahap of its latest year.
+
+    "Furthest" is the later stage in the Kemensos order; on the same stage (a bank attempt
+    and a PT Pos re-route) the more recent report wins.
+    """
+    latest_year: dict[str, int] = {}
+    for row in rows:
+        latest_year[row.programme] = max(latest_year.get(row.programme, 0), row.year)
+    best: dict[tuple[str, int], DisbursementStage] = {}
+    for row in rows:
+        if row.year != latest_year[row.programme]:
+            continue
+        key = (row.programme, row.tahap)
+        kept = best.get(key)
+        rank = (_STAGE_ORDER[row.stage], row.occurred_on)
+        if kept is None or rank > (_STAGE_ORDER[kept.stage], kept.occurred_on):
+            best[key] = row
+    result: dict[str, list[DisbursementStage]] = {}
+    for (programme, _), row in sorted(best.items()):
+        result.setdefault(programme, []).append(row)
+    return result
+
+
+async def _audit(session: AsyncSession, *, channel: Channel, channel_user: str,
+                 nik_hash: bytes | None, outcome: Outcome) -> None:
+    await session.execute(insert(LookupAudit.__table__).values(
+        at=datetime.now(UTC), api_key_id=channel.api_key_id, channel=channel.name,
+        channel_user=channel_user, nik_hash=nik_hash, outcome=outcome.value,
+    ))
+    # Accepted means recorded: the answer leaves only once the audit row is committed.
+    await session.commit()
+
+
+async def check_status(
+    *,
+    session: AsyncSession,
+    redis: Redis,
+    protector: Protector,
+    rules: EligibilityRules,
+    regions: RegionCodes,
+    limits: LookupLimits,
+    channel: Channel,
+    channel_user: str,
+    nik: str,
+    name: str,
+) -> Result:
+    """Answer one status check, rate-limited and audited."""
+    user_limit = rate_limit.Limit(
+        f"rl:lookup:user:{channel.api_key_id}:{channel_user}", limits.per_user,
+        limits.window_seconds,
+    )
+    try:
+        parsed = parse_nik(nik, regions=regions)
+    except NikError as error:
+        # Malformed input still costs the user an attempt: probing is probing.
+        decision = await rate_limit.hit(redis, [user_limit])
+        await _audit(session, channel=channel, channel_user=channel_user, nik_hash=None,
+                     outcome=Outcome.RATE_LIMITED if not decision.allowed
+                     else Outcome.INVALID_NIK)
+        return RateLimited(decision.retry_after) if not decision.allowed else InvalidNik(error)
+
+    nik_hash = protector.nik_hash(parsed.value)
+    decision = await rate_limit.hit(redis, [
+        user_limit,
+        rate_limit.Limit(f"rl:lookup:nik:{nik_hash[:16].hex()}", limits.per_nik,
+                         limits.window_seconds),
+    ])
+    if not decision.allowed:
+        await _audit(session, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
+                     outcome=Outcome.RATE_LIMITED)
+        return RateLimited(decision.retry_after)
+
+    normalized_name = normalize_name(name)
+    if not normalized_name or len(normalized_name) > MAX_NAME_LENGTH:
+        await _audit(session, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
+                     outcome=Outcome.INVALID_NAME)
+        return InvalidName("empty" if not normalized_name else "too_long")
+
+    person = (await session.execute(
+        select(Beneficiary.id, Beneficiary.name_hash, Beneficiary.name_encrypted,
+               Beneficiary.district_code, Beneficiary.desil, Beneficiary.programmes,
+               Beneficiary.exclusions)
+        .where(Beneficiary.nik_hash == nik_hash)
+    )).one_or_none()
+    # The name comparison happens whether or not the NIK exists, so both paths do alike work.
+    name_matches = hmac.compare_digest(
+        protector.name_hash(normalized_name), person.name_hash if person else b"\0" * 32
+    )
+    if person is None or not name_matches:
+        await _audit(session, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
+                     outcome=Outcome.UNKNOWN_NIK if person is None else Outcome.NAME_MISMATCH)
+        return NotFound()
+
+    stages = [
+        DisbursementStage(*row)
+        for row in await session.execute(
+            select(Disbursement.programme, Disbursement.year, Disbursement.tahap,
+                   Disbursement.stage, Disbursement.status, Disbursement.channel,
+                   Disbursement.amount, Disbursement.occurred_on)
+            .where(Disbursement.beneficiary_id == person.id)
+        )
+    ]
+    found = Found(
+        name_masked=mask_name(protector.decrypt(person.name_encrypted, column="beneficiary.name")),
+        district_code=person.district_code,
+        region_verified=parsed.region_verified,
+        desil=person.desil,
+        eligibility=assess(rules, desil=person.desil,
+                           enrolled=filter(None, person.programmes.split(";")),
+                           exclusions=filter(None, person.exclusions.split(";"))),
+        disbursements=latest_per_tahap(stages),
+    )
+    await _audit(session, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
+                 outcome=Outcome.FOUND)
+    return found

@@ -1,0 +1,20 @@
+"""SQLModel tables by topic. Importing this package registers every table's metadata."""
+
+from api.models.audit import LookupAudit
+from api.models.channels import ApiKey
+from api.models.org import CoordinationRegion, Office, PilotRegency
+from api.models.regions import District, Province, Regency
+from api.models.registry import Beneficiary, Disbursement
+
+__all__ = [
+    "ApiKey",
+    "Beneficiary",
+    "CoordinationRegion",
+    "Disbursement",
+    "District",
+    "LookupAudit",
+    "Office",
+    "PilotRegency",
+    "Province",
+    "Regency",
+]

@@ -1,0 +1,66 @@
+"""POST /api/v1/status-checks: a channel asks on behalf of a citizen."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+import messages
+from api.deps import CurrentChannel, ServicesDep, SessionDep
+from api.domain import status_check
+from api.errors import ApiError
+from api.schemas.status import (
+    StatusCheckRequest,
+    StatusCheckResponse,
+    found_response,
+    not_found_response,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["status"])
+
+
+@router.post(
+    "/status-checks",
+    response_model=StatusCheckResponse,
+    responses={
+        422: {"description": "The NIK or the name is malformed; the message says exactly how"},
+        429: {"description": "Too many checks for this user or this NIK; see Retry-After"},
+    },
+)
+async def create_status_check(
+    body: StatusCheckRequest,
+    channel: CurrentChannel,
+    services: ServicesDep,
+    session: SessionDep,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> StatusCheckResponse:
+    """Eligibility per programme with its reason, and the latest disbursement per tahap.
+
+    An unknown NIK and a wrong name get the same answer, so this is no oracle for NIKs.
+    """
+    locale = messages.normalize_locale(body.locale or accept_language)
+    result = await status_check.check_status(
+        session=session, redis=services.redis, protector=services.protector,
+        rules=services.rules, regions=services.regions, limits=services.lookup_limits,
+        channel=channel, channel_user=body.channel_user, nik=body.nik, name=body.name,
+    )
+    match result:
+        case status_check.Found():
+            return found_response(result, locale=locale, rules=services.rules,
+                                  regions=services.regions)
+        case status_check.NotFound():
+            return not_found_response(locale)
+        case status_check.InvalidNik(error=error):
+            raise ApiError(422, f"nik_{error.problem.value}",
+                           messages.render(locale, f"nik.{error.problem.value}", **error.params),
+                           field="nik", extra={"params": error.params})
+        case status_check.InvalidName():
+            raise ApiError(422, "name_required",
+                           messages.render(locale, "status_check.name_required"), field="name")
+        case status_check.RateLimited(retry_after=seconds):
+            raise ApiError(429, "rate_limited",
+                           messages.render(locale, "status_check.rate_limited",
+                                           minutes=max(1, math.ceil(seconds / 60))),
+                           headers={"Retry-After": str(seconds)})

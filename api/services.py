@@ -1,0 +1,54 @@
+"""What a running api holds: engine, sessions, Redis, keys and the rules, built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.db import create_engine, session_factory
+from api.domain.eligibility import EligibilityRules, default_rules
+from api.domain.protection import Protector
+from api.domain.regions import RegionCodes, region_codes
+from api.domain.status_check import LookupLimits
+from api.redis_client import create_redis
+from api.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis
+    protector: Protector
+    rules: EligibilityRules
+    regions: RegionCodes
+    lookup_limits: LookupLimits
+
+    @classmethod
+    def build(cls, settings: Settings, *, redis: Redis | None = None) -> Services:
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            redis=redis if redis is not None else create_redis(settings.redis_url),
+            protector=protector_from(settings),
+            rules=default_rules(),
+            regions=region_codes(),
+            lookup_limits=LookupLimits(
+                per_user=settings.lookup_limit_per_user,
+                per_nik=settings.lookup_limit_per_nik,
+                window_seconds=settings.lookup_window_seconds,
+            ),
+        )
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def protector_from(settings: Settings) -> Protector:
+    return Protector(hash_key=settings.nik_hash_key_bytes, data_key=settings.data_key_bytes)

@@ -1,0 +1,121 @@
+"""One settings class, read from the environment (and an optional ``.env`` file).
+
+Secrets have no usable default: outside the demo, a placeholder ("changethis") or an empty
+secret stops the process at start-up rather than running with a key everyone knows.
+"""
+
+from __future__ import annotations
+
+import base64
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLACEHOLDER = "changethis"
+
+# Fixed keys for the demo only, so that a demo database made yesterday still opens today.
+# They are public (they are in this file): the demo's data is synthetic.
+_DEMO_NIK_HASH_KEY = "ZGVtby1uaWstaGFzaC1rZXktbm90LWZvci1wcm9kdWN0aW9uIQ=="
+_DEMO_DATA_KEY = "ZGVtby1kYXRhLWtleS0zMi1ieXRlcy1vbmx5ISEhISE="
+_DEMO_SECRET_KEY = "demo-secret-key-not-for-production"
+
+
+class Environment(StrEnum):
+    DEMO = "demo"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettings(ValueError):
+    """A secret is missing or is a placeholder outside the demo."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Annotated[Environment, Field(alias="BANSOS_ENV")] = Environment.PRODUCTION
+    database_url: Annotated[str, Field(alias="DATABASE_URL")] = "sqlite:///var/bansos.db"
+    # "memory://" selects the in-process Redis stand-in (fakeredis), for the embedded default.
+    redis_url: Annotated[str, Field(alias="REDIS_URL")] = "memory://"
+
+    # Keyed hash (HMAC-SHA256) for looking people up by NIK without storing the NIK.
+    nik_hash_key: Annotated[SecretStr, Field(alias="NIK_HASH_KEY")] = SecretStr(PLACEHOLDER)
+    # AES-256-GCM key (base64, 32 bytes) for what staff may later need to read back.
+    data_encryption_key: Annotated[SecretStr, Field(alias="DATA_ENCRYPTION_KEY")] = SecretStr(
+        PLACEHOLDER
+    )
+    secret_key: Annotated[SecretStr, Field(alias="SECRET_KEY")] = SecretStr(PLACEHOLDER)
+
+    # Status-check rate limits: attempts per window, per channel user and per NIK.
+    lookup_limit_per_user: Annotated[int, Field(alias="LOOKUP_LIMIT_PER_USER", ge=1)] = 10
+    lookup_limit_per_nik: Annotated[int, Field(alias="LOOKUP_LIMIT_PER_NIK", ge=1)] = 5
+    lookup_window_seconds: Annotated[int, Field(alias="LOOKUP_WINDOW_SECONDS", ge=1)] = 600
+
+    db_pool_size: Annotated[int, Field(alias="DB_POOL_SIZE", ge=1)] = 10
+    log_level: Annotated[str, Field(alias="LOG_LEVEL")] = "INFO"
+    cors_origins: Annotated[list[str], NoDecode, Field(alias="CORS_ORIGINS")] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_cors(cls, data: dict) -> dict:
+        raw = data.get("CORS_ORIGINS") if isinstance(data, dict) else None
+        if isinstance(raw, str):
+            data["CORS_ORIGINS"] = [o.strip() for o in raw.split(",") if o.strip()]
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.environment is Environment.DEMO:
+            return self
+        weak = [
+            name
+            for name, value in (
+                ("NIK_HASH_KEY", self.nik_hash_key),
+                ("DATA_ENCRYPTION_KEY", self.data_encryption_key),
+                ("SECRET_KEY", self.secret_key),
+            )
+            if value.get_secret_value().strip() in ("", PLACEHOLDER)
+        ]
+        if weak:
+            raise InsecureSettings(
+                f"{', '.join(weak)} must be set to real secrets (BANSOS_ENV={self.environment}); "
+                "only BANSOS_ENV=demo runs with built-in demo keys. "
+                "Generate keys with `bansos generate-keys`."
+            )
+        try:
+            key = base64.b64decode(self.data_encryption_key.get_secret_value(), validate=True)
+        except ValueError as exc:
+            raise InsecureSettings("DATA_ENCRYPTION_KEY must be base64") from exc
+        if len(key) != 32:
+            raise InsecureSettings("DATA_ENCRYPTION_KEY must decode to 32 bytes (AES-256)")
+        return self
+
+    def _secret(self, value: SecretStr, demo_value: str) -> str:
+        raw = value.get_secret_value()
+        if self.environment is Environment.DEMO and raw in ("", PLACEHOLDER):
+            return demo_value
+        return raw
+
+    @cached_property
+    def nik_hash_key_bytes(self) -> bytes:
+        return self._secret(self.nik_hash_key, _DEMO_NIK_HASH_KEY).encode()
+
+    @cached_property
+    def data_key_bytes(self) -> bytes:
+        return base64.b64decode(self._secret(self.data_encryption_key, _DEMO_DATA_KEY))
+
+    @cached_property
+    def secret_key_value(self) -> str:
+        return self._secret(self.secret_key, _DEMO_SECRET_KEY)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql"))
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment; keyword overrides use the env names."""
+    return Settings(**overrides)  # type: ignore[arg-type]

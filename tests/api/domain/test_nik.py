@@ -1,0 +1,310 @@
+"""Specification of NIK parsing, validation and masking (api.domain.nik)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api.domain.nik import (
+    Nik,
+    NikError,
+    NikProblem,
+    is_valid_nik,
+    mask_nik,
+    normalize_nik,
+    parse_nik,
+    try_parse_nik,
+)
+from api.domain.regions import region_codes
+
+TODAY = date(2026, 6, 15)
+# Every birth date in this window has exactly one reading of its two-digit year.
+OLDEST = date(TODAY.year - 100, TODAY.month, TODAY.day) + timedelta(days=1)
+KNOWN_DISTRICTS = [d.code for d in region_codes().districts()]
+VALID = "3510014506900001"  # Banyuwangi, woman born 5 June 1990, serial 0001
+
+
+def nik_of(district: str, born: date, female: bool, serial: int) -> str:
+    day = born.day + 40 if female else born.day
+    return f"{district}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
+
+
+@st.composite
+def valid_niks(draw: st.DrawFn) -> tuple[str, str, date, str]:
+    """(nik, district_code, birth_date, sex) for a NIK that must parse against TODAY."""
+    district = draw(st.sampled_from(KNOWN_DISTRICTS))
+    born = draw(st.dates(min_value=OLDEST, max_value=TODAY))
+    female = draw(st.booleans())
+    serial = draw(st.integers(min_value=1, max_value=9999))
+    return nik_of(district, born, female, serial), district, born, "P" if female else "L"
+
+
+def problem_of(raw: str, today: date = TODAY) -> NikError:
+    with pytest.raises(NikError) as caught:
+        parse_nik(raw, today=today)
+    return caught.value
+
+
+def with_digits(nik: str, start: int, digits: str) -> str:
+    return nik[:start] + digits + nik[start + len(digits) :]
+
+
+# -- valid NIKs ----------------------------------------------------------------------
+
+
+@given(valid_niks())
+def test_every_valid_nik_parses_and_round_trips_its_fields(case):
+    raw, district, born, sex = case
+    nik = parse_nik(raw, today=TODAY)
+    assert nik.value == raw
+    assert nik.province_code == district[:2]
+    assert nik.regency_code == district[:4]
+    assert nik.district_code == district
+    assert nik.birth_date == born
+    assert nik.sex == sex
+    assert nik.serial == raw[12:]
+    assert nik.region_verified is True
+    assert is_valid_nik(raw, today=TODAY)
+
+
+SEPARATORS = st.sampled_from([" ", ".", "-", "\u00a0", "\t", "\u2009", "\u2013", "  "])
+
+
+@given(valid_niks(), st.lists(st.tuples(st.integers(0, 16), SEPARATORS), max_size=8))
+def test_spaces_dots_and_dashes_anywhere_still_parse_to_the_same_nik(case, insertions):
+    raw = case[0]
+    chars = list(raw)
+    for position, separator in sorted(insertions, reverse=True):
+        chars.insert(position, separator)
+    messy = "".join(chars)
+    assert normalize_nik(messy) == raw
+    assert parse_nik(messy, today=TODAY).value == raw
+
+
+def test_a_woman_has_forty_added_to_her_day_of_birth():
+    nik = parse_nik(VALID, today=TODAY)
+    assert (nik.birth_date, nik.sex) == (date(1990, 6, 5), "P")
+    man = parse_nik(with_digits(VALID, 6, "05"), today=TODAY)
+    assert (man.birth_date, man.sex) == (date(1990, 6, 5), "L")
+
+
+def test_days_31_and_71_are_the_last_valid_days():
+    assert parse_nik(with_digits(VALID, 6, "3101"), today=TODAY).birth_date.day == 31
+    assert parse_nik(with_digits(VALID, 6, "7101"), today=TODAY).birth_date.day == 31
+
+
+def test_a_nik_whose_region_is_not_in_the_current_tables_is_unverified_not_invalid():
+    # 91.01.01 is a pre-2022 Papua kecamatan code; those areas now sit under 93-95.
+    old_papua = "9101010101850001"
+    nik = parse_nik(old_papua, today=TODAY)
+    assert nik.region_verified is False
+    assert nik.district_code == "910101"
+    assert is_valid_nik(old_papua, today=TODAY)
+
+
+def test_region_verification_uses_the_region_codes_passed_in():
+    from api.domain.regions import District, Province, Regency, RegionCodes
+
+    only_papua = RegionCodes(
+        [Province("91", "Papua")],
+        [Regency("9101", "91", "Kabupaten Merauke", "kabupaten")],
+        [District("910101", "9101", "Merauke")],
+    )
+    assert parse_nik("9101010101850001", regions=only_papua, today=TODAY).region_verified
+    assert not parse_nik(VALID, regions=only_papua, today=TODAY).region_verified
+
+
+# -- the century rule ----------------------------------------------------------------
+
+
+def test_a_year_whose_twenty_first_century_date_is_still_to_come_is_read_as_nineteen_hundreds():
+    # Today is 15 June 2026: 16 June 26 has not happened yet in 2026, so it is 1926.
+    assert parse_nik(with_digits(VALID, 6, "160626"), today=TODAY).birth_date == date(1926, 6, 16)
+    assert parse_nik(with_digits(VALID, 6, "010730"), today=TODAY).birth_date.year == 1930
+
+
+def test_a_birthday_today_or_earlier_this_century_is_read_as_two_thousands():
+    assert parse_nik(with_digits(VALID, 6, "150626"), today=TODAY).birth_date == TODAY
+    assert parse_nik(with_digits(VALID, 6, "010100"), today=TODAY).birth_date == date(2000, 1, 1)
+    assert parse_nik(with_digits(VALID, 6, "290200"), today=TODAY).birth_date == date(2000, 2, 29)
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)), valid_niks())
+def test_the_birth_date_is_never_in_the_future_and_less_than_a_century_ago(today, case):
+    result = try_parse_nik(case[0], today=today)
+    if isinstance(result, Nik):
+        born = result.birth_date
+        assert born <= today
+        assert (born.year + 100, born.month, born.day) > (today.year, today.month, today.day)
+    else:  # only a 29 February can fail, in a century that has no such day
+        assert result.problem is NikProblem.DATE_NOT_EXIST
+
+
+def test_parse_nik_without_today_uses_the_current_date():
+    assert parse_nik(VALID).birth_date == date(1990, 6, 5)
+
+
+# -- invalid NIKs, in check order ----------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["", "   ", " .-. ", "\u00a0", "\t\n"])
+def test_an_empty_or_only_separators_nik_reports_empty(raw):
+    error = problem_of(raw)
+    assert error.problem is NikProblem.EMPTY
+    assert error.params == {}
+
+
+def test_letters_in_a_nik_report_not_digits_with_how_many_characters_are_wrong():
+    error = problem_of("35100145O69OOOO1")  # letter O typed for zero
+    assert error.problem is NikProblem.NOT_DIGITS
+    assert error.params == {"count": 5}
+
+
+@pytest.mark.parametrize("raw", ["3510014506900001x", "351001450690000+", "3510٠14506900001"])
+def test_non_ascii_digits_and_symbols_report_not_digits_before_length(raw):
+    assert problem_of(raw).problem is NikProblem.NOT_DIGITS
+
+
+def test_nik_with_fifteen_digits_reports_the_length_it_got():
+    error = problem_of(VALID[:-1])
+    assert error.problem is NikProblem.WRONG_LENGTH
+    assert error.params == {"length": 15, "expected": 16}
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=40).filter(lambda s: len(s) != 16))
+def test_any_wrong_number_of_digits_reports_wrong_length_with_that_length(raw):
+    error = problem_of(raw)
+    assert error.problem is NikProblem.WRONG_LENGTH
+    assert error.params == {"length": len(raw), "expected": 16}
+
+
+BAD_MONTHS = st.sampled_from([0, *range(13, 100)])
+
+
+@given(valid_niks(), BAD_MONTHS)
+def test_a_month_outside_01_to_12_reports_bad_month(case, month):
+    error = problem_of(with_digits(case[0], 8, f"{month:02d}"))
+    assert error.problem is NikProblem.BAD_MONTH
+    assert error.params == {"month": month}
+
+
+BAD_DAYS = st.sampled_from([0, *range(32, 41), *range(72, 100)])
+
+
+@given(valid_niks(), BAD_DAYS)
+def test_a_day_outside_01_31_and_41_71_reports_bad_day(case, day):
+    error = problem_of(with_digits(case[0], 6, f"{day:02d}"))
+    assert error.problem is NikProblem.BAD_DAY
+    assert error.params == {"day": day}
+
+
+def test_a_bad_month_is_reported_before_a_bad_day():
+    assert problem_of(with_digits(VALID, 6, "9999")).problem is NikProblem.BAD_MONTH
+
+
+@pytest.mark.parametrize(
+    ("ddmmyy", "day", "month", "year"),
+    [
+        ("310490", 31, 4, 1990),  # April has 30 days
+        ("710490", 31, 4, 1990),  # the same for a woman
+        ("300285", 30, 2, 1985),
+        ("290201", 29, 2, 2001),  # 2001 is not a leap year
+        ("690223", 29, 2, 2023),  # a woman born on 29 Feb 2023
+        ("310999", 31, 9, 1999),
+    ],
+)
+def test_a_birth_date_that_is_not_in_the_calendar_reports_date_not_exist(ddmmyy, day, month, year):
+    error = problem_of(with_digits(VALID, 6, ddmmyy))
+    assert error.problem is NikProblem.DATE_NOT_EXIST
+    assert error.params == {"day": day, "month": month, "year": year}
+
+
+def test_29_february_is_checked_in_the_century_the_rule_picks():
+    # Before 29 Feb 2000 happened, "00" meant 1900, which had no 29 February.
+    error = problem_of(with_digits(VALID, 6, "290200"), today=date(1999, 12, 31))
+    assert error.params == {"day": 29, "month": 2, "year": 1900}
+
+
+@given(valid_niks())
+def test_serial_0000_reports_zero_serial(case):
+    error = problem_of(case[0][:12] + "0000")
+    assert error.problem is NikProblem.ZERO_SERIAL
+    assert error.params == {}
+
+
+def test_is_valid_nik_is_false_for_an_invalid_nik():
+    assert not is_valid_nik(VALID[:12] + "0000", today=TODAY)
+    assert not is_valid_nik("", today=TODAY)
+
+
+def test_try_parse_nik_returns_the_error_instead_of_raising():
+    result = try_parse_nik("3510013206900001", today=TODAY)
+    assert isinstance(result, NikError)
+    assert result.problem is NikProblem.BAD_DAY
+
+
+def test_nik_error_is_a_value_error():
+    assert issubclass(NikError, ValueError)
+
+
+# -- the NIK never leaks -------------------------------------------------------------
+
+DIGIT_RUN = re.compile(r"\d{5,}")
+
+
+def leaks(nik_digits: str, text: str) -> bool:
+    # The longest field a message may quote is a 4-digit year; five or more digits in a
+    # row, or the NIK itself, would be part of the NIK.
+    return nik_digits in text or DIGIT_RUN.search(text) is not None
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789", min_size=10, max_size=24),
+        st.text(alphabet="0123456789 .-aO", min_size=10, max_size=24),
+        valid_niks().map(lambda case: case[0][:12] + "0000"),
+    )
+)
+def test_error_messages_and_params_never_contain_the_nik(raw):
+    result = try_parse_nik(raw, today=TODAY)
+    if isinstance(result, Nik):
+        return
+    digits = normalize_nik(raw)
+    for text in (str(result), repr(result), repr(result.args), repr(result.params)):
+        assert not leaks(digits, text), text
+
+
+@given(valid_niks())
+def test_repr_and_str_of_a_nik_show_only_the_masked_form(case):
+    raw = case[0]
+    nik = parse_nik(raw, today=TODAY)
+    assert str(nik) == mask_nik(raw) == nik.masked
+    for text in (str(nik), repr(nik), f"{nik}", f"{nik!r}", repr([nik])):
+        assert raw not in text
+        assert raw[4:12] not in text
+
+
+# -- masking -------------------------------------------------------------------------
+
+
+def test_mask_nik_keeps_the_first_four_and_last_four_digits():
+    assert mask_nik("3510014506900001") == "3510********0001"
+
+
+@given(st.text(alphabet="0123456789", min_size=16, max_size=16))
+def test_mask_nik_hides_exactly_the_middle_eight_digits(raw):
+    masked = mask_nik(raw)
+    assert len(masked) == 16
+    assert masked[:4] == raw[:4] and masked[12:] == raw[12:]
+    assert masked[4:12] == "********"
+
+
+@pytest.mark.parametrize("raw", ["", "351001450690001", "35100145069000011", "3510 0145 0690 0001"])
+def test_mask_nik_refuses_anything_but_sixteen_normalized_digits(raw):
+    with pytest.raises(ValueError) as caught:
+        mask_nik(raw)
+    assert DIGIT_RUN.search(str(caught.value)) is None

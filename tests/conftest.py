@@ -1,0 +1,171 @@
+"""Shared fixtures: a migrated database per backend, Redis, services and an api client.
+
+Database tests run on SQLite always, and on PostgreSQL when ``BANSOS_TEST_DATABASE_URL``
+names a server (CI does). Redis tests run on the in-process stand-in always, and on the real
+server when ``BANSOS_TEST_REDIS_URL`` is set. With ``BANSOS_REQUIRE_SERVICES=1`` (set by
+``.ci/run``) an unreachable server fails the run instead of skipping those tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import fakeredis
+import httpx
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from api.app import create_app
+from api.db import create_engine, session_factory, session_scope
+from api.domain.api_keys import create_api_key
+from api.domain.pilot_config import load_pilot_config
+from api.domain.reference_data import load_reference_data
+from api.domain.regions import region_codes
+from api.migrations_runner import upgrade
+from api.services import Services
+from api.settings import Settings
+
+PG_URL = os.environ.get("BANSOS_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("BANSOS_TEST_REDIS_URL")
+REQUIRED = os.environ.get("BANSOS_REQUIRE_SERVICES") == "1"
+
+# Tables emptied between tests (reference data stays loaded for the whole session).
+_PER_TEST_TABLES = ("lookup_audit", "disbursement", "beneficiary", "api_key")
+
+
+def _unavailable(what: str) -> None:
+    message = f"{what} is not configured or unreachable"
+    if REQUIRED:
+        pytest.fail(f"{message}, and BANSOS_REQUIRE_SERVICES=1 asks for it", pytrace=False)
+    pytest.skip(message)
+
+
+async def _postgres_admin(sql: str) -> None:
+    import asyncpg
+
+    url = make_url(PG_URL)
+    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
+                                 password=url.password, database=url.database, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def _prepare(url: str) -> None:
+    await asyncio.to_thread(upgrade, url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await load_reference_data(conn, regions=region_codes(), pilot=load_pilot_config())
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A migrated database with the reference data loaded, one per backend per session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        asyncio.run(_prepare(url))
+        yield url
+        return
+    if not PG_URL:
+        _unavailable("PostgreSQL (BANSOS_TEST_DATABASE_URL)")
+    name = f"bansos_test_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(_postgres_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # connection refused, auth, timeout
+        _unavailable(f"PostgreSQL at {make_url(PG_URL).render_as_string()} ({exc})")
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_prepare(url))
+    yield url
+    asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+BOTH_REDIS = pytest.mark.parametrize(
+    "redis_kind", ["memory", pytest.param("real", marks=pytest.mark.redis)], indirect=True
+)
+"""Mark a test (or a module, as ``pytestmark``) to run on the stand-in and the real Redis."""
+
+
+@pytest.fixture
+def redis_kind(request) -> str:
+    return getattr(request, "param", "memory")
+
+
+@pytest.fixture
+async def redis(redis_kind) -> AsyncIterator[Redis]:
+    """The in-process Redis stand-in; the real server for tests marked ``BOTH_REDIS``."""
+    if redis_kind == "memory":
+        client = fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
+        yield client
+        await client.aclose()
+        return
+    if not REDIS_URL:
+        _unavailable("Redis (BANSOS_TEST_REDIS_URL)")
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception as exc:
+        await client.aclose()
+        _unavailable(f"Redis at {REDIS_URL} ({exc})")
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.aclose()
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    values = {"BANSOS_ENV": "test", "DATABASE_URL": database_url, "REDIS_URL": "memory://",
+              "NIK_HASH_KEY": "test-nik-hash-key-0123456789abcdef",
+              "DATA_ENCRYPTION_KEY": "dGVzdC1kYXRhLWtleS0zMi1ieXRlcy1leGFjdGx5ISE=",
+              "SECRET_KEY": "test-secret-key"}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+async def services(database_url, redis) -> AsyncIterator[Services]:
+    """The api's services on a clean registry (reference data kept)."""
+    built = Services.build(make_settings(database_url), redis=redis)
+    async with built.engine.begin() as conn:
+        for table in _PER_TEST_TABLES:
+            await conn.execute(text(f"DELETE FROM {table}"))
+    yield built
+    await built.engine.dispose()
+
+
+@pytest.fixture
+async def api_key(services) -> str:
+    async with session_scope(services.sessions) as session:
+        return await create_api_key(session, channel="telegram-bot")
+
+
+@pytest.fixture
+async def client(services, api_key) -> AsyncIterator[httpx.AsyncClient]:
+    """An http client of the real app, authenticated as the Telegram channel."""
+    app = create_app(services.settings, services=services)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api.test",
+                                 headers={"X-API-Key": api_key}) as http:
+        yield http
+
+
+@pytest.fixture
+def sessions(services):
+    return services.sessions
+
+
+def write_csv(path: Path, header: str, *rows: str) -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+__all__ = ["BOTH_REDIS", "make_settings", "write_csv", "session_factory"]
