@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
@@ -36,7 +35,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         version="1.0.0",
         description="Status checks by NIK for the digital social-assistance rollout.",
         openapi_url="/openapi.json",
-        default_response_class=ORJSONResponse,
         lifespan=lifespan,
     )
     app.state.services = services

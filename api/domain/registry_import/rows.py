@@ -13,7 +13,7 @@ from datetime import date
 
 from api.domain.eligibility import EligibilityRules
 from api.domain.names import normalize_name
-from api.domain.nik import NikError, parse_nik
+from api.domain.nik import NikError, try_parse_nik
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes, normalize_region_code
 
@@ -80,20 +80,20 @@ class BeneficiaryRowChecker:
     """Checks and protects one beneficiaries row at a time."""
 
     def __init__(self, *, protector: Protector, regions: RegionCodes,
-                 rules: EligibilityRules) -> None:
+                 rules: EligibilityRules, today: date | None = None) -> None:
         self._protector = protector
         self._regions = regions
         self._rules = rules
+        self._today = today or date.today()
 
     def check(self, line: int, row: list[str]) -> BeneficiaryRecord | RowError:
         if len(row) != len(BENEFICIARY_COLUMNS):
             return RowError(line, "*", f"expected {len(BENEFICIARY_COLUMNS)} columns, "
                                        f"found {len(row)}")
         raw_nik, raw_kk, raw_name, raw_region, raw_desil, raw_programmes, raw_exclusions = row
-        try:
-            nik = parse_nik(raw_nik, regions=self._regions)
-        except NikError as exc:
-            return RowError(line, "nik", str(exc))
+        nik = try_parse_nik(raw_nik, regions=self._regions, today=self._today)
+        if isinstance(nik, NikError):
+            return RowError(line, "nik", str(nik))
 
         no_kk = _digits_only(raw_kk.strip())
         if len(no_kk) != 16 or not no_kk.isdigit() or no_kk == "0" * 16:
@@ -174,10 +174,10 @@ class DisbursementRowChecker:
                                        f"found {len(row)}")
         raw_nik, raw_programme, raw_year, raw_tahap, raw_stage, raw_status, raw_channel, \
             raw_amount, raw_date = (value.strip() for value in row)
-        try:
-            nik = parse_nik(raw_nik, regions=self._regions).value
-        except NikError as exc:
-            return RowError(line, "nik", str(exc))
+        parsed = try_parse_nik(raw_nik, regions=self._regions, today=self._today)
+        if isinstance(parsed, NikError):
+            return RowError(line, "nik", str(parsed))
+        nik = parsed.value
         programme = raw_programme.upper()
         spec = self._rules.programmes.get(programme)
         if spec is None:

@@ -1,0 +1,164 @@
+"""POST /api/v1/status-checks: what a channel (and so a citizen) sees."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from api.domain.registry_import import import_beneficiaries, import_disbursements
+from api.models import LookupAudit
+from tests.conftest import BOTH_REDIS, make_settings, write_csv
+
+B_HEADER = "nik,no_kk,nama,kode_wilayah,desil,program,keterangan"
+D_HEADER = "nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal"
+SITI = "3510014107900001"
+RINI = "3510014508920003"
+KK = "3510010101100001"
+URL = "/api/v1/status-checks"
+
+
+@pytest.fixture
+async def registry(services, tmp_path):
+    common = {"protector": services.protector, "regions": services.regions,
+              "rules": services.rules}
+    await import_beneficiaries(services.engine, write_csv(
+        tmp_path / "b.csv", B_HEADER,
+        f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO;PBI_JK,",
+        f"{RINI},{KK},Rini Lestari,351001,7,,",
+    ), **common)
+    await import_disbursements(services.engine, write_csv(
+        tmp_path / "d.csv", D_HEADER,
+        f"{SITI},SEMBAKO,2025,4,TRANSAKSI,SUKSES,BRI,600000,2025-11-20",
+        f"{SITI},SEMBAKO,2026,3,TRANSAKSI,SUKSES,BRI,600000,2026-08-20",
+        f"{SITI},SEMBAKO,2026,4,SI,SUKSES,BRI,600000,2026-10-10",
+        f"{SITI},SEMBAKO,2026,4,TOPUP,GAGAL,BRI,600000,2026-10-20",
+        f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,POS,600000,2026-11-02",
+        f"{SITI},PKH,2026,4,TRANSAKSI,SUKSES,BRI,750000,2026-11-10",
+    ), **common, today=date(2026, 11, 23))
+
+
+def ask(nik=SITI, name="Siti Aminah", user="tg:1001", **extra):
+    return {"nik": nik, "name": name, "channel_user": user, **extra}
+
+
+async def test_a_recipient_sees_each_programme_with_its_reason_and_latest_stage(client, registry):
+    response = await client.post(URL, json=ask(nik="3510 0141 0790 0001", name="siti  aminah"))
+    assert response.status_code == 200
+    person = response.json()["person"]
+    assert person["name_masked"] == "S**I A****H"
+    assert person["domicile"]["regency"] == "Kabupaten Banyuwangi"
+    programmes = {p["code"]: p for p in person["programmes"]}
+    assert programmes["PKH"]["standing"] == "recipient"
+    assert "desil 3" in programmes["PKH"]["reason"]
+    assert programmes["BLT"]["standing"] == "not_designated"
+    sembako = programmes["SEMBAKO"]["disbursements"]
+    # Only the latest year, one line per tahap, the furthest stage (the PT Pos re-route).
+    assert [(d["year"], d["tahap"], d["stage"], d["channel"], d["status"]) for d in sembako] == [
+        (2026, 3, "TRANSAKSI", "BRI", "SUKSES"), (2026, 4, "TOPUP", "POS", "PROSES")]
+    assert sembako[1]["tahap_label"] == "Tahap IV 2026"
+    assert programmes["PBI_JK"]["disbursements"] == []
+
+
+async def test_answers_come_in_english_when_asked(client, registry):
+    response = await client.post(URL, json=ask(nik=RINI, name="Rini Lestari", locale="en"))
+    pkh = next(p for p in response.json()["person"]["programmes"] if p["code"] == "PKH")
+    assert pkh["reason"].startswith("Your family is in decile 7")
+    response = await client.post(URL, json=ask(nik=RINI, name="Rini Lestari"),
+                                 headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert response.json()["locale"] == "en"
+
+
+async def test_unknown_nik_and_wrong_name_get_exactly_the_same_answer(client, registry):
+    unknown = await client.post(URL, json=ask(nik="3510011203850009", name="Siti Aminah"))
+    wrong_name = await client.post(URL, json=ask(name="Siti Rahayu", user="tg:1002"))
+    assert unknown.status_code == wrong_name.status_code == 200
+    assert unknown.content == wrong_name.content
+    assert unknown.json()["found"] is False and "usul" in unknown.json()["message"]
+
+
+@pytest.mark.parametrize("nik, code, words", [
+    ("351001410790001", "nik_wrong_length", "15"),
+    ("3510014107900O01", "nik_not_digits", ""),
+    ("3510010113900001", "nik_bad_month", "13"),
+    ("3510013107900000", "nik_zero_serial", ""),
+])
+async def test_a_malformed_nik_is_explained_without_being_echoed(client, registry, nik, code,
+                                                                 words):
+    response = await client.post(URL, json=ask(nik=nik))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == (code, "nik")
+    assert words in error["message"]
+    assert nik not in response.text
+
+
+async def test_a_validation_error_never_echoes_the_submitted_body(client):
+    response = await client.post(URL, json={"nik": SITI, "name": "x" * 300, "channel_user": "u"})
+    assert response.status_code == 422
+    assert SITI not in response.text and "x" * 50 not in response.text
+
+
+async def test_the_nik_is_never_in_the_response_or_the_logs(client, registry, caplog):
+    caplog.set_level(logging.DEBUG)
+    response = await client.post(URL, json=ask())
+    assert SITI not in response.text and KK not in response.text
+    assert SITI not in caplog.text
+
+
+async def test_every_lookup_is_audited_with_channel_user_and_hashed_nik(client, registry,
+                                                                      services):
+    await client.post(URL, json=ask())
+    await client.post(URL, json=ask(name="Wrong Name"))
+    await client.post(URL, json=ask(nik="3510011203850009"))
+    await client.post(URL, json=ask(nik="12345"))
+    async with services.sessions() as session:
+        rows = (await session.execute(select(LookupAudit).order_by(LookupAudit.id))).scalars().all()
+    assert [r.outcome for r in rows] == ["found", "name_mismatch", "unknown_nik", "invalid_nik"]
+    assert {r.channel for r in rows} == {"telegram-bot"} and rows[0].channel_user == "tg:1001"
+    assert rows[0].nik_hash == services.protector.nik_hash(SITI)
+    assert rows[3].nik_hash is None
+
+
+async def test_requests_without_a_valid_api_key_are_refused(client, registry):
+    missing = await client.post(URL, json=ask(), headers={"X-API-Key": ""})
+    wrong = await client.post(URL, json=ask(), headers={"X-API-Key": "bsk_nope_nope"})
+    assert missing.status_code == wrong.status_code == 401
+    assert wrong.json()["error"]["code"] == "invalid_api_key"
+
+
+@BOTH_REDIS
+async def test_one_user_trying_many_niks_is_slowed_down_with_retry_after(services, registry):
+    import httpx
+
+    from api.app import create_app
+    from api.db import session_scope
+    from api.domain.api_keys import create_api_key
+    from api.services import Services
+
+    limited = Services.build(make_settings(services.settings.database_url,
+                                           LOOKUP_LIMIT_PER_USER=3), redis=services.redis)
+    async with session_scope(limited.sessions) as session:
+        key = await create_api_key(session, channel="telegram-bot")
+    app = create_app(limited.settings, services=limited)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",
+                                 headers={"X-API-Key": key}) as http:
+        answers = [await http.post(URL, json=ask(nik=f"351001120385{i:04d}", name="X"))
+                   for i in range(1, 5)]
+        other_user = await http.post(URL, json=ask(user="tg:2002"))
+    await limited.engine.dispose()
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert 0 < int(answers[3].headers["Retry-After"]) <= 600
+    assert "menit" in answers[3].json()["error"]["message"]
+    assert other_user.status_code == 200 and other_user.json()["found"] is True
+
+
+@BOTH_REDIS
+async def test_many_users_guessing_names_for_one_nik_are_stopped(client, registry):
+    answers = [await client.post(URL, json=ask(name=f"Guess {i}", user=f"tg:{i}"))
+               for i in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    # Even the right name is refused until the NIK's window ends.
+    assert (await client.post(URL, json=ask(user="tg:99"))).status_code == 429
