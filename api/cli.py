@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+# Plain tracebacks: rich's "show locals" would print local variables, which can hold a NIK.
 app = typer.Typer(help="Citizen service for the digital social-assistance (bansos) rollout.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 import_app = typer.Typer(help="Import registry files (UTF-8 CSV with a header row).",
                          no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -230,41 +231,29 @@ def seed_demo(
 
 
 async def _seed(settings, *, families: int, seed: int):
-    import tempfile
-
     from api.db import create_engine
-    from api.domain import demo_population
+    from api.domain.demo_seed import seed_demo_population
     from api.domain.eligibility import default_rules
     from api.domain.pilot_config import load_pilot_config
     from api.domain.regions import region_codes
-    from api.domain.registry_import import import_beneficiaries, import_disbursements
     from api.services import protector_from
 
     await _load_reference(settings, None)
-    regions = region_codes()
-    pilot = load_pilot_config()
-    districts = [d.code for r in pilot.regencies for d in regions.districts_of(r.code)]
     engine = create_engine(settings.database_url)
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            beneficiaries, disbursements = Path(tmp, "b.csv"), Path(tmp, "d.csv")
-            demo_population.write_csvs(beneficiaries, disbursements, district_codes=districts,
-                                       families=families, seed=seed)
-            common = dict(protector=protector_from(settings), regions=regions,
-                          rules=default_rules())
-            with out.status("Importing the synthetic population…"):
-                people = await import_beneficiaries(engine, beneficiaries, **common)
-                stages = await import_disbursements(
-                    engine, disbursements, **common, today=demo_population.DEMO_TODAY)
-        out.print(f"Seeded {people.accepted} people ({people.inserted} new) and "
-                  f"{stages.accepted} disbursement stages.")
-        if people.rejected or stages.rejected:
-            err.print(f"[red]{people.rejected + stages.rejected} generated rows were rejected:[/] "
-                      f"{(people.errors + stages.errors)[:5]}")
-            raise typer.Exit(1)
+        with out.status("Generating and importing the synthetic population…"):
+            outcome = await seed_demo_population(
+                engine, protector=protector_from(settings), regions=region_codes(),
+                rules=default_rules(), pilot=load_pilot_config(), families=families, seed=seed)
     finally:
         await engine.dispose()
-    return demo_population.demo_personas(districts)
+    out.print(f"Seeded {outcome.people.accepted} people ({outcome.people.inserted} new) and "
+              f"{outcome.stages.accepted} disbursement stages.")
+    rejected = outcome.people.errors + outcome.stages.errors
+    if rejected:
+        err.print(f"[red]{len(rejected)} generated rows were rejected:[/] {rejected[:5]}")
+        raise typer.Exit(1)
+    return outcome.personas
 
 
 def _print_personas(personas) -> None:

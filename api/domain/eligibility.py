@@ -32,6 +32,8 @@ class Programme:
     name: str
     max_desil: int
     cash: bool
+    # Paid to the family through one member: every member of the KK is covered.
+    family: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,8 @@ def load_rules(path: Path | None = None) -> EligibilityRules:
     try:
         programmes = {
             code: Programme(code=code, name=str(spec["name"]), max_desil=int(spec["max_desil"]),
-                            cash=bool(spec.get("cash", True)))
+                            cash=bool(spec.get("cash", True)),
+                            family=bool(spec.get("family", False)))
             for code, spec in raw["programmes"].items()
         }
         exclusions = {
@@ -98,10 +101,18 @@ def assess(
     desil: int | None,
     enrolled: Iterable[str],
     exclusions: Iterable[str],
+    family_enrolled: Iterable[str] = (),
 ) -> list[ProgrammeEligibility]:
-    """Each programme's standing for one person, in the rules' programme order."""
+    """Each programme's standing for one person, in the rules' programme order.
+
+    ``enrolled`` are the person's own enrolments; ``family_enrolled`` those of the other
+    members of the same family card, which cover the person for family programmes.
+    """
     enrolled_set = set(enrolled)
-    exclusion_list = [code for code in rules.exclusions if code in set(exclusions)]
+    via_family = {code for code in family_enrolled
+                  if code in rules.programmes and rules.programmes[code].family}
+    excluded = set(exclusions)
+    exclusion_list = [code for code in rules.exclusions if code in excluded]
     results = []
     for programme in rules.programmes.values():
         limit = programme.max_desil
@@ -115,6 +126,10 @@ def assess(
                                                 {"max_desil": limit, "desil": desil}))
         elif programme.code in enrolled_set:
             results.append(ProgrammeEligibility(programme.code, Standing.RECIPIENT, "recipient",
+                                                {"max_desil": limit, "desil": desil}))
+        elif programme.code in via_family:
+            results.append(ProgrammeEligibility(programme.code, Standing.RECIPIENT,
+                                                "recipient_family",
                                                 {"max_desil": limit, "desil": desil}))
         elif desil is None:
             results.append(ProgrammeEligibility(programme.code, Standing.NOT_ELIGIBLE,

@@ -175,12 +175,16 @@ async def check_status(
                      outcome=Outcome.INVALID_NAME)
         return InvalidName("empty" if not normalized_name else "too_long")
 
-    person = (await session.execute(
-        select(Beneficiary.id, Beneficiary.name_hash, Beneficiary.name_encrypted,
-               Beneficiary.district_code, Beneficiary.desil, Beneficiary.programmes,
-               Beneficiary.exclusions)
-        .where(Beneficiary.nik_hash == nik_hash)
-    )).one_or_none()
+    # The person and the rest of their family card in one query: family programmes (PKH,
+    # Sembako) sit on one member and cover all of them.
+    family = (await session.execute(
+        select(Beneficiary.id, Beneficiary.nik_hash, Beneficiary.name_hash,
+               Beneficiary.name_encrypted, Beneficiary.district_code, Beneficiary.desil,
+               Beneficiary.programmes, Beneficiary.exclusions)
+        .where(Beneficiary.kk_hash == select(Beneficiary.kk_hash)
+               .where(Beneficiary.nik_hash == nik_hash).scalar_subquery())
+    )).all()
+    person = next((row for row in family if row.nik_hash == nik_hash), None)
     # The name comparison happens whether or not the NIK exists, so both paths do alike work.
     name_matches = hmac.compare_digest(
         protector.name_hash(normalized_name), person.name_hash if person else b"\0" * 32
@@ -190,14 +194,19 @@ async def check_status(
                      outcome=Outcome.UNKNOWN_NIK if person is None else Outcome.NAME_MISMATCH)
         return NotFound()
 
+    family_programmes = {code for code, spec in rules.programmes.items() if spec.family}
+    family_enrolled = {code for row in family if row.id != person.id
+                       for code in row.programmes.split(";") if code in family_programmes}
     stages = [
-        DisbursementStage(*row)
+        DisbursementStage(*row[1:])
         for row in await session.execute(
-            select(Disbursement.programme, Disbursement.year, Disbursement.tahap,
-                   Disbursement.stage, Disbursement.status, Disbursement.channel,
-                   Disbursement.amount, Disbursement.occurred_on)
-            .where(Disbursement.beneficiary_id == person.id)
+            select(Disbursement.beneficiary_id, Disbursement.programme, Disbursement.year,
+                   Disbursement.tahap, Disbursement.stage, Disbursement.status,
+                   Disbursement.channel, Disbursement.amount, Disbursement.occurred_on)
+            .where(Disbursement.beneficiary_id.in_([row.id for row in family]))
         )
+        # Another member's rows count only for the family programmes that cover this person.
+        if row.beneficiary_id == person.id or row.programme in family_programmes
     ]
     found = Found(
         name_masked=mask_name(protector.decrypt(person.name_encrypted, column="beneficiary.name")),
@@ -206,7 +215,8 @@ async def check_status(
         desil=person.desil,
         eligibility=assess(rules, desil=person.desil,
                            enrolled=filter(None, person.programmes.split(";")),
-                           exclusions=filter(None, person.exclusions.split(";"))),
+                           exclusions=filter(None, person.exclusions.split(";")),
+                           family_enrolled=family_enrolled),
         disbursements=latest_per_tahap(stages),
     )
     await _audit(session, channel=channel, channel_user=channel_user, nik_hash=nik_hash,

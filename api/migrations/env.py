@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import api.models  # noqa: F401 - registers every table
-from api.db import async_url
+from api.db import create_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -31,7 +30,7 @@ async def _run_async() -> None:
     if connectable is not None:
         await connectable.run_sync(_run)
         return
-    engine = create_async_engine(async_url(config.get_main_option("sqlalchemy.url")))
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
     async with engine.begin() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

@@ -87,3 +87,25 @@ def test_rules_naming_an_unknown_programme_are_refused(tmp_path: Path):
                     "exclusions:\n  ASN: {programmes: [PKH, BOGUS]}\n")
     with pytest.raises(RulesError, match="ASN names unknown programmes \\['BOGUS'\\]"):
         load_rules(path)
+
+
+def test_a_family_member_is_covered_by_the_family_programme_of_the_head():
+    results = assess(default_rules(), desil=3, enrolled=["PBI_JK"], exclusions=[],
+                     family_enrolled=["SEMBAKO", "PBI_JK"])
+    assert standing_of(results, "SEMBAKO").reason == "recipient_family"
+    assert standing_of(results, "SEMBAKO").eligible
+    # PBI-JK is per person: a relative's enrolment does not cover anyone else.
+    assert standing_of(assess(default_rules(), desil=3, enrolled=[], exclusions=[],
+                              family_enrolled=["PBI_JK"]), "PBI_JK").reason == "not_designated"
+
+
+def test_a_personal_exclusion_still_wins_over_the_family_enrolment():
+    results = assess(default_rules(), desil=3, enrolled=[], exclusions=["MENINGGAL"],
+                     family_enrolled=["PKH"])
+    assert standing_of(results, "PKH").reason == "excluded_meninggal"
+
+
+def test_exclusions_may_be_given_as_a_one_shot_iterator():
+    results = assess(default_rules(), desil=3, enrolled=iter(()),
+                     exclusions=filter(None, "ASN_TNI_POLRI".split(";")))
+    assert standing_of(results, "PKH").reason == "excluded_asn_tni_polri"

@@ -16,7 +16,9 @@ B_HEADER = "nik,no_kk,nama,kode_wilayah,desil,program,keterangan"
 D_HEADER = "nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal"
 SITI = "3510014107900001"
 RINI = "3510014508920003"
+ANAK = "3510016504150002"  # Siti's daughter, same family card
 KK = "3510010101100001"
+KK2 = "3510010101100002"
 URL = "/api/v1/status-checks"
 
 
@@ -27,7 +29,8 @@ async def registry(services, tmp_path):
     await import_beneficiaries(services.engine, write_csv(
         tmp_path / "b.csv", B_HEADER,
         f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO;PBI_JK,",
-        f"{RINI},{KK},Rini Lestari,351001,7,,",
+        f"{RINI},{KK2},Rini Lestari,351001,7,,",
+        f"{ANAK},{KK},Dewi Aminah,351001,3,PBI_JK,",
     ), **common)
     await import_disbursements(services.engine, write_csv(
         tmp_path / "d.csv", D_HEADER,
@@ -60,6 +63,16 @@ async def test_a_recipient_sees_each_programme_with_its_reason_and_latest_stage(
         (2026, 3, "TRANSAKSI", "BRI", "SUKSES"), (2026, 4, "TOPUP", "POS", "PROSES")]
     assert sembako[1]["tahap_label"] == "Tahap IV 2026"
     assert programmes["PBI_JK"]["disbursements"] == []
+
+
+async def test_a_family_member_sees_the_family_programme_and_its_disbursements(client,
+                                                                               registry):
+    response = await client.post(URL, json=ask(nik=ANAK, name="Dewi Aminah", user="tg:1003"))
+    programmes = {p["code"]: p for p in response.json()["person"]["programmes"]}
+    assert programmes["SEMBAKO"]["reason_code"] == "recipient_family"
+    assert "pengurus keluarga" in programmes["SEMBAKO"]["reason"]
+    assert [d["tahap"] for d in programmes["SEMBAKO"]["disbursements"]] == [3, 4]
+    assert programmes["PBI_JK"]["reason_code"] == "recipient"
 
 
 async def test_answers_come_in_english_when_asked(client, registry):
