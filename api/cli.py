@@ -22,8 +22,8 @@ import_app = typer.Typer(help="Import registry files (UTF-8 CSV with a header ro
                          no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DEMO_DATABASE_URL = "sqlite:///var/demo.db"
 

@@ -62,7 +62,7 @@ def population_files(people: int) -> tuple[Path, Path]:
         # Far more families than needed: the generator is lazy and we stop at `people`.
         for family in demo_population.generate_population(district_codes=districts,
                                                           families=people, seed=2026):
-            rows = family.beneficiary_values()[: people - written]
+            rows = list(family.beneficiary_values())[: people - written]
             bw.writerows(rows)
             kept = {row[0] for row in rows}
             dw.writerows([d.values() for d in family.disbursements if d.values()[0] in kept])

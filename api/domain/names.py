@@ -9,6 +9,7 @@ without it being disclosed to whoever else reads the screen.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 __all__ = ["mask_name", "normalize_name"]
@@ -21,6 +22,11 @@ _APOSTROPHES = "'`\u2018\u2019\u201b\u02bb\u02bc\u02b9\u00b4\u2032\uff07"
 _DROP_APOSTROPHES = str.maketrans(dict.fromkeys(_APOSTROPHES))
 
 
+# A name already in KTP form (ASCII capitals and digits, single spaces) is its own
+# normal form: the bulk import meets millions of these and skips the Unicode work.
+_ALREADY_NORMAL = re.compile(r"[A-Z0-9]+(?: [A-Z0-9]+)*")
+
+
 def normalize_name(name: str) -> str:
     """Return ``name`` in a form for comparing a typed name with the KTP's.
 
@@ -30,6 +36,8 @@ def normalize_name(name: str) -> str:
     whitespace collapsed to one space and the ends stripped. Digits are kept.
     ``normalize_name(normalize_name(x)) == normalize_name(x)``.
     """
+    if _ALREADY_NORMAL.fullmatch(name):
+        return name
     text = unicodedata.normalize("NFKC", name.translate(_DROP_APOSTROPHES)).upper()
     # Uppercasing can leave text that NFKC would change again (e.g. a dotted I), and
     # the result must be stable when normalized a second time.

@@ -14,9 +14,9 @@ not produce equal hashes.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -24,6 +24,22 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 # by adding a new one and re-encrypting in the background.
 _KEY_ID = b"\x01"
 _NONCE_BYTES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a registry row is, as staff may need to read it back."""
+
+    nik: str
+    name: str
+    no_kk: str
+
+    def __repr__(self) -> str:  # never print personal data by accident
+        return "Identity(<encrypted fields>)"
+
+
+_IDENTITY_COLUMN = "beneficiary.identity"
+_SEPARATOR = "\x1f"
 
 
 class DecryptionFailed(ValueError):
@@ -42,7 +58,8 @@ class Protector:
         self._aead = AESGCM(data_key)
 
     def _digest(self, domain: bytes, value: str) -> bytes:
-        return hmac.new(self._hash_key, domain + value.encode(), hashlib.sha256).digest()
+        # hmac.digest is the one-shot C path: several times faster than hmac.new().digest().
+        return hmac.digest(self._hash_key, domain + value.encode(), "sha256")
 
     def nik_hash(self, nik: str) -> bytes:
         """Lookup key for a normalized 16-digit NIK."""
@@ -63,6 +80,15 @@ class Protector:
     def encrypt(self, plaintext: str, *, column: str) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
         return _KEY_ID + nonce + self._aead.encrypt(nonce, plaintext.encode(), column.encode())
+
+    def encrypt_identity(self, identity: Identity) -> bytes:
+        """One ciphertext for NIK, name and family card number (one AES call per person)."""
+        return self.encrypt(_SEPARATOR.join((identity.nik, identity.name, identity.no_kk)),
+                            column=_IDENTITY_COLUMN)
+
+    def decrypt_identity(self, token: bytes) -> Identity:
+        nik, name, no_kk = self.decrypt(token, column=_IDENTITY_COLUMN).split(_SEPARATOR)
+        return Identity(nik=nik, name=name, no_kk=no_kk)
 
     def decrypt(self, token: bytes, *, column: str) -> str:
         if token[:1] != _KEY_ID:

@@ -179,7 +179,7 @@ async def check_status(
     # Sembako) sit on one member and cover all of them.
     family = (await session.execute(
         select(Beneficiary.id, Beneficiary.nik_hash, Beneficiary.name_hash,
-               Beneficiary.name_encrypted, Beneficiary.district_code, Beneficiary.desil,
+               Beneficiary.identity_encrypted, Beneficiary.district_code, Beneficiary.desil,
                Beneficiary.programmes, Beneficiary.exclusions)
         .where(Beneficiary.kk_hash == select(Beneficiary.kk_hash)
                .where(Beneficiary.nik_hash == nik_hash).scalar_subquery())
@@ -209,7 +209,7 @@ async def check_status(
         if row.beneficiary_id == person.id or row.programme in family_programmes
     ]
     found = Found(
-        name_masked=mask_name(protector.decrypt(person.name_encrypted, column="beneficiary.name")),
+        name_masked=mask_name(protector.decrypt_identity(person.identity_encrypted).name),
         district_code=person.district_code,
         region_verified=parsed.region_verified,
         desil=person.desil,

@@ -18,11 +18,10 @@ from api.models._types import BigIntId, bigint_id_field, bytes_field, timestamp_
 class Beneficiary(SQLModel, table=True):
     id: int | None = bigint_id_field()
     nik_hash: bytes = bytes_field(length=32, unique=True)
-    nik_encrypted: bytes = bytes_field()
     name_hash: bytes = bytes_field(length=32)
-    name_encrypted: bytes = bytes_field()
     kk_hash: bytes = bytes_field(length=32, index=True)
-    kk_encrypted: bytes = bytes_field()
+    # NIK, name and family card number in one AES-256-GCM ciphertext (Protector.identity).
+    identity_encrypted: bytes = bytes_field()
     district_code: str = Field(foreign_key="district.code", index=True, max_length=6)
     # The desa/kelurahan when the registry knows it (10 digits); its first 6 are the district.
     village_code: str | None = Field(default=None, max_length=10)

@@ -30,7 +30,7 @@ from api.domain.registry_import.rows import (
     RowError,
 )
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 50_000
 # Keep the first errors in the report; all of them go to ``on_error`` as they are found.
 REPORTED_ERRORS = 1_000
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from api.domain.eligibility import EligibilityRules
 from api.domain.names import normalize_name
 from api.domain.nik import NikError, try_parse_nik
-from api.domain.protection import Protector
+from api.domain.protection import Identity, Protector
 from api.domain.regions import RegionCodes, normalize_region_code
 
 BENEFICIARY_COLUMNS = ("nik", "no_kk", "nama", "kode_wilayah", "desil", "program", "keterangan")
@@ -25,6 +26,7 @@ STAGES = ("PENETAPAN", "BUREKOL", "CEK_REKENING", "SPM", "SI", "TOPUP", "TRANSAK
 STATUSES = ("PROSES", "SUKSES", "GAGAL")
 CHANNELS = ("BRI", "BNI", "MANDIRI", "BSI", "POS")
 MAX_NAME_LENGTH = 100
+_DESIL_VALUES = frozenset(str(n) for n in range(1, 11))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +39,13 @@ class RowError:
         return f"line {self.line}: {self.column}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class BeneficiaryRecord:
+# Records are named tuples: they go straight into COPY without a per-row conversion.
+class BeneficiaryRecord(NamedTuple):
     line: int
     nik_hash: bytes
-    nik_encrypted: bytes
     name_hash: bytes
-    name_encrypted: bytes
     kk_hash: bytes
-    kk_encrypted: bytes
+    identity_encrypted: bytes
     district_code: str
     village_code: str | None
     desil: int | None
@@ -54,8 +54,7 @@ class BeneficiaryRecord:
     fingerprint: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class DisbursementRecord:
+class DisbursementRecord(NamedTuple):
     line: int
     nik_hash: bytes
     programme: str
@@ -77,7 +76,11 @@ def _digits_only(raw: str) -> str:
 
 
 class BeneficiaryRowChecker:
-    """Checks and protects one beneficiaries row at a time."""
+    """Checks and protects one beneficiaries row at a time.
+
+    A file repeats the same few region codes, desil values and programme lists millions
+    of times, so their checks are memoised per raw value.
+    """
 
     def __init__(self, *, protector: Protector, regions: RegionCodes,
                  rules: EligibilityRules, today: date | None = None) -> None:
@@ -85,6 +88,40 @@ class BeneficiaryRowChecker:
         self._regions = regions
         self._rules = rules
         self._today = today or date.today()
+        self._region_cache: dict[str, tuple[str, str | None] | str] = {}
+        self._programme_cache: dict[str, str | RowError] = {}
+        self._exclusion_cache: dict[str, str | RowError] = {}
+
+    def _region(self, raw: str) -> tuple[str, str | None] | str:
+        """(district, village) for a kode_wilayah, or the reason it is refused."""
+        cached = self._region_cache.get(raw)
+        if cached is None:
+            try:
+                region = normalize_region_code(raw)
+            except ValueError as exc:
+                cached = str(exc)
+            else:
+                if len(region) not in (6, 10):
+                    cached = "must be a 6-digit kecamatan or a 10-digit desa code"
+                elif self._regions.district(region[:6]) is None:
+                    cached = f"kecamatan {region[:6]} is not in the Kemendagri tables"
+                else:
+                    cached = (region[:6], region if len(region) == 10 else None)
+            if len(self._region_cache) < 100_000:
+                self._region_cache[raw] = cached
+        return cached
+
+    def _codes(self, raw: str, cache: dict, known, column: str, what: str) -> str | RowError:
+        cached = cache.get(raw)
+        if cached is None:
+            codes = _codes(raw)
+            unknown = [code for code in codes if code not in known]
+            cached = (RowError(0, column, f"unknown {what} {', '.join(unknown)}"
+                               + (f" (known: {', '.join(known)})" if column == "program" else ""))
+                      if unknown else ";".join(codes))
+            if len(cache) < 10_000:
+                cache[raw] = cached
+        return cached
 
     def check(self, line: int, row: list[str]) -> BeneficiaryRecord | RowError:
         if len(row) != len(BENEFICIARY_COLUMNS):
@@ -95,7 +132,9 @@ class BeneficiaryRowChecker:
         if isinstance(nik, NikError):
             return RowError(line, "nik", str(nik))
 
-        no_kk = _digits_only(raw_kk.strip())
+        no_kk = raw_kk.strip()
+        if len(no_kk) != 16 or not no_kk.isdigit():
+            no_kk = _digits_only(no_kk)
         if len(no_kk) != 16 or not no_kk.isdigit() or no_kk == "0" * 16:
             return RowError(line, "no_kk", "must be a 16-digit family card number")
 
@@ -105,56 +144,42 @@ class BeneficiaryRowChecker:
         if len(name) > MAX_NAME_LENGTH:
             return RowError(line, "nama", f"is longer than {MAX_NAME_LENGTH} characters")
 
-        try:
-            region = normalize_region_code(raw_region)
-        except ValueError as exc:
-            return RowError(line, "kode_wilayah", str(exc))
-        if len(region) not in (6, 10):
-            return RowError(line, "kode_wilayah",
-                            "must be a 6-digit kecamatan or a 10-digit desa code")
-        district_code = region[:6]
-        if self._regions.district(district_code) is None:
-            return RowError(line, "kode_wilayah",
-                            f"kecamatan {district_code} is not in the Kemendagri tables")
-        village_code = region if len(region) == 10 else None
+        region = self._region(raw_region)
+        if isinstance(region, str):
+            return RowError(line, "kode_wilayah", region)
+        district_code, village_code = region
 
         desil: int | None = None
         raw_desil = raw_desil.strip()
         if raw_desil:
-            if not raw_desil.isdigit() or not 1 <= int(raw_desil) <= 10:
+            if raw_desil not in _DESIL_VALUES:
                 return RowError(line, "desil", "must be a whole number from 1 to 10, or empty")
             desil = int(raw_desil)
 
-        programmes = _codes(raw_programmes)
-        unknown = [code for code in programmes if not self._rules.is_programme(code)]
-        if unknown:
-            return RowError(line, "program", f"unknown programme {', '.join(unknown)} "
-                                             f"(known: {', '.join(self._rules.programmes)})")
-        exclusions = _codes(raw_exclusions)
-        unknown = [code for code in exclusions if not self._rules.is_exclusion(code)]
-        if unknown:
-            return RowError(line, "keterangan", f"unknown exclusion code {', '.join(unknown)}")
+        programmes = self._codes(raw_programmes, self._programme_cache, self._rules.programmes,
+                                 "program", "programme")
+        if isinstance(programmes, RowError):
+            return RowError(line, programmes.column, programmes.message)
+        exclusions = self._codes(raw_exclusions, self._exclusion_cache, self._rules.exclusions,
+                                 "keterangan", "exclusion code")
+        if isinstance(exclusions, RowError):
+            return RowError(line, exclusions.column, exclusions.message)
 
-        programmes_text = ";".join(programmes)
-        exclusions_text = ";".join(exclusions)
         protector = self._protector
+        nik_value = nik.value
         return BeneficiaryRecord(
-            line=line,
-            nik_hash=protector.nik_hash(nik.value),
-            nik_encrypted=protector.encrypt(nik.value, column="beneficiary.nik"),
-            name_hash=protector.name_hash(name),
-            name_encrypted=protector.encrypt(name, column="beneficiary.name"),
-            kk_hash=protector.kk_hash(no_kk),
-            kk_encrypted=protector.encrypt(no_kk, column="beneficiary.no_kk"),
-            district_code=district_code,
-            village_code=village_code,
-            desil=desil,
-            programmes=programmes_text,
-            exclusions=exclusions_text,
-            fingerprint=protector.fingerprint(
-                nik.value, no_kk, name, region, str(desil or ""), programmes_text,
-                exclusions_text,
-            ),
+            line,
+            protector.nik_hash(nik_value),
+            protector.name_hash(name),
+            protector.kk_hash(no_kk),
+            protector.encrypt_identity(Identity(nik=nik_value, name=name, no_kk=no_kk)),
+            district_code,
+            village_code,
+            desil,
+            programmes,
+            exclusions,
+            protector.fingerprint(nik_value, no_kk, name, village_code or district_code,
+                                  raw_desil, programmes, exclusions),
         )
 
 

@@ -72,7 +72,8 @@ async def test_reimporting_the_same_file_changes_nothing(services, tmp_path):
     again = await import_beneficiaries(services.engine, path, **common(services))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
     after = await person(services, SITI)
-    assert after.updated_at == before.updated_at and after.name_encrypted == before.name_encrypted
+    assert after.updated_at == before.updated_at
+    assert after.identity_encrypted == before.identity_encrypted
 
 
 async def test_a_changed_row_updates_the_person_in_place(services, tmp_path):
@@ -102,7 +103,8 @@ async def test_no_column_holds_a_nik_or_a_name_in_the_clear(services, tmp_path):
     stored = b"".join(v if isinstance(v, bytes) else str(v).encode() for v in row.model_dump().values())
     assert SITI.encode() not in stored and KK.encode() not in stored and b"SITI" not in stored
     assert row.village_code == "3510012001" and row.district_code == "351001"
-    assert services.protector.decrypt(row.nik_encrypted, column="beneficiary.nik") == SITI
+    identity = services.protector.decrypt_identity(row.identity_encrypted)
+    assert (identity.nik, identity.name, identity.no_kk) == (SITI, "SITI AMINAH", KK)
 
 
 @pytest.mark.parametrize("header, problem", [

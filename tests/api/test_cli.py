@@ -1,0 +1,108 @@
+"""The `bansos` command as an operator uses it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from api.cli import app
+
+B_HEADER = "nik,no_kk,nama,kode_wilayah,desil,program,keterangan"
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    return {"BANSOS_ENV": "demo", "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+            "REDIS_URL": "memory://"}
+
+
+@pytest.fixture
+def migrated(env) -> dict[str, str]:
+    assert runner.invoke(app, ["migrate"], env=env).exit_code == 0
+    loaded = runner.invoke(app, ["load-reference"], env=env)
+    assert "40 pilot kabupaten/kota" in loaded.output
+    return env
+
+
+def command_paths(group=None, prefix=()):
+    group = group or typer.main.get_command(app)
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from command_paths(command, (*prefix, name))
+
+
+def test_every_command_explains_itself_with_help():
+    paths = list(command_paths())
+    assert {("demo",), ("import", "beneficiaries"), ("create-api-key",)} <= set(paths)
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Usage" in result.output
+
+
+def test_import_with_some_bad_rows_lands_the_rest_and_exits_1(migrated, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text(f"{B_HEADER}\n3510014107900001,3510010101100001,Siti,351001,3,PKH,\n"
+                    "3510014107900002,3510010101100001,Ani,351001,33,PKH,\n")
+    errors = tmp_path / "errors.txt"
+    result = runner.invoke(app, ["import", "beneficiaries", str(path), "--errors-file",
+                                 str(errors)], env=migrated)
+    assert result.exit_code == 1
+    assert "2 rows read: 1 added, 0 updated, 0 unchanged, 1 rejected." in result.output
+    assert errors.read_text() == "line 3: desil: must be a whole number from 1 to 10, or empty\n"
+    again = runner.invoke(app, ["import", "beneficiaries", str(path)], env=migrated)
+    assert "0 added, 0 updated, 1 unchanged, 1 rejected" in again.output
+
+
+def test_import_of_a_clean_file_exits_0(migrated, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text(f"{B_HEADER}\n3510014107900001,3510010101100001,Siti,351001,3,PKH,\n")
+    assert runner.invoke(app, ["import", "beneficiaries", str(path)], env=migrated).exit_code == 0
+
+
+def test_import_with_a_renamed_column_writes_nothing_and_exits_2(migrated, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("nik,kk,nama,kode_wilayah,desil,program,keterangan\n"
+                    "3510014107900001,3510010101100001,Siti,351001,3,PKH,\n")
+    result = runner.invoke(app, ["import", "beneficiaries", str(path)], env=migrated)
+    assert result.exit_code == 2
+    assert "missing column(s): no_kk; unexpected column(s): kk" in result.output
+    assert "before writing anything" in result.output
+
+
+def test_import_of_a_missing_file_says_so(migrated, tmp_path):
+    result = runner.invoke(app, ["import", "disbursements", str(tmp_path / "nope.csv")],
+                           env=migrated)
+    assert result.exit_code == 2 and "No such file" in result.output
+
+
+def test_placeholder_secrets_stop_a_production_start(tmp_path):
+    env = {"BANSOS_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+           "NIK_HASH_KEY": "changethis", "DATA_ENCRYPTION_KEY": "changethis",
+           "SECRET_KEY": "changethis"}
+    result = runner.invoke(app, ["serve"], env=env)
+    assert result.exit_code == 2
+    assert "NIK_HASH_KEY, DATA_ENCRYPTION_KEY, SECRET_KEY must be set" in result.output
+
+
+def test_generated_keys_are_accepted_in_production(tmp_path):
+    from api.settings import Settings
+
+    lines = runner.invoke(app, ["generate-keys"]).output.split()
+    values = dict(line.split("=", 1) for line in lines)
+    settings = Settings(_env_file=None, BANSOS_ENV="production", **values)
+    assert len(settings.data_key_bytes) == 32
+
+
+def test_an_api_key_is_printed_once_and_can_be_revoked(migrated):
+    key = runner.invoke(app, ["create-api-key", "telegram-bot"], env=migrated).output.strip()
+    assert re.fullmatch(r"bsk_[0-9a-f]{8}_[\w-]{43}", key)
+    prefix = key.split("_")[1]
+    assert runner.invoke(app, ["revoke-api-key", prefix], env=migrated).exit_code == 0
+    again = runner.invoke(app, ["revoke-api-key", prefix], env=migrated)
+    assert again.exit_code == 1 and "No active key" in again.output
