@@ -2,19 +2,21 @@
 
 A copy of the database alone must reveal no NIK and no full name. So:
 
-* people are *found* by a keyed hash (HMAC-SHA256 under ``NIK_HASH_KEY``): without the key a
-  stolen table cannot be reversed by hashing all ~10^10 plausible NIKs;
+* people are *found* by a keyed hash (BLAKE2b in its keyed MAC mode under ``NIK_HASH_KEY``):
+  without the key a stolen table cannot be reversed by hashing all ~10^10 plausible NIKs;
 * what staff may later need to *read* (NIK, name, family card number) is encrypted with
   AES-256-GCM under ``DATA_ENCRYPTION_KEY``. The column name is bound in as associated data,
   so a ciphertext copied into another column does not decrypt.
 
-Each hash is domain-separated ("nik:", "name:", …) so equal strings in different roles do
-not produce equal hashes.
+Each hash is domain-separated (BLAKE2b's personalisation: "nik", "name", …) so equal strings in
+different roles do not produce equal hashes. BLAKE2b's keyed mode is a MAC by design (no HMAC
+construction needed) and, from a pre-keyed state, about four times faster than HMAC-SHA256:
+the bulk import computes four of these per person.
 """
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -49,33 +51,41 @@ class DecryptionFailed(ValueError):
 class Protector:
     """Hashes and encrypts personal fields with the deployment's keys."""
 
-    __slots__ = ("_hash_key", "_aead")
+    __slots__ = ("_nik", "_name", "_kk", "_row", "_aead")
 
     def __init__(self, *, hash_key: bytes, data_key: bytes) -> None:
         if len(hash_key) < 16:
             raise ValueError("the hash key must be at least 16 bytes")
-        self._hash_key = hash_key
+        # BLAKE2b takes keys up to 64 bytes; a longer configured key is condensed first.
+        key = hash_key if len(hash_key) <= 64 else hashlib.blake2b(hash_key).digest()
+        # Pre-keyed states: each digest copies one instead of re-keying (the slow part).
+        self._nik = hashlib.blake2b(key=key, digest_size=32, person=b"bansos.nik")
+        self._name = hashlib.blake2b(key=key, digest_size=32, person=b"bansos.name")
+        self._kk = hashlib.blake2b(key=key, digest_size=32, person=b"bansos.kk")
+        self._row = hashlib.blake2b(key=key, digest_size=16, person=b"bansos.row")
         self._aead = AESGCM(data_key)
 
-    def _digest(self, domain: bytes, value: str) -> bytes:
-        # hmac.digest is the one-shot C path: several times faster than hmac.new().digest().
-        return hmac.digest(self._hash_key, domain + value.encode(), "sha256")
+    @staticmethod
+    def _digest(keyed, value: str) -> bytes:
+        state = keyed.copy()
+        state.update(value.encode())
+        return state.digest()
 
     def nik_hash(self, nik: str) -> bytes:
-        """Lookup key for a normalized 16-digit NIK."""
-        return self._digest(b"nik:", nik)
+        """Lookup key for a normalized 16-digit NIK (32 bytes)."""
+        return self._digest(self._nik, nik)
 
     def name_hash(self, normalized_name: str) -> bytes:
-        """Comparison key for a name already passed through ``normalize_name``."""
-        return self._digest(b"name:", normalized_name)
+        """Comparison key for a name already passed through ``normalize_name`` (32 bytes)."""
+        return self._digest(self._name, normalized_name)
 
     def kk_hash(self, no_kk: str) -> bytes:
         """Lookup key for a family card number (groups a family without revealing it)."""
-        return self._digest(b"kk:", no_kk)
+        return self._digest(self._kk, no_kk)
 
     def fingerprint(self, *parts: str) -> bytes:
-        """A keyed digest of a whole record, to tell "changed" from "same" on re-import."""
-        return self._digest(b"row:", "\x1f".join(parts))[:16]
+        """A keyed digest of a whole record (16 bytes), to tell "changed" from "same"."""
+        return self._digest(self._row, "\x1f".join(parts))
 
     def encrypt(self, plaintext: str, *, column: str) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)

@@ -8,6 +8,8 @@ at a time, so an interrupted import keeps what it wrote and a re-run finishes th
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
@@ -94,9 +96,18 @@ def _header_mapping(header: list[str], expected: Sequence[str]) -> list[int]:
     return [names.index(name) for name in expected]
 
 
-def _rows(path: Path, expected: Sequence[str],
-          on_progress: Callable[[int, int], None] | None) -> Iterator[tuple[int, list[str]]]:
-    total = path.stat().st_size
+@dataclass
+class _Chunk:
+    """Checked rows ready to write, with the errors found among them."""
+
+    records: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    rows: int = 0
+    bytes_read: int = 0
+
+
+def _checked_chunks(path: Path, expected: Sequence[str], checker) -> Iterator[_Chunk]:
+    """Read and check the file, chunk by chunk. The first ``next()`` checks the header."""
     with path.open("rb") as raw:
         counter = _CountingReader(raw)
         text_stream = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding="utf-8",
@@ -111,30 +122,41 @@ def _rows(path: Path, expected: Sequence[str],
         order = _header_mapping(header, expected)
         in_order = order == list(range(len(expected)))
         width = len(header)
+        check = checker.check
+        chunk = _Chunk()
+        yield chunk  # empty: the header is fine
+        chunk = _Chunk()
         try:
             for row in reader:
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue  # blank line
-                if len(row) != width:
-                    yield reader.line_num, row  # the checker reports the column count
-                    continue
-                yield reader.line_num, row if in_order else [row[i] for i in order]
-                if on_progress is not None and reader.line_num % 5_000 == 0:
-                    on_progress(counter.consumed, total)
+                chunk.rows += 1
+                if len(row) == width and not in_order:
+                    row = [row[i] for i in order]
+                checked = check(reader.line_num, row)  # a wrong width is reported there
+                if type(checked) is RowError:
+                    chunk.errors.append(checked)
+                else:
+                    chunk.records.append(checked)
+                    if len(chunk.records) >= CHUNK_ROWS:
+                        chunk.bytes_read = counter.consumed
+                        yield chunk
+                        chunk = _Chunk()
         except UnicodeDecodeError as exc:
             raise ImportFormatError(
                 f"the file is not UTF-8 text (after line {reader.line_num})"
             ) from exc
-        if on_progress is not None:
-            on_progress(total, total)
+        chunk.bytes_read = counter.consumed
+        yield chunk
 
 
 async def _run(engine: AsyncEngine, path: Path, *, kind: str, columns: Sequence[str], checker,
                writer, on_error, on_progress) -> ImportReport:
     report = ImportReport(kind=kind)
-    rows = _rows(path, columns, on_progress)
-    # Read the header before opening a transaction, so a bad header writes nothing.
-    first = next(rows, None)
+    total = path.stat().st_size  # noqa: ASYNC240 - one stat of a local file
+    chunks = _checked_chunks(path, columns, checker)
+    # The header is checked before any connection is opened: a bad header writes nothing.
+    next(chunks)
 
     def note_error(error: RowError) -> None:
         report.reject(error)
@@ -144,38 +166,37 @@ async def _run(engine: AsyncEngine, path: Path, *, kind: str, columns: Sequence[
     async with engine.connect() as conn:
         await staging.prepare(conn)
         await conn.commit()
-        chunk = []
-        pending = [first] if first is not None else []
-
-        async def flush() -> None:
-            async with conn.begin():
-                outcome = await writer(conn, chunk)
-            report.inserted += outcome.inserted
-            report.updated += outcome.updated
-            report.unchanged += outcome.unchanged
-            for line in outcome.unknown_lines:
-                note_error(RowError(line, "nik", "no beneficiary with this NIK in the registry "
-                                                 "(import the beneficiaries first)"))
-            chunk.clear()
-
-        for item in _chain(pending, rows):
-            line, row = item
-            report.rows += 1
-            checked = checker.check(line, row)
-            if isinstance(checked, RowError):
-                note_error(checked)
-            else:
-                chunk.append(checked)
-                if len(chunk) >= CHUNK_ROWS:
-                    await flush()
-        if chunk:
-            await flush()
+        await _write_all(conn, chunks, writer=writer, report=report, note_error=note_error,
+                         on_progress=lambda done: on_progress and on_progress(done, total))
     return report
 
 
-def _chain(first: list, rest: Iterator) -> Iterator:
-    yield from first
-    yield from rest
+async def _write_all(conn, chunks: Iterator[_Chunk], *, writer, report: ImportReport,
+                     note_error, on_progress) -> None:
+    # Checking (CPU here) and writing (mostly the database's time) overlap: the next chunk
+    # is read and checked in a thread while the current one is being written.
+    upcoming = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
+    try:
+        while (chunk := await upcoming) is not None:
+            upcoming = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
+            report.rows += chunk.rows
+            for error in chunk.errors:
+                note_error(error)
+            if chunk.records:
+                async with conn.begin():
+                    outcome = await writer(conn, chunk.records)
+                report.inserted += outcome.inserted
+                report.updated += outcome.updated
+                report.unchanged += outcome.unchanged
+                for line in outcome.unknown_lines:
+                    note_error(RowError(line, "nik", "no beneficiary with this NIK in the "
+                                                     "registry (import the beneficiaries first)"))
+            on_progress(chunk.bytes_read)
+    finally:
+        # A write failed: let the reading thread finish its chunk before the file closes.
+        if not upcoming.done():
+            with contextlib.suppress(Exception):
+                await upcoming
 
 
 async def import_beneficiaries(

@@ -122,8 +122,8 @@ async def _stage(conn: AsyncConnection, table: Table, fields: list[str],
         await raw.driver_connection.copy_records_to_table(
             table.name, records=records, columns=fields
         )
-        # Temporary tables are never auto-analyzed: without this the planner guesses sizes.
-        await conn.execute(text(f"ANALYZE {table.name}"))
+        # No ANALYZE of the staging table: every statement below reads it whole and reaches
+        # the big tables through their unique indexes, so no plan depends on its size.
     else:
         await conn.execute(table.delete())
         await conn.execute(table.insert(), [dict(zip(fields, r, strict=True)) for r in records])
