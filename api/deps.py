@@ -17,7 +17,9 @@ from api.services import Services
 API_KEY_CACHE_SECONDS = 30.0
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async on purpose: FastAPI runs a plain `def` dependency in a thread pool, a thread
+    # hand-off on every request for what is an attribute read.
     return request.app.state.services
 
 
@@ -34,7 +36,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 async def get_channel(
     request: Request,
-    session: SessionDep,
+    services: ServicesDep,
     x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
 ) -> Channel:
     key = x_api_key
@@ -50,7 +52,8 @@ async def get_channel(
     cached = cache.get(digest)
     if cached is not None and cached[1] > time.monotonic():
         return cached[0]
-    channel = await authenticate(session, key)
+    async with services.sessions() as session:
+        channel = await authenticate(session, key)
     if channel is None:
         cache.pop(digest, None)
         raise ApiError(401, "invalid_api_key", "The API key is unknown or revoked.")

@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.db import create_engine, session_factory
+from api.domain.audit_log import AuditLog
 from api.domain.eligibility import EligibilityRules, default_rules
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes, region_codes
@@ -20,12 +21,15 @@ from api.settings import Settings
 class Services:
     settings: Settings
     engine: AsyncEngine
+    # The same pool in autocommit mode, for single-statement reads (no BEGIN/ROLLBACK trips).
+    reader: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis
     protector: Protector
     rules: EligibilityRules
     regions: RegionCodes
     lookup_limits: LookupLimits
+    audit: AuditLog
 
     @classmethod
     def build(cls, settings: Settings, *, redis: Redis | None = None) -> Services:
@@ -33,6 +37,7 @@ class Services:
         return cls(
             settings=settings,
             engine=engine,
+            reader=engine.execution_options(isolation_level="AUTOCOMMIT"),
             sessions=session_factory(engine),
             redis=redis if redis is not None else create_redis(settings.redis_url),
             protector=protector_from(settings),
@@ -43,9 +48,11 @@ class Services:
                 per_nik=settings.lookup_limit_per_nik,
                 window_seconds=settings.lookup_window_seconds,
             ),
+            audit=AuditLog(engine),
         )
 
     async def close(self) -> None:
+        await self.audit.drain()
         await self.redis.aclose()
         await self.engine.dispose()
 

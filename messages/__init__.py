@@ -11,7 +11,7 @@ parse mode and a citizen's own text (a name, a description) ends up inside them.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -55,13 +55,28 @@ def _module(locale: str, topic: str):
 
 def render(locale: str | None, key: str, /, **params: object) -> str:
     """Render message ``topic.name`` in ``locale`` (falling back to the default locale)."""
+    locale = normalize_locale(locale)
+    items = tuple(sorted(params.items()))
+    if all(value is None or type(value) in (str, int) for _, value in items):
+        # Labels and reasons repeat endlessly (a status check renders ~30 of them), and a
+        # macro call costs microseconds: identical calls are answered from a small cache.
+        return _render_cached(locale, key, items)
+    return _render(locale, key, params)
+
+
+def _render(locale: str, key: str, params: dict) -> str:
     topic, _, name = key.partition(".")
     if not name:
         raise UnknownMessage(f"message key {key!r} must look like 'topic.name'")
-    macro = getattr(_module(normalize_locale(locale), topic), name, None)
+    macro = getattr(_module(locale, topic), name, None)
     if macro is None:
-        raise UnknownMessage(f"no message {key!r} for locale {normalize_locale(locale)!r}")
+        raise UnknownMessage(f"no message {key!r} for locale {locale!r}")
     return str(macro(**params)).strip()
+
+
+@lru_cache(maxsize=8192)
+def _render_cached(locale: str, key: str, items: tuple) -> str:
+    return _render(locale, key, dict(items))
 
 
 def keys(locale: str) -> set[str]:

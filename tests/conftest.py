@@ -139,6 +139,7 @@ async def services(database_url, redis) -> AsyncIterator[Services]:
         for table in _PER_TEST_TABLES:
             await conn.execute(text(f"DELETE FROM {table}"))
     yield built
+    await built.audit.drain()
     await built.engine.dispose()
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 
 from redis.asyncio import Redis
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain import rate_limit
 from api.domain.api_keys import Channel
@@ -26,7 +26,8 @@ from api.domain.nik import NikError, parse_nik
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes
 from api.domain.registry_import.rows import STAGES
-from api.models import Beneficiary, Disbursement, LookupAudit
+from api.domain.audit_log import AuditLog
+from api.models import Beneficiary, Disbursement
 
 _STAGE_ORDER = {stage: index for index, stage in enumerate(STAGES)}
 MAX_NAME_LENGTH = 100
@@ -120,19 +121,44 @@ def latest_per_tahap(rows: Sequence[DisbursementStage]) -> dict[str, list[Disbur
     return result
 
 
-async def _audit(session: AsyncSession, *, channel: Channel, channel_user: str,
+_b, _d = Beneficiary.__table__.c, Disbursement.__table__.c
+# The person, the rest of their family card (family programmes such as PKH and Sembako sit
+# on one member and cover all of them) and everyone's disbursement stages: one round trip.
+_FAMILY_WITH_STAGES = (
+    select(_b.id, _b.nik_hash, _b.name_hash, _b.identity_encrypted, _b.district_code, _b.desil,
+           _b.programmes, _b.exclusions, _d.programme, _d.year, _d.tahap, _d.stage, _d.status,
+           _d.channel, _d.amount, _d.occurred_on)
+    .select_from(Beneficiary.__table__.outerjoin(Disbursement.__table__,
+                                                 _d.beneficiary_id == _b.id))
+    .where(_b.kk_hash == select(_b.kk_hash).where(_b.nik_hash == bindparam("nik_hash"))
+           .scalar_subquery())
+)
+
+
+async def _read_family(reader: AsyncEngine, nik_hash: bytes):
+    """Family members by NIK hash, and each member's disbursement stages by member id."""
+    async with reader.connect() as conn:
+        rows = (await conn.execute(_FAMILY_WITH_STAGES, {"nik_hash": nik_hash})).all()
+    family, stages = {}, {}
+    for row in rows:
+        family.setdefault(row.nik_hash, row)
+        member_stages = stages.setdefault(row.id, [])
+        if row.programme is not None:
+            member_stages.append(DisbursementStage(*row[8:]))
+    return family, stages
+
+
+async def _audit(audit: AuditLog, *, channel: Channel, channel_user: str,
                  nik_hash: bytes | None, outcome: Outcome) -> None:
-    await session.execute(insert(LookupAudit.__table__).values(
-        at=datetime.now(UTC), api_key_id=channel.api_key_id, channel=channel.name,
-        channel_user=channel_user, nik_hash=nik_hash, outcome=outcome.value,
-    ))
-    # Accepted means recorded: the answer leaves only once the audit row is committed.
-    await session.commit()
+    # The answer leaves only once the audit row is committed (see AuditLog).
+    await audit.record(api_key_id=channel.api_key_id, channel=channel.name,
+                       channel_user=channel_user, nik_hash=nik_hash, outcome=outcome.value)
 
 
 async def check_status(
     *,
-    session: AsyncSession,
+    reader: AsyncEngine,
+    audit: AuditLog,
     redis: Redis,
     protector: Protector,
     rules: EligibilityRules,
@@ -153,7 +179,7 @@ async def check_status(
     except NikError as error:
         # Malformed input still costs the user an attempt: probing is probing.
         decision = await rate_limit.hit(redis, [user_limit])
-        await _audit(session, channel=channel, channel_user=channel_user, nik_hash=None,
+        await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=None,
                      outcome=Outcome.RATE_LIMITED if not decision.allowed
                      else Outcome.INVALID_NIK)
         return RateLimited(decision.retry_after) if not decision.allowed else InvalidNik(error)
@@ -165,48 +191,36 @@ async def check_status(
                          limits.window_seconds),
     ])
     if not decision.allowed:
-        await _audit(session, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
+        await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
                      outcome=Outcome.RATE_LIMITED)
         return RateLimited(decision.retry_after)
 
     normalized_name = normalize_name(name)
     if not normalized_name or len(normalized_name) > MAX_NAME_LENGTH:
-        await _audit(session, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
+        await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
                      outcome=Outcome.INVALID_NAME)
         return InvalidName("empty" if not normalized_name else "too_long")
 
-    # The person and the rest of their family card in one query: family programmes (PKH,
-    # Sembako) sit on one member and cover all of them.
-    family = (await session.execute(
-        select(Beneficiary.id, Beneficiary.nik_hash, Beneficiary.name_hash,
-               Beneficiary.identity_encrypted, Beneficiary.district_code, Beneficiary.desil,
-               Beneficiary.programmes, Beneficiary.exclusions)
-        .where(Beneficiary.kk_hash == select(Beneficiary.kk_hash)
-               .where(Beneficiary.nik_hash == nik_hash).scalar_subquery())
-    )).all()
-    person = next((row for row in family if row.nik_hash == nik_hash), None)
+    family, stages_by_member = await _read_family(reader, nik_hash)
+    person = family.get(nik_hash)
     # The name comparison happens whether or not the NIK exists, so both paths do alike work.
     name_matches = hmac.compare_digest(
         protector.name_hash(normalized_name), person.name_hash if person else b"\0" * 32
     )
     if person is None or not name_matches:
-        await _audit(session, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
+        await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
                      outcome=Outcome.UNKNOWN_NIK if person is None else Outcome.NAME_MISMATCH)
         return NotFound()
 
     family_programmes = {code for code, spec in rules.programmes.items() if spec.family}
-    family_enrolled = {code for row in family if row.id != person.id
-                       for code in row.programmes.split(";") if code in family_programmes}
+    family_enrolled = {code for member in family.values() if member.id != person.id
+                       for code in member.programmes.split(";") if code in family_programmes}
     stages = [
-        DisbursementStage(*row[1:])
-        for row in await session.execute(
-            select(Disbursement.beneficiary_id, Disbursement.programme, Disbursement.year,
-                   Disbursement.tahap, Disbursement.stage, Disbursement.status,
-                   Disbursement.channel, Disbursement.amount, Disbursement.occurred_on)
-            .where(Disbursement.beneficiary_id.in_([row.id for row in family]))
-        )
+        stage
+        for member_id, member_stages in stages_by_member.items()
+        for stage in member_stages
         # Another member's rows count only for the family programmes that cover this person.
-        if row.beneficiary_id == person.id or row.programme in family_programmes
+        if member_id == person.id or stage.programme in family_programmes
     ]
     found = Found(
         name_masked=mask_name(protector.decrypt_identity(person.identity_encrypted).name),
@@ -219,6 +233,6 @@ async def check_status(
                            family_enrolled=family_enrolled),
         disbursements=latest_per_tahap(stages),
     )
-    await _audit(session, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
+    await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
                  outcome=Outcome.FOUND)
     return found

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 
 import messages
-from api.deps import CurrentChannel, ServicesDep, SessionDep
+from api.deps import CurrentChannel, ServicesDep
 from api.domain import status_check
 from api.errors import ApiError
 from api.schemas.status import (
@@ -33,7 +33,6 @@ async def create_status_check(
     body: StatusCheckRequest,
     channel: CurrentChannel,
     services: ServicesDep,
-    session: SessionDep,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> StatusCheckResponse:
     """Eligibility per programme with its reason, and the latest disbursement per tahap.
@@ -42,7 +41,7 @@ async def create_status_check(
     """
     locale = messages.normalize_locale(body.locale or accept_language)
     result = await status_check.check_status(
-        session=session, redis=services.redis, protector=services.protector,
+        reader=services.reader, audit=services.audit, redis=services.redis, protector=services.protector,
         rules=services.rules, regions=services.regions, limits=services.lookup_limits,
         channel=channel, channel_user=body.channel_user, nik=body.nik, name=body.name,
     )

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain.eligibility import EligibilityRules
@@ -151,7 +152,7 @@ def _checked_chunks(path: Path, expected: Sequence[str], checker) -> Iterator[_C
 
 
 async def _run(engine: AsyncEngine, path: Path, *, kind: str, columns: Sequence[str], checker,
-               writer, on_error, on_progress) -> ImportReport:
+               writer, target: str, on_error, on_progress) -> ImportReport:
     report = ImportReport(kind=kind)
     total = path.stat().st_size  # noqa: ASYNC240 - one stat of a local file
     chunks = _checked_chunks(path, columns, checker)
@@ -168,6 +169,11 @@ async def _run(engine: AsyncEngine, path: Path, *, kind: str, columns: Sequence[
         await conn.commit()
         await _write_all(conn, chunks, writer=writer, report=report, note_error=note_error,
                          on_progress=lambda done: on_progress and on_progress(done, total))
+        if conn.dialect.name == "postgresql" and report.inserted + report.updated:
+            # Fresh statistics now, not whenever autovacuum gets to it: a status check planned
+            # against an empty-looking table scans millions of rows instead of one index.
+            await conn.execute(text(f"ANALYZE {target}"))
+            await conn.commit()
     return report
 
 
@@ -207,7 +213,8 @@ async def import_beneficiaries(
     """Import ``nik,no_kk,nama,kode_wilayah,desil,program,keterangan`` rows."""
     checker = BeneficiaryRowChecker(protector=protector, regions=regions, rules=rules)
     return await _run(engine, path, kind="beneficiaries", columns=BENEFICIARY_COLUMNS,
-                      checker=checker, writer=staging.write_beneficiaries, on_error=on_error,
+                      checker=checker, writer=staging.write_beneficiaries, target="beneficiary",
+                      on_error=on_error,
                       on_progress=on_progress)
 
 
@@ -221,5 +228,6 @@ async def import_disbursements(
     checker = DisbursementRowChecker(protector=protector, regions=regions, rules=rules,
                                      today=today)
     return await _run(engine, path, kind="disbursements", columns=DISBURSEMENT_COLUMNS,
-                      checker=checker, writer=staging.write_disbursements, on_error=on_error,
+                      checker=checker, writer=staging.write_disbursements, target="disbursement",
+                      on_error=on_error,
                       on_progress=on_progress)

@@ -161,6 +161,7 @@ async def test_one_user_trying_many_niks_is_slowed_down_with_retry_after(service
         answers = [await http.post(URL, json=ask(nik=f"351001120385{i:04d}", name="X"))
                    for i in range(1, 5)]
         other_user = await http.post(URL, json=ask(user="tg:2002"))
+    await limited.audit.drain()
     await limited.engine.dispose()
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert 0 < int(answers[3].headers["Retry-After"]) <= 600
