@@ -16,10 +16,15 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 # Plain tracebacks: rich's "show locals" would print local variables, which can hold a NIK.
-app = typer.Typer(help="Citizen service for the digital social-assistance (bansos) rollout.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-import_app = typer.Typer(help="Import registry files (UTF-8 CSV with a header row).",
-                         no_args_is_help=True)
+app = typer.Typer(
+    help="Citizen service for the digital social-assistance (bansos) rollout.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+import_app = typer.Typer(
+    help="Import registry files (UTF-8 CSV with a header row).", no_args_is_help=True
+)
 app.add_typer(import_app, name="import")
 
 out = Console(soft_wrap=True)
@@ -57,9 +62,11 @@ def load_reference(
 ) -> None:
     """Load region codes and the pilot configuration (idempotent)."""
     counts = asyncio.run(_load_reference(_settings(), pilot_file))
-    out.print(f"Loaded {counts.provinces} provinces, {counts.regencies} kabupaten/kota, "
-              f"{counts.districts} kecamatan, {counts.coordination_regions} coordination "
-              f"regions, {counts.pilot_regencies} pilot kabupaten/kota, {counts.offices} offices.")
+    out.print(
+        f"Loaded {counts.provinces} provinces, {counts.regencies} kabupaten/kota, "
+        f"{counts.districts} kecamatan, {counts.coordination_regions} coordination "
+        f"regions, {counts.pilot_regencies} pilot kabupaten/kota, {counts.offices} offices."
+    )
 
 
 async def _load_reference(settings, pilot_file: Path | None):
@@ -106,20 +113,30 @@ def _run_import(kind: str, file: Path, errors_file: Path | None) -> None:
             err.print(f"[yellow]rejected[/] {error}", highlight=False, soft_wrap=True)
         shown += 1
 
-    progress = Progress("[progress.description]{task.description}", BarColumn(),
-                        DownloadColumn(), TimeRemainingColumn(), console=err,
-                        disable=not sys.stderr.isatty())
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not sys.stderr.isatty(),
+    )
 
     async def run():
         from api.db import create_engine
 
         engine = create_engine(settings.database_url)
-        task = progress.add_task(f"Importing {kind}", total=file.stat().st_size)
+        size = file.stat().st_size  # noqa: ASYNC240 - one stat before the import starts
+        task = progress.add_task(f"Importing {kind}", total=size)
         importer = import_beneficiaries if kind == "beneficiaries" else import_disbursements
         try:
             return await importer(
-                engine, file, protector=protector_from(settings), regions=region_codes(),
-                rules=default_rules(), on_error=on_error,
+                engine,
+                file,
+                protector=protector_from(settings),
+                regions=region_codes(),
+                rules=default_rules(),
+                on_error=on_error,
                 on_progress=lambda done, total: progress.update(task, completed=done),
             )
         finally:
@@ -135,22 +152,33 @@ def _run_import(kind: str, file: Path, errors_file: Path | None) -> None:
         if sink is not None:
             sink.close()
     if shown > 50:
-        err.print(f"… and {shown - 50} more rejected rows"
-                  + (f" (all listed in {errors_file})" if errors_file else
-                     " (use --errors-file to keep the full list)"))
-    out.print(f"{report.rows} rows read: {report.inserted} added, {report.updated} updated, "
-              f"{report.unchanged} unchanged, {report.rejected} rejected.")
+        err.print(
+            f"… and {shown - 50} more rejected rows"
+            + (
+                f" (all listed in {errors_file})"
+                if errors_file
+                else " (use --errors-file to keep the full list)"
+            )
+        )
+    out.print(
+        f"{report.rows} rows read: {report.inserted} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.rejected} rejected."
+    )
     if report.rejected:
         raise typer.Exit(1)
 
 
-ErrorsFile = Annotated[Path | None, typer.Option(
-    "--errors-file", help="Write every rejected row (line and reason) to this file")]
+ErrorsFile = Annotated[
+    Path | None,
+    typer.Option("--errors-file", help="Write every rejected row (line and reason) to this file"),
+]
 
 
 @import_app.command("beneficiaries")
 def import_beneficiaries_command(
-    file: Annotated[Path, typer.Argument(help="nik,no_kk,nama,kode_wilayah,desil,program,keterangan")],
+    file: Annotated[
+        Path, typer.Argument(help="nik,no_kk,nama,kode_wilayah,desil,program,keterangan")
+    ],
     errors_file: ErrorsFile = None,
 ) -> None:
     """Import beneficiaries. Exit 0: all rows accepted; 1: some rejected; 2: nothing imported."""
@@ -159,8 +187,9 @@ def import_beneficiaries_command(
 
 @import_app.command("disbursements")
 def import_disbursements_command(
-    file: Annotated[Path, typer.Argument(
-        help="nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal")],
+    file: Annotated[
+        Path, typer.Argument(help="nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal")
+    ],
     errors_file: ErrorsFile = None,
 ) -> None:
     """Import disbursements. Exit 0: all rows accepted; 1: some rejected; 2: nothing imported."""
@@ -221,8 +250,12 @@ def generate_keys() -> None:
 
 @app.command("seed-demo")
 def seed_demo(
-    families: Annotated[int, typer.Option(min=0, help="Synthetic families besides personas")] = 2000,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data")] = 2026,
+    families: Annotated[
+        int, typer.Option(min=0, help="Synthetic families besides personas")
+    ] = 2000,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same data")
+    ] = 2026,
 ) -> None:
     """Fill the registry with a deterministic synthetic population and print the personas."""
     settings = _settings()
@@ -243,12 +276,20 @@ async def _seed(settings, *, families: int, seed: int):
     try:
         with out.status("Generating and importing the synthetic population…"):
             outcome = await seed_demo_population(
-                engine, protector=protector_from(settings), regions=region_codes(),
-                rules=default_rules(), pilot=load_pilot_config(), families=families, seed=seed)
+                engine,
+                protector=protector_from(settings),
+                regions=region_codes(),
+                rules=default_rules(),
+                pilot=load_pilot_config(),
+                families=families,
+                seed=seed,
+            )
     finally:
         await engine.dispose()
-    out.print(f"Seeded {outcome.people.accepted} people ({outcome.people.inserted} new) and "
-              f"{outcome.stages.accepted} disbursement stages.")
+    out.print(
+        f"Seeded {outcome.people.accepted} people ({outcome.people.inserted} new) and "
+        f"{outcome.stages.accepted} disbursement stages."
+    )
     rejected = outcome.people.errors + outcome.stages.errors
     if rejected:
         err.print(f"[red]{len(rejected)} generated rows were rejected:[/] {rejected[:5]}")
@@ -257,8 +298,9 @@ async def _seed(settings, *, families: int, seed: int):
 
 
 def _print_personas(personas) -> None:
-    table = Table(title="Demo personas (synthetic data): check them with NIK + name",
-                  show_lines=False)
+    table = Table(
+        title="Demo personas (synthetic data): check them with NIK + name", show_lines=False
+    )
     table.add_column("NIK")
     table.add_column("Nama (as on the KTP)")
     table.add_column("Shows")
@@ -277,8 +319,15 @@ def serve(
     import uvicorn
 
     _settings()  # refuse placeholder secrets before binding a port
-    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info",
-                access_log=False, proxy_headers=True)
+    uvicorn.run(
+        "api.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+        proxy_headers=True,
+    )
 
 
 @app.command()
@@ -295,8 +344,10 @@ def demo(
     os.environ.setdefault("DATABASE_URL", DEMO_DATABASE_URL)
     os.environ.setdefault("REDIS_URL", "memory://")
     settings = _settings()
-    out.print(f"[bold]Bansos demo[/] — database {settings.database_url}, "
-              f"Redis {settings.redis_url} (in-process stand-in when memory://)")
+    out.print(
+        f"[bold]Bansos demo[/] — database {settings.database_url}, "
+        f"Redis {settings.redis_url} (in-process stand-in when memory://)"
+    )
     upgrade(settings.database_url)
     personas = asyncio.run(_seed(settings, families=families, seed=2026))
     key = asyncio.run(_create_key(settings, "demo"))
@@ -304,13 +355,15 @@ def demo(
     first = personas[0]
     out.print(f"\nAPI key for this demo: [bold]{key}[/]")
     out.print(f"OpenAPI docs: http://127.0.0.1:{port}/docs")
-    out.print("Try a status check:\n"
-              f"  curl -s http://127.0.0.1:{port}/api/v1/status-checks -H 'X-API-Key: {key}' "
-              f"-H 'Content-Type: application/json' -d '{{\"nik\": \"{first.nik}\", "
-              f"\"name\": \"{first.name}\", \"channel_user\": \"demo\"}}'\n", highlight=False)
+    out.print(
+        "Try a status check:\n"
+        f"  curl -s http://127.0.0.1:{port}/api/v1/status-checks -H 'X-API-Key: {key}' "
+        f'-H \'Content-Type: application/json\' -d \'{{"nik": "{first.nik}", '
+        f'"name": "{first.name}", "channel_user": "demo"}}\'\n',
+        highlight=False,
+    )
     out.print("The Telegram bot joins in a later release; press Ctrl+C to stop.")
-    uvicorn.run("api.asgi:app", host="127.0.0.1", port=port, log_level="warning",
-                access_log=False)
+    uvicorn.run("api.asgi:app", host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def async_url(url: str) -> str:
@@ -61,8 +66,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # A fixed pool: under load, overflow connections would be opened and closed again for
     # every burst (a PostgreSQL backend fork each time), which costs more than waiting for a
     # pooled one. No pre-ping (a round trip per checkout): connections are recycled hourly.
-    return create_async_engine(target, pool_size=pool_size, max_overflow=0, pool_timeout=30,
-                               pool_recycle=3600)
+    return create_async_engine(
+        target, pool_size=pool_size, max_overflow=0, pool_timeout=30, pool_recycle=3600
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

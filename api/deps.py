@@ -13,7 +13,6 @@ from api.domain.api_keys import Channel, authenticate, hash_key
 from api.errors import ApiError
 from api.services import Services
 
-
 API_KEY_CACHE_SECONDS = 30.0
 
 

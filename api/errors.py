@@ -12,8 +12,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, *, field: str | None = None,
-                 headers: dict[str, str] | None = None, extra: dict | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.field, self.headers, self.extra = field, headers, extra or {}
@@ -30,8 +38,11 @@ def _body(code: str, message: str, field: str | None = None, extra: dict | None 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(_body(exc.code, exc.message, exc.field, exc.extra),
-                            status_code=exc.status, headers=exc.headers)
+        return JSONResponse(
+            _body(exc.code, exc.message, exc.field, exc.extra),
+            status_code=exc.status,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -40,10 +51,15 @@ def install_error_handlers(app: FastAPI) -> None:
         field = ".".join(location) or None
         # Only the field and pydantic's description: never the "input" it echoes by default.
         message = first.get("msg", "invalid request")
-        return JSONResponse(_body("invalid_request", f"{field}: {message}" if field else message,
-                                  field), status_code=422)
+        return JSONResponse(
+            _body("invalid_request", f"{field}: {message}" if field else message, field),
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(_body(f"http_{exc.status_code}", str(exc.detail)),
-                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            _body(f"http_{exc.status_code}", str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )

@@ -42,8 +42,13 @@ def database_url(name: str) -> str:
 
 async def _admin(sql: str) -> None:
     url = make_url(PG_URL)
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 password=url.password, database=url.database)
+    conn = await asyncpg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database=url.database,
+    )
     try:
         await conn.execute(sql)
     finally:
@@ -58,8 +63,9 @@ def recreate_database(name: str) -> str:
 
 async def database_exists(name: str) -> bool:
     url = make_url(PG_URL)
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 database=url.database)
+    conn = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, database=url.database
+    )
     try:
         return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
     finally:
@@ -73,8 +79,9 @@ def env_for(db_url: str, **extra: str) -> dict[str, str]:
 
 
 def bansos(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "bansos"), *args], env=env, check=check,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [str(BIN / "bansos"), *args], env=env, check=check, capture_output=True, text=True
+    )
 
 
 def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
@@ -97,8 +104,12 @@ def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, int, int, 
 
 
 def machine() -> dict[str, str]:
-    return {"cpus": str(os.cpu_count()), "python": platform.python_version(),
-            "platform": platform.platform(), "when": datetime.now(UTC).isoformat(timespec="seconds")}
+    return {
+        "cpus": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 def save(name: str, result: dict) -> Path:

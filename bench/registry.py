@@ -51,8 +51,9 @@ def population_files(people: int) -> tuple[Path, Path]:
     if beneficiaries.exists() and disbursements.exists():
         return beneficiaries, disbursements
     regions = region_codes()
-    districts = [d.code for r in load_pilot_config().regencies
-                 for d in regions.districts_of(r.code)]
+    districts = [
+        d.code for r in load_pilot_config().regencies for d in regions.districts_of(r.code)
+    ]
     written = 0
     partial_b, partial_d = beneficiaries.with_suffix(".part"), disbursements.with_suffix(".part")
     with partial_b.open("w", newline="") as bf, partial_d.open("w", newline="") as df:
@@ -60,8 +61,9 @@ def population_files(people: int) -> tuple[Path, Path]:
         bw.writerow(demo_population.BENEFICIARY_COLUMNS)
         dw.writerow(demo_population.DISBURSEMENT_COLUMNS)
         # Far more families than needed: the generator is lazy and we stop at `people`.
-        for family in demo_population.generate_population(district_codes=districts,
-                                                          families=people, seed=2026):
+        for family in demo_population.generate_population(
+            district_codes=districts, families=people, seed=2026
+        ):
             rows = list(family.beneficiary_values())[: people - written]
             bw.writerows(rows)
             kept = {row[0] for row in rows}
@@ -77,12 +79,15 @@ def population_files(people: int) -> tuple[Path, Path]:
 async def copy_plain(url: str, path: Path) -> float:
     """Seconds to COPY the CSV into a plain all-text table (the yardstick)."""
     parsed = make_url(url)
-    conn = await asyncpg.connect(host=parsed.host, port=parsed.port or 5432,
-                                 user=parsed.username, database=parsed.database)
+    conn = await asyncpg.connect(
+        host=parsed.host, port=parsed.port or 5432, user=parsed.username, database=parsed.database
+    )
     try:
         await conn.execute("DROP TABLE IF EXISTS copy_yardstick")
-        await conn.execute("CREATE TABLE copy_yardstick (nik text, no_kk text, nama text, "
-                           "kode_wilayah text, desil text, program text, keterangan text)")
+        await conn.execute(
+            "CREATE TABLE copy_yardstick (nik text, no_kk text, nama text, "
+            "kode_wilayah text, desil text, program text, keterangan text)"
+        )
         started = time.perf_counter()
         await conn.copy_to_table("copy_yardstick", source=path, format="csv", header=True)
         elapsed = time.perf_counter() - started
@@ -127,7 +132,8 @@ def measure(people: int, *, keep_as: str | None) -> dict:
     }
     if keep_as:
         seconds, _, code, output = timed_child(
-            [str(BIN / "bansos"), "import", "disbursements", str(disbursements)], env)
+            [str(BIN / "bansos"), "import", "disbursements", str(disbursements)], env
+        )
         result["disbursement_import"] = {"seconds": round(seconds, 2), "output": output.strip()}
     else:
         asyncio.run(_drop(f"bansos_bench_{people}"))
@@ -144,14 +150,18 @@ def ensure_registry(people: int) -> tuple[str, Path]:
     """The `bansos_bench` database with ``people`` beneficiaries and their disbursements."""
     beneficiaries, disbursements = population_files(people)
     marker = DATA / f"{BENCH_DB}.people"
-    if asyncio.run(database_exists(BENCH_DB)) and marker.exists() \
-            and marker.read_text() == str(people):
+    if (
+        asyncio.run(database_exists(BENCH_DB))
+        and marker.exists()
+        and marker.read_text() == str(people)
+    ):
         return database_url(BENCH_DB), beneficiaries
     url = fresh_registry(BENCH_DB)
     env = env_for(url)
     for kind, path in (("beneficiaries", beneficiaries), ("disbursements", disbursements)):
-        seconds, _, code, output = timed_child([str(BIN / "bansos"), "import", kind, str(path)],
-                                               env)
+        seconds, _, code, output = timed_child(
+            [str(BIN / "bansos"), "import", kind, str(path)], env
+        )
         print(f"imported {kind} in {seconds:.1f}s: {output.strip()}")
     marker.write_text(str(people))
     return url, beneficiaries
@@ -160,19 +170,28 @@ def ensure_registry(people: int) -> tuple[str, Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--also", type=int, nargs="*", default=[100_000],
-                        help="smaller sizes, to show peak memory does not grow with the file")
+    parser.add_argument(
+        "--also",
+        type=int,
+        nargs="*",
+        default=[100_000],
+        help="smaller sizes, to show peak memory does not grow with the file",
+    )
     args = parser.parse_args()
     runs = [measure(size, keep_as=None) for size in args.also]
     runs.append(measure(args.rows, keep_as=BENCH_DB))
     (DATA / f"{BENCH_DB}.people").write_text(str(args.rows))
     path = save("registry_import", {"runs": runs})
-    print(f"{'rows':>9} {'COPY rows/s':>12} {'import rows/s':>14} {'ratio':>6} "
-          f"{'peak RSS':>9} {'re-import rows/s':>17}")
+    print(
+        f"{'rows':>9} {'COPY rows/s':>12} {'import rows/s':>14} {'ratio':>6} "
+        f"{'peak RSS':>9} {'re-import rows/s':>17}"
+    )
     for r in runs:
-        print(f"{r['rows']:>9} {r['copy_rows_per_s']:>12} {r['import_rows_per_s']:>14} "
-              f"{r['import_vs_copy']:>6.2f} {r['import_peak_rss_mb']:>7}MB "
-              f"{r['reimport_rows_per_s']:>17}")
+        print(
+            f"{r['rows']:>9} {r['copy_rows_per_s']:>12} {r['import_rows_per_s']:>14} "
+            f"{r['import_vs_copy']:>6.2f} {r['import_peak_rss_mb']:>7}MB "
+            f"{r['reimport_rows_per_s']:>17}"
+        )
     print(f"results: {path}")
 
 

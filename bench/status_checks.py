@@ -58,9 +58,13 @@ def parse_wrk(output: str) -> dict:
 
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
-    return {"rps": rps, "p50_ms": latency("50"), "p99_ms": latency("99"),
-            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-            "socket_errors": errors.group(0) if errors else ""}
+    return {
+        "rps": rps,
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
 
 
 def wrk(url: str, *, connections: int, seconds: int, threads: int, script: Path | None) -> dict:
@@ -79,8 +83,16 @@ def sample_bodies(beneficiaries_csv: Path, path: Path, count: int) -> None:
         step = max(1, rows // count)
         for index, row in enumerate(csv.DictReader(source)):
             if index % step == 0:
-                sink.write(json.dumps({"nik": row["nik"], "name": row["nama"],
-                                       "channel_user": f"bench:{index % 5000}"}) + "\n")
+                sink.write(
+                    json.dumps(
+                        {
+                            "nik": row["nik"],
+                            "name": row["nama"],
+                            "channel_user": f"bench:{index % 5000}",
+                        }
+                    )
+                    + "\n"
+                )
 
 
 def main() -> None:
@@ -96,8 +108,12 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
 
     db_url, beneficiaries_csv = ensure_registry(args.people)
-    env = env_for(db_url, LOOKUP_LIMIT_PER_USER="1000000000", LOOKUP_LIMIT_PER_NIK="1000000000",
-                  DB_POOL_SIZE="20")
+    env = env_for(
+        db_url,
+        LOOKUP_LIMIT_PER_USER="1000000000",
+        LOOKUP_LIMIT_PER_NIK="1000000000",
+        DB_POOL_SIZE="20",
+    )
     key = bansos("create-api-key", "bench", env=env).stdout.strip()
     workdir = Path(tempfile.mkdtemp(prefix="bansos-bench-"))
     bodies = workdir / "bodies.jsonl"
@@ -107,7 +123,9 @@ def main() -> None:
 
     server = subprocess.Popen(
         [str(BIN / "bansos"), "serve", "--port", str(args.port), "--workers", str(args.workers)],
-        env=env, start_new_session=True)
+        env=env,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         for _ in range(100):
@@ -121,25 +139,45 @@ def main() -> None:
         wrk(base, connections=args.connections, seconds=5, threads=2, script=script)
         rounds = []
         for _ in range(args.rounds):
-            trivial = wrk(f"{base}/healthz", connections=args.connections, seconds=args.seconds,
-                          threads=2, script=None)
-            status = wrk(base, connections=args.connections, seconds=args.seconds, threads=2,
-                         script=script)
-            rounds.append({"trivial": trivial, "status_check": status,
-                           "ratio": status["rps"] / trivial["rps"]})
+            trivial = wrk(
+                f"{base}/healthz",
+                connections=args.connections,
+                seconds=args.seconds,
+                threads=2,
+                script=None,
+            )
+            status = wrk(
+                base, connections=args.connections, seconds=args.seconds, threads=2, script=script
+            )
+            rounds.append(
+                {
+                    "trivial": trivial,
+                    "status_check": status,
+                    "ratio": status["rps"] / trivial["rps"],
+                }
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    result = {"people": args.people, "connections": args.connections, "workers": args.workers,
-              "seconds_per_round": args.seconds, "rounds": rounds}
+    result = {
+        "people": args.people,
+        "connections": args.connections,
+        "workers": args.workers,
+        "seconds_per_round": args.seconds,
+        "rounds": rounds,
+    }
     path = save("status_checks", result)
-    print(f"{'round':>5} {'trivial rps':>12} {'status rps':>11} {'ratio':>6} "
-          f"{'status p50':>10} {'status p99':>10} {'non-2xx':>8}")
+    print(
+        f"{'round':>5} {'trivial rps':>12} {'status rps':>11} {'ratio':>6} "
+        f"{'status p50':>10} {'status p99':>10} {'non-2xx':>8}"
+    )
     for number, r in enumerate(rounds, 1):
-        print(f"{number:>5} {r['trivial']['rps']:>12.0f} {r['status_check']['rps']:>11.0f} "
-              f"{r['ratio']:>6.2f} {r['status_check']['p50_ms']:>8.1f}ms "
-              f"{r['status_check']['p99_ms']:>8.1f}ms {r['status_check']['non_2xx']:>8}")
+        print(
+            f"{number:>5} {r['trivial']['rps']:>12.0f} {r['status_check']['rps']:>11.0f} "
+            f"{r['ratio']:>6.2f} {r['status_check']['p50_ms']:>8.1f}ms "
+            f"{r['status_check']['p99_ms']:>8.1f}ms {r['status_check']['non_2xx']:>8}"
+        )
     print(f"results: {path}")
 
 

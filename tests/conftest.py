@@ -50,8 +50,14 @@ async def _postgres_admin(sql: str) -> None:
     import asyncpg
 
     url = make_url(PG_URL)
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 password=url.password, database=url.database, timeout=5)
+    conn = await asyncpg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database=url.database,
+        timeout=5,
+    )
     try:
         await conn.execute(sql)
     finally:
@@ -68,7 +74,9 @@ async def _prepare(url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def database_url(request, tmp_path_factory) -> Iterator[str]:
     """A migrated database with the reference data loaded, one per backend per session."""
     if request.param == "sqlite":
@@ -123,10 +131,14 @@ async def redis(redis_kind) -> AsyncIterator[Redis]:
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
-    values = {"BANSOS_ENV": "test", "DATABASE_URL": database_url, "REDIS_URL": "memory://",
-              "NIK_HASH_KEY": "test-nik-hash-key-0123456789abcdef",
-              "DATA_ENCRYPTION_KEY": "dGVzdC1kYXRhLWtleS0zMi1ieXRlcy1leGFjdGx5ISE=",
-              "SECRET_KEY": "test-secret-key"}
+    values = {
+        "BANSOS_ENV": "test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "memory://",
+        "NIK_HASH_KEY": "test-nik-hash-key-0123456789abcdef",
+        "DATA_ENCRYPTION_KEY": "dGVzdC1kYXRhLWtleS0zMi1ieXRlcy1leGFjdGx5ISE=",
+        "SECRET_KEY": "test-secret-key",
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
@@ -154,8 +166,9 @@ async def client(services, api_key) -> AsyncIterator[httpx.AsyncClient]:
     """An http client of the real app, authenticated as the Telegram channel."""
     app = create_app(services.settings, services=services)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://api.test",
-                                 headers={"X-API-Key": api_key}) as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://api.test", headers={"X-API-Key": api_key}
+    ) as http:
         yield http
 
 

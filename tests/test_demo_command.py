@@ -24,12 +24,18 @@ def free_port() -> int:
 
 def test_the_demo_seeds_prints_personas_and_answers_their_status_checks(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "BANSOS_ENV"}}
-    process = subprocess.Popen([str(BANSOS), "demo", "--port", str(port), "--families", "20"],
-                               cwd=tmp_path, env={**env, "COLUMNS": "200"},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "BANSOS_ENV"}
+    }
+    process = subprocess.Popen(
+        [str(BANSOS), "demo", "--port", str(port), "--families", "20"],
+        cwd=tmp_path,
+        env={**env, "COLUMNS": "200"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     output = ""
     try:
         deadline = time.monotonic() + 120
@@ -50,9 +56,11 @@ def test_the_demo_seeds_prints_personas_and_answers_their_status_checks(tmp_path
                 time.sleep(0.1)
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/status-checks",
-            data=json.dumps({"nik": persona.group(1), "name": persona.group(2),
-                             "channel_user": "readme"}).encode(),
-            headers={"X-API-Key": key, "Content-Type": "application/json"})
+            data=json.dumps(
+                {"nik": persona.group(1), "name": persona.group(2), "channel_user": "readme"}
+            ).encode(),
+            headers={"X-API-Key": key, "Content-Type": "application/json"},
+        )
         answer = json.load(urllib.request.urlopen(request, timeout=10))
         assert answer["found"] is True
         assert answer["person"]["name_masked"] == "B**I S*****O"

@@ -39,7 +39,9 @@ async def create_api_key(session: AsyncSession, *, channel: str) -> str:
 
 
 async def revoke_api_key(session: AsyncSession, *, prefix: str) -> bool:
-    key = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
+    key = (
+        await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))
+    ).scalar_one_or_none()
     if key is None or key.revoked_at is not None:
         return False
     key.revoked_at = datetime.now(UTC)

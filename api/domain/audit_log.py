@@ -26,13 +26,30 @@ class AuditLog:
         self._pending: list[tuple[dict, asyncio.Future]] = []
         self._flusher: asyncio.Task | None = None
 
-    async def record(self, *, api_key_id: int | None, channel: str, channel_user: str,
-                     nik_hash: bytes | None, outcome: str) -> None:
+    async def record(
+        self,
+        *,
+        api_key_id: int | None,
+        channel: str,
+        channel_user: str,
+        nik_hash: bytes | None,
+        outcome: str,
+    ) -> None:
         """Queue one row and return once it is committed."""
         done = asyncio.get_running_loop().create_future()
-        self._pending.append(({"at": datetime.now(UTC), "api_key_id": api_key_id,
-                               "channel": channel, "channel_user": channel_user,
-                               "nik_hash": nik_hash, "outcome": outcome}, done))
+        self._pending.append(
+            (
+                {
+                    "at": datetime.now(UTC),
+                    "api_key_id": api_key_id,
+                    "channel": channel,
+                    "channel_user": channel_user,
+                    "nik_hash": nik_hash,
+                    "outcome": outcome,
+                },
+                done,
+            )
+        )
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_all())
         await done

@@ -27,17 +27,26 @@ def pilot_district_codes(pilot: PilotConfig, regions: RegionCodes) -> list[str]:
     return [d.code for r in pilot.regencies for d in regions.districts_of(r.code)]
 
 
-async def seed_demo_population(engine: AsyncEngine, *, protector: Protector,
-                               regions: RegionCodes, rules: EligibilityRules,
-                               pilot: PilotConfig, families: int, seed: int) -> SeedOutcome:
+async def seed_demo_population(
+    engine: AsyncEngine,
+    *,
+    protector: Protector,
+    regions: RegionCodes,
+    rules: EligibilityRules,
+    pilot: PilotConfig,
+    families: int,
+    seed: int,
+) -> SeedOutcome:
     """Generate the population into CSV files and import them (idempotent for a seed)."""
     districts = pilot_district_codes(pilot, regions)
     with tempfile.TemporaryDirectory(prefix="bansos-seed-") as tmp:
         beneficiaries, disbursements = Path(tmp, "beneficiaries.csv"), Path(tmp, "disb.csv")
-        demo_population.write_csvs(beneficiaries, disbursements, district_codes=districts,
-                                   families=families, seed=seed)
+        demo_population.write_csvs(
+            beneficiaries, disbursements, district_codes=districts, families=families, seed=seed
+        )
         common = {"protector": protector, "regions": regions, "rules": rules}
         people = await import_beneficiaries(engine, beneficiaries, **common)
-        stages = await import_disbursements(engine, disbursements, **common,
-                                            today=demo_population.DEMO_TODAY)
+        stages = await import_disbursements(
+            engine, disbursements, **common, today=demo_population.DEMO_TODAY
+        )
     return SeedOutcome(people, stages, demo_population.demo_personas(districts))

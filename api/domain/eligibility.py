@@ -70,9 +70,13 @@ def load_rules(path: Path | None = None) -> EligibilityRules:
     raw = yaml.safe_load((path or _DEFAULT_RULES).read_text(encoding="utf-8"))
     try:
         programmes = {
-            code: Programme(code=code, name=str(spec["name"]), max_desil=int(spec["max_desil"]),
-                            cash=bool(spec.get("cash", True)),
-                            family=bool(spec.get("family", False)))
+            code: Programme(
+                code=code,
+                name=str(spec["name"]),
+                max_desil=int(spec["max_desil"]),
+                cash=bool(spec.get("cash", True)),
+                family=bool(spec.get("family", False)),
+            )
             for code, spec in raw["programmes"].items()
         }
         exclusions = {
@@ -109,8 +113,11 @@ def assess(
     members of the same family card, which cover the person for family programmes.
     """
     enrolled_set = set(enrolled)
-    via_family = {code for code in family_enrolled
-                  if code in rules.programmes and rules.programmes[code].family}
+    via_family = {
+        code
+        for code in family_enrolled
+        if code in rules.programmes and rules.programmes[code].family
+    }
     excluded = set(exclusions)
     exclusion_list = [code for code in rules.exclusions if code in excluded]
     results = []
@@ -121,25 +128,57 @@ def assess(
         )
         if closing is not None:
             # An exclusion wins even over an enrolment: the record is flagged for removal.
-            results.append(ProgrammeEligibility(programme.code, Standing.NOT_ELIGIBLE,
-                                                f"excluded_{closing.lower()}",
-                                                {"max_desil": limit, "desil": desil}))
+            results.append(
+                ProgrammeEligibility(
+                    programme.code,
+                    Standing.NOT_ELIGIBLE,
+                    f"excluded_{closing.lower()}",
+                    {"max_desil": limit, "desil": desil},
+                )
+            )
         elif programme.code in enrolled_set:
-            results.append(ProgrammeEligibility(programme.code, Standing.RECIPIENT, "recipient",
-                                                {"max_desil": limit, "desil": desil}))
+            results.append(
+                ProgrammeEligibility(
+                    programme.code,
+                    Standing.RECIPIENT,
+                    "recipient",
+                    {"max_desil": limit, "desil": desil},
+                )
+            )
         elif programme.code in via_family:
-            results.append(ProgrammeEligibility(programme.code, Standing.RECIPIENT,
-                                                "recipient_family",
-                                                {"max_desil": limit, "desil": desil}))
+            results.append(
+                ProgrammeEligibility(
+                    programme.code,
+                    Standing.RECIPIENT,
+                    "recipient_family",
+                    {"max_desil": limit, "desil": desil},
+                )
+            )
         elif desil is None:
-            results.append(ProgrammeEligibility(programme.code, Standing.NOT_ELIGIBLE,
-                                                "not_ranked", {"max_desil": limit, "desil": None}))
+            results.append(
+                ProgrammeEligibility(
+                    programme.code,
+                    Standing.NOT_ELIGIBLE,
+                    "not_ranked",
+                    {"max_desil": limit, "desil": None},
+                )
+            )
         elif desil > limit:
-            results.append(ProgrammeEligibility(programme.code, Standing.NOT_ELIGIBLE,
-                                                "desil_above_limit",
-                                                {"max_desil": limit, "desil": desil}))
+            results.append(
+                ProgrammeEligibility(
+                    programme.code,
+                    Standing.NOT_ELIGIBLE,
+                    "desil_above_limit",
+                    {"max_desil": limit, "desil": desil},
+                )
+            )
         else:
-            results.append(ProgrammeEligibility(programme.code, Standing.NOT_DESIGNATED,
-                                                "not_designated",
-                                                {"max_desil": limit, "desil": desil}))
+            results.append(
+                ProgrammeEligibility(
+                    programme.code,
+                    Standing.NOT_DESIGNATED,
+                    "not_designated",
+                    {"max_desil": limit, "desil": desil},
+                )
+            )
     return results

@@ -93,8 +93,9 @@ class Protector:
 
     def encrypt_identity(self, identity: Identity) -> bytes:
         """One ciphertext for NIK, name and family card number (one AES call per person)."""
-        return self.encrypt(_SEPARATOR.join((identity.nik, identity.name, identity.no_kk)),
-                            column=_IDENTITY_COLUMN)
+        return self.encrypt(
+            _SEPARATOR.join((identity.nik, identity.name, identity.no_kk)), column=_IDENTITY_COLUMN
+        )
 
     def decrypt_identity(self, token: bytes) -> Identity:
         nik, name, no_kk = self.decrypt(token, column=_IDENTITY_COLUMN).split(_SEPARATOR)

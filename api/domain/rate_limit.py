@@ -38,7 +38,7 @@ async def hit(redis: Redis, limits: Sequence[Limit]) -> Decision:
         replies = await pipe.execute()
     retry_after = 0
     for index, limit in enumerate(limits):
-        count, _, ttl = replies[index * 3: index * 3 + 3]
+        count, _, ttl = replies[index * 3 : index * 3 + 3]
         if int(count) > limit.limit:
             retry_after = max(retry_after, int(ttl) if int(ttl) > 0 else limit.window_seconds)
     return Decision(allowed=retry_after == 0, retry_after=retry_after)

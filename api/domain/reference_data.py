@@ -28,42 +28,71 @@ class ReferenceCounts:
     offices: int
 
 
-async def load_reference_data(conn: AsyncConnection, *, regions: RegionCodes,
-                              pilot: PilotConfig) -> ReferenceCounts:
+async def load_reference_data(
+    conn: AsyncConnection, *, regions: RegionCodes, pilot: PilotConfig
+) -> ReferenceCounts:
     provinces = [{"code": p.code, "name": p.name} for p in regions.provinces()]
     regencies = [
         {"code": r.code, "province_code": r.province_code, "name": r.name, "kind": r.kind}
-        for p in regions.provinces() for r in regions.regencies_of(p.code)
+        for p in regions.provinces()
+        for r in regions.regencies_of(p.code)
     ]
     districts = [
         {"code": d.code, "regency_code": d.regency_code, "name": d.name}
-        for r in regencies for d in regions.districts_of(r["code"])
+        for r in regencies
+        for d in regions.districts_of(r["code"])
     ]
     await upsert(conn, Province.__table__, provinces, key=["code"])
     await upsert(conn, Regency.__table__, regencies, key=["code"])
     await upsert(conn, District.__table__, districts, key=["code"])
 
-    await upsert(conn, CoordinationRegion.__table__, [
-        {"code": r.code, "name": r.name, "example_name": r.example_name} for r in pilot.regions
-    ], key=["code"])
-    await upsert(conn, PilotRegency.__table__, [
-        {"regency_code": r.code, "coordination_region_code": r.coordination_region,
-         "confirmed": r.confirmed}
-        for r in pilot.regencies
-    ], key=["regency_code"])
+    await upsert(
+        conn,
+        CoordinationRegion.__table__,
+        [{"code": r.code, "name": r.name, "example_name": r.example_name} for r in pilot.regions],
+        key=["code"],
+    )
+    await upsert(
+        conn,
+        PilotRegency.__table__,
+        [
+            {
+                "regency_code": r.code,
+                "coordination_region_code": r.coordination_region,
+                "confirmed": r.confirmed,
+            }
+            for r in pilot.regencies
+        ],
+        key=["regency_code"],
+    )
     # A kab/kota dropped from the pilot file leaves the pilot (its offices are kept, inactive).
-    await conn.execute(delete(PilotRegency).where(
-        PilotRegency.regency_code.not_in([r.code for r in pilot.regencies])))
+    await conn.execute(
+        delete(PilotRegency).where(
+            PilotRegency.regency_code.not_in([r.code for r in pilot.regencies])
+        )
+    )
     offices = [
-        {"code": o.code, "name": o.name, "type": str(o.type), "email": o.email,
-         "regency_code": o.regency_code, "province_code": o.province_code,
-         "coordination_region_code": o.coordination_region, "active": True}
+        {
+            "code": o.code,
+            "name": o.name,
+            "type": str(o.type),
+            "email": o.email,
+            "regency_code": o.regency_code,
+            "province_code": o.province_code,
+            "coordination_region_code": o.coordination_region,
+            "active": True,
+        }
         for o in pilot.offices
     ]
     await upsert(conn, Office.__table__, offices, key=["code"])
     await conn.execute(
-        update(Office).where(Office.code.not_in([o["code"] for o in offices]))
-        .values(active=False)
+        update(Office).where(Office.code.not_in([o["code"] for o in offices])).values(active=False)
     )
-    return ReferenceCounts(len(provinces), len(regencies), len(districts), len(pilot.regions),
-                           len(pilot.regencies), len(offices))
+    return ReferenceCounts(
+        len(provinces),
+        len(regencies),
+        len(districts),
+        len(pilot.regions),
+        len(pilot.regencies),
+        len(offices),
+    )

@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain import rate_limit
 from api.domain.api_keys import Channel
+from api.domain.audit_log import AuditLog
 from api.domain.eligibility import EligibilityRules, ProgrammeEligibility, assess
 from api.domain.names import mask_name, normalize_name
 from api.domain.nik import NikError, parse_nik
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes
 from api.domain.registry_import.rows import STAGES
-from api.domain.audit_log import AuditLog
 from api.models import Beneficiary, Disbursement
 
 _STAGE_ORDER = {stage: index for index, stage in enumerate(STAGES)}
@@ -125,13 +125,31 @@ _b, _d = Beneficiary.__table__.c, Disbursement.__table__.c
 # The person, the rest of their family card (family programmes such as PKH and Sembako sit
 # on one member and cover all of them) and everyone's disbursement stages: one round trip.
 _FAMILY_WITH_STAGES = (
-    select(_b.id, _b.nik_hash, _b.name_hash, _b.identity_encrypted, _b.district_code, _b.desil,
-           _b.programmes, _b.exclusions, _d.programme, _d.year, _d.tahap, _d.stage, _d.status,
-           _d.channel, _d.amount, _d.occurred_on)
-    .select_from(Beneficiary.__table__.outerjoin(Disbursement.__table__,
-                                                 _d.beneficiary_id == _b.id))
-    .where(_b.kk_hash == select(_b.kk_hash).where(_b.nik_hash == bindparam("nik_hash"))
-           .scalar_subquery())
+    select(
+        _b.id,
+        _b.nik_hash,
+        _b.name_hash,
+        _b.identity_encrypted,
+        _b.district_code,
+        _b.desil,
+        _b.programmes,
+        _b.exclusions,
+        _d.programme,
+        _d.year,
+        _d.tahap,
+        _d.stage,
+        _d.status,
+        _d.channel,
+        _d.amount,
+        _d.occurred_on,
+    )
+    .select_from(
+        Beneficiary.__table__.outerjoin(Disbursement.__table__, _d.beneficiary_id == _b.id)
+    )
+    .where(
+        _b.kk_hash
+        == select(_b.kk_hash).where(_b.nik_hash == bindparam("nik_hash")).scalar_subquery()
+    )
 )
 
 
@@ -148,11 +166,22 @@ async def _read_family(reader: AsyncEngine, nik_hash: bytes):
     return family, stages
 
 
-async def _audit(audit: AuditLog, *, channel: Channel, channel_user: str,
-                 nik_hash: bytes | None, outcome: Outcome) -> None:
+async def _audit(
+    audit: AuditLog,
+    *,
+    channel: Channel,
+    channel_user: str,
+    nik_hash: bytes | None,
+    outcome: Outcome,
+) -> None:
     # The answer leaves only once the audit row is committed (see AuditLog).
-    await audit.record(api_key_id=channel.api_key_id, channel=channel.name,
-                       channel_user=channel_user, nik_hash=nik_hash, outcome=outcome.value)
+    await audit.record(
+        api_key_id=channel.api_key_id,
+        channel=channel.name,
+        channel_user=channel_user,
+        nik_hash=nik_hash,
+        outcome=outcome.value,
+    )
 
 
 async def check_status(
@@ -171,7 +200,8 @@ async def check_status(
 ) -> Result:
     """Answer one status check, rate-limited and audited."""
     user_limit = rate_limit.Limit(
-        f"rl:lookup:user:{channel.api_key_id}:{channel_user}", limits.per_user,
+        f"rl:lookup:user:{channel.api_key_id}:{channel_user}",
+        limits.per_user,
         limits.window_seconds,
     )
     try:
@@ -179,26 +209,44 @@ async def check_status(
     except NikError as error:
         # Malformed input still costs the user an attempt: probing is probing.
         decision = await rate_limit.hit(redis, [user_limit])
-        await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=None,
-                     outcome=Outcome.RATE_LIMITED if not decision.allowed
-                     else Outcome.INVALID_NIK)
+        await _audit(
+            audit,
+            channel=channel,
+            channel_user=channel_user,
+            nik_hash=None,
+            outcome=Outcome.RATE_LIMITED if not decision.allowed else Outcome.INVALID_NIK,
+        )
         return RateLimited(decision.retry_after) if not decision.allowed else InvalidNik(error)
 
     nik_hash = protector.nik_hash(parsed.value)
-    decision = await rate_limit.hit(redis, [
-        user_limit,
-        rate_limit.Limit(f"rl:lookup:nik:{nik_hash[:16].hex()}", limits.per_nik,
-                         limits.window_seconds),
-    ])
+    decision = await rate_limit.hit(
+        redis,
+        [
+            user_limit,
+            rate_limit.Limit(
+                f"rl:lookup:nik:{nik_hash[:16].hex()}", limits.per_nik, limits.window_seconds
+            ),
+        ],
+    )
     if not decision.allowed:
-        await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
-                     outcome=Outcome.RATE_LIMITED)
+        await _audit(
+            audit,
+            channel=channel,
+            channel_user=channel_user,
+            nik_hash=nik_hash,
+            outcome=Outcome.RATE_LIMITED,
+        )
         return RateLimited(decision.retry_after)
 
     normalized_name = normalize_name(name)
     if not normalized_name or len(normalized_name) > MAX_NAME_LENGTH:
-        await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
-                     outcome=Outcome.INVALID_NAME)
+        await _audit(
+            audit,
+            channel=channel,
+            channel_user=channel_user,
+            nik_hash=nik_hash,
+            outcome=Outcome.INVALID_NAME,
+        )
         return InvalidName("empty" if not normalized_name else "too_long")
 
     family, stages_by_member = await _read_family(reader, nik_hash)
@@ -208,13 +256,23 @@ async def check_status(
         protector.name_hash(normalized_name), person.name_hash if person else b"\0" * 32
     )
     if person is None or not name_matches:
-        await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
-                     outcome=Outcome.UNKNOWN_NIK if person is None else Outcome.NAME_MISMATCH)
+        await _audit(
+            audit,
+            channel=channel,
+            channel_user=channel_user,
+            nik_hash=nik_hash,
+            outcome=Outcome.UNKNOWN_NIK if person is None else Outcome.NAME_MISMATCH,
+        )
         return NotFound()
 
     family_programmes = {code for code, spec in rules.programmes.items() if spec.family}
-    family_enrolled = {code for member in family.values() if member.id != person.id
-                       for code in member.programmes.split(";") if code in family_programmes}
+    family_enrolled = {
+        code
+        for member in family.values()
+        if member.id != person.id
+        for code in member.programmes.split(";")
+        if code in family_programmes
+    }
     stages = [
         stage
         for member_id, member_stages in stages_by_member.items()
@@ -227,12 +285,16 @@ async def check_status(
         district_code=person.district_code,
         region_verified=parsed.region_verified,
         desil=person.desil,
-        eligibility=assess(rules, desil=person.desil,
-                           enrolled=filter(None, person.programmes.split(";")),
-                           exclusions=filter(None, person.exclusions.split(";")),
-                           family_enrolled=family_enrolled),
+        eligibility=assess(
+            rules,
+            desil=person.desil,
+            enrolled=filter(None, person.programmes.split(";")),
+            exclusions=filter(None, person.exclusions.split(";")),
+            family_enrolled=family_enrolled,
+        ),
         disbursements=latest_per_tahap(stages),
     )
-    await _audit(audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash,
-                 outcome=Outcome.FOUND)
+    await _audit(
+        audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash, outcome=Outcome.FOUND
+    )
     return found

@@ -9,16 +9,25 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-async def upsert(conn: AsyncConnection, table: Table, rows: Sequence[dict], *,
-                 key: Sequence[str], batch: int = 2_000) -> None:
+async def upsert(
+    conn: AsyncConnection,
+    table: Table,
+    rows: Sequence[dict],
+    *,
+    key: Sequence[str],
+    batch: int = 2_000,
+) -> None:
     """Insert ``rows``; where ``key`` already exists, overwrite the other columns."""
     if not rows:
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     columns = list(rows[0])
     for start in range(0, len(rows), batch):
-        statement = dialect.insert(table).values(list(rows[start:start + batch]))
+        statement = dialect.insert(table).values(list(rows[start : start + batch]))
         updates = {c: statement.excluded[c] for c in columns if c not in key}
-        statement = (statement.on_conflict_do_update(index_elements=list(key), set_=updates)
-                     if updates else statement.on_conflict_do_nothing(index_elements=list(key)))
+        statement = (
+            statement.on_conflict_do_update(index_elements=list(key), set_=updates)
+            if updates
+            else statement.on_conflict_do_nothing(index_elements=list(key))
+        )
         await conn.execute(statement)

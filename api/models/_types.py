@@ -20,8 +20,9 @@ def timestamp_field(*, index: bool = False, nullable: bool = False, default=utcn
     )
 
 
-def bytes_field(*, length: int | None = None, unique: bool = False, index: bool = False,
-                nullable: bool = False):
+def bytes_field(
+    *, length: int | None = None, unique: bool = False, index: bool = False, nullable: bool = False
+):
     return Field(
         sa_column=Column(LargeBinary(length), unique=unique, index=index, nullable=nullable)
     )

@@ -40,8 +40,15 @@ class Disbursement(SQLModel, table=True):
     __table_args__ = (
         # The channel is part of the key: when the bank route fails and PT Pos takes over,
         # both attempts stay on record.
-        UniqueConstraint("beneficiary_id", "programme", "year", "tahap", "stage", "channel",
-                         name="uq_disbursement_stage"),
+        UniqueConstraint(
+            "beneficiary_id",
+            "programme",
+            "year",
+            "tahap",
+            "stage",
+            "channel",
+            name="uq_disbursement_stage",
+        ),
         Index("ix_disbursement_person_programme", "beneficiary_id", "programme", "year"),
     )
 

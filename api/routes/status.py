@@ -41,25 +41,46 @@ async def create_status_check(
     """
     locale = messages.normalize_locale(body.locale or accept_language)
     result = await status_check.check_status(
-        reader=services.reader, audit=services.audit, redis=services.redis, protector=services.protector,
-        rules=services.rules, regions=services.regions, limits=services.lookup_limits,
-        channel=channel, channel_user=body.channel_user, nik=body.nik, name=body.name,
+        reader=services.reader,
+        audit=services.audit,
+        redis=services.redis,
+        protector=services.protector,
+        rules=services.rules,
+        regions=services.regions,
+        limits=services.lookup_limits,
+        channel=channel,
+        channel_user=body.channel_user,
+        nik=body.nik,
+        name=body.name,
     )
     match result:
         case status_check.Found():
-            return found_response(result, locale=locale, rules=services.rules,
-                                  regions=services.regions)
+            return found_response(
+                result, locale=locale, rules=services.rules, regions=services.regions
+            )
         case status_check.NotFound():
             return not_found_response(locale)
         case status_check.InvalidNik(error=error):
-            raise ApiError(422, f"nik_{error.problem.value}",
-                           messages.render(locale, f"nik.{error.problem.value}", **error.params),
-                           field="nik", extra={"params": error.params})
+            raise ApiError(
+                422,
+                f"nik_{error.problem.value}",
+                messages.render(locale, f"nik.{error.problem.value}", **error.params),
+                field="nik",
+                extra={"params": error.params},
+            )
         case status_check.InvalidName():
-            raise ApiError(422, "name_required",
-                           messages.render(locale, "status_check.name_required"), field="name")
+            raise ApiError(
+                422,
+                "name_required",
+                messages.render(locale, "status_check.name_required"),
+                field="name",
+            )
         case status_check.RateLimited(retry_after=seconds):
-            raise ApiError(429, "rate_limited",
-                           messages.render(locale, "status_check.rate_limited",
-                                           minutes=max(1, math.ceil(seconds / 60))),
-                           headers={"Retry-After": str(seconds)})
+            raise ApiError(
+                429,
+                "rate_limited",
+                messages.render(
+                    locale, "status_check.rate_limited", minutes=max(1, math.ceil(seconds / 60))
+                ),
+                headers={"Retry-After": str(seconds)},
+            )

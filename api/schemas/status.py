@@ -18,8 +18,9 @@ class StatusCheckRequest(BaseModel):
 
     nik: str = Field(max_length=64, description="NIK as typed; spaces, dots and dashes allowed")
     name: str = Field(max_length=200, description="Full name exactly as on the KTP")
-    channel_user: str = Field(min_length=1, max_length=128,
-                              description="The channel's own id of the person asking")
+    channel_user: str = Field(
+        min_length=1, max_length=128, description="The channel's own id of the person asking"
+    )
     locale: str | None = Field(default=None, max_length=16, description="id (default) or en")
 
 
@@ -62,7 +63,8 @@ class PersonOut(BaseModel):
     domicile: RegionOut
     nik_region_verified: bool = Field(
         description="False when the NIK's region code is not in the current Kemendagri tables "
-                    "(e.g. after a region split): unverified, not invalid")
+        "(e.g. after a region split): unverified, not invalid"
+    )
     programmes: list[ProgrammeOut]
 
 
@@ -74,47 +76,62 @@ class StatusCheckResponse(BaseModel):
 
 
 def not_found_response(locale: str) -> StatusCheckResponse:
-    return StatusCheckResponse(found=False, locale=locale,
-                               message=messages.render(locale, "status_check.not_found"))
+    return StatusCheckResponse(
+        found=False, locale=locale, message=messages.render(locale, "status_check.not_found")
+    )
 
 
-def found_response(found: Found, *, locale: str, rules: EligibilityRules,
-                   regions: RegionCodes) -> StatusCheckResponse:
+def found_response(
+    found: Found, *, locale: str, rules: EligibilityRules, regions: RegionCodes
+) -> StatusCheckResponse:
     district = regions.district(found.district_code)
     regency = regions.regency(found.district_code[:4])
     province = regions.province(found.district_code[:2])
     programmes = []
     for item in found.eligibility:
         name = messages.render(locale, "eligibility.programme_name", code=item.programme)
-        params = {"programme": name, "desil": item.params.get("desil"),
-                  "max_desil": item.params.get("max_desil")}
-        programmes.append(ProgrammeOut(
-            code=item.programme,
-            name=name,
-            standing=item.standing.value,
-            standing_label=messages.render(locale, f"eligibility.standing_{item.standing.value}"),
-            eligible=item.eligible,
-            reason_code=item.reason,
-            reason=messages.render(locale, f"eligibility.reason_{item.reason}", **params),
-            next_step=messages.render(locale, f"eligibility.next_{item.reason}", **params),
-            disbursements=[
-                DisbursementOut(
-                    year=d.year, tahap=d.tahap,
-                    tahap_label=messages.render(locale, "disbursement.tahap", number=d.tahap,
-                                                year=d.year),
-                    stage=d.stage,
-                    stage_label=messages.render(locale, "disbursement.stage", code=d.stage),
-                    status=d.status,
-                    status_label=messages.render(locale, "disbursement.status", code=d.status),
-                    channel=d.channel,
-                    channel_label=messages.render(locale, "disbursement.channel", code=d.channel),
-                    amount=d.amount, date=d.occurred_on,
-                )
-                for d in found.disbursements.get(item.programme, [])
-            ],
-        ))
+        params = {
+            "programme": name,
+            "desil": item.params.get("desil"),
+            "max_desil": item.params.get("max_desil"),
+        }
+        programmes.append(
+            ProgrammeOut(
+                code=item.programme,
+                name=name,
+                standing=item.standing.value,
+                standing_label=messages.render(
+                    locale, f"eligibility.standing_{item.standing.value}"
+                ),
+                eligible=item.eligible,
+                reason_code=item.reason,
+                reason=messages.render(locale, f"eligibility.reason_{item.reason}", **params),
+                next_step=messages.render(locale, f"eligibility.next_{item.reason}", **params),
+                disbursements=[
+                    DisbursementOut(
+                        year=d.year,
+                        tahap=d.tahap,
+                        tahap_label=messages.render(
+                            locale, "disbursement.tahap", number=d.tahap, year=d.year
+                        ),
+                        stage=d.stage,
+                        stage_label=messages.render(locale, "disbursement.stage", code=d.stage),
+                        status=d.status,
+                        status_label=messages.render(locale, "disbursement.status", code=d.status),
+                        channel=d.channel,
+                        channel_label=messages.render(
+                            locale, "disbursement.channel", code=d.channel
+                        ),
+                        amount=d.amount,
+                        date=d.occurred_on,
+                    )
+                    for d in found.disbursements.get(item.programme, [])
+                ],
+            )
+        )
     return StatusCheckResponse(
-        found=True, locale=locale,
+        found=True,
+        locale=locale,
         person=PersonOut(
             name_masked=found.name_masked,
             desil=found.desil,

@@ -16,8 +16,11 @@ runner = CliRunner()
 
 @pytest.fixture
 def env(tmp_path) -> dict[str, str]:
-    return {"BANSOS_ENV": "demo", "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-            "REDIS_URL": "memory://"}
+    return {
+        "BANSOS_ENV": "demo",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "REDIS_URL": "memory://",
+    }
 
 
 @pytest.fixture
@@ -47,11 +50,14 @@ def test_every_command_explains_itself_with_help():
 
 def test_import_with_some_bad_rows_lands_the_rest_and_exits_1(migrated, tmp_path):
     path = tmp_path / "b.csv"
-    path.write_text(f"{B_HEADER}\n3510014107900001,3510010101100001,Siti,351001,3,PKH,\n"
-                    "3510014107900002,3510010101100001,Ani,351001,33,PKH,\n")
+    path.write_text(
+        f"{B_HEADER}\n3510014107900001,3510010101100001,Siti,351001,3,PKH,\n"
+        "3510014107900002,3510010101100001,Ani,351001,33,PKH,\n"
+    )
     errors = tmp_path / "errors.txt"
-    result = runner.invoke(app, ["import", "beneficiaries", str(path), "--errors-file",
-                                 str(errors)], env=migrated)
+    result = runner.invoke(
+        app, ["import", "beneficiaries", str(path), "--errors-file", str(errors)], env=migrated
+    )
     assert result.exit_code == 1
     assert "2 rows read: 1 added, 0 updated, 0 unchanged, 1 rejected." in result.output
     assert errors.read_text() == "line 3: desil: must be a whole number from 1 to 10, or empty\n"
@@ -67,8 +73,10 @@ def test_import_of_a_clean_file_exits_0(migrated, tmp_path):
 
 def test_import_with_a_renamed_column_writes_nothing_and_exits_2(migrated, tmp_path):
     path = tmp_path / "b.csv"
-    path.write_text("nik,kk,nama,kode_wilayah,desil,program,keterangan\n"
-                    "3510014107900001,3510010101100001,Siti,351001,3,PKH,\n")
+    path.write_text(
+        "nik,kk,nama,kode_wilayah,desil,program,keterangan\n"
+        "3510014107900001,3510010101100001,Siti,351001,3,PKH,\n"
+    )
     result = runner.invoke(app, ["import", "beneficiaries", str(path)], env=migrated)
     assert result.exit_code == 2
     assert "missing column(s): no_kk; unexpected column(s): kk" in result.output
@@ -76,15 +84,20 @@ def test_import_with_a_renamed_column_writes_nothing_and_exits_2(migrated, tmp_p
 
 
 def test_import_of_a_missing_file_says_so(migrated, tmp_path):
-    result = runner.invoke(app, ["import", "disbursements", str(tmp_path / "nope.csv")],
-                           env=migrated)
+    result = runner.invoke(
+        app, ["import", "disbursements", str(tmp_path / "nope.csv")], env=migrated
+    )
     assert result.exit_code == 2 and "No such file" in result.output
 
 
 def test_placeholder_secrets_stop_a_production_start(tmp_path):
-    env = {"BANSOS_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
-           "NIK_HASH_KEY": "changethis", "DATA_ENCRYPTION_KEY": "changethis",
-           "SECRET_KEY": "changethis"}
+    env = {
+        "BANSOS_ENV": "production",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+        "NIK_HASH_KEY": "changethis",
+        "DATA_ENCRYPTION_KEY": "changethis",
+        "SECRET_KEY": "changethis",
+    }
     result = runner.invoke(app, ["serve"], env=env)
     assert result.exit_code == 2
     assert "NIK_HASH_KEY, DATA_ENCRYPTION_KEY, SECRET_KEY must be set" in result.output

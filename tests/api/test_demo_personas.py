@@ -13,15 +13,28 @@ URL = "/api/v1/status-checks"
 @pytest.fixture
 async def personas(services):
     outcome = await seed_demo_population(
-        services.engine, protector=services.protector, regions=services.regions,
-        rules=services.rules, pilot=load_pilot_config(), families=30, seed=7)
+        services.engine,
+        protector=services.protector,
+        regions=services.regions,
+        rules=services.rules,
+        pilot=load_pilot_config(),
+        families=30,
+        seed=7,
+    )
     assert outcome.people.rejected == outcome.stages.rejected == 0
     return {persona.key: persona for persona in outcome.personas}
 
 
 async def check(client, persona, **extra):
-    response = await client.post(URL, json={"nik": persona.nik, "name": persona.name,
-                                            "channel_user": f"demo:{persona.key}", **extra})
+    response = await client.post(
+        URL,
+        json={
+            "nik": persona.nik,
+            "name": persona.name,
+            "channel_user": f"demo:{persona.key}",
+            **extra,
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["found"], persona.key
@@ -48,13 +61,16 @@ async def test_failed_top_up_persona_sees_the_pos_reroute(client, personas):
     assert (last["tahap"], last["channel"]) == (4, "POS")
 
 
-@pytest.mark.parametrize("key, reason", [
-    ("desil_above_limit", "desil_above_limit"),
-    ("excluded_asn", "excluded_asn_tni_polri"),
-    ("dukcapil_not_matched", "excluded_dukcapil_belum_padan"),
-    ("eligible_not_designated", "not_designated"),
-    ("excluded_electricity", "excluded_listrik_di_atas_1300va"),
-])
+@pytest.mark.parametrize(
+    "key, reason",
+    [
+        ("desil_above_limit", "desil_above_limit"),
+        ("excluded_asn", "excluded_asn_tni_polri"),
+        ("dukcapil_not_matched", "excluded_dukcapil_belum_padan"),
+        ("eligible_not_designated", "not_designated"),
+        ("excluded_electricity", "excluded_listrik_di_atas_1300va"),
+    ],
+)
 async def test_personas_who_get_nothing_are_told_why(client, personas, key, reason):
     programmes, _ = await check(client, personas[key])
     assert programmes["PKH"]["reason_code"] == reason

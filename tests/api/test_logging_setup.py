@@ -8,14 +8,20 @@ from api.logging_setup import REDACTED, NikRedactingFilter, redact
 
 
 def test_niks_in_any_common_spelling_are_redacted():
-    for spelled in ("3510014107900001", "3510 0141 0790 0001", "35.10.01.410790.0001",
-                    "3510-0141-0790-0001"):
+    for spelled in (
+        "3510014107900001",
+        "3510 0141 0790 0001",
+        "35.10.01.410790.0001",
+        "3510-0141-0790-0001",
+    ):
         assert redact(f"user typed {spelled} here") == f"user typed {REDACTED} here"
 
 
 def test_shorter_or_longer_numbers_are_left_alone():
-    assert redact("order 123456789012345 and 12345678901234567") == \
-        "order 123456789012345 and 12345678901234567"
+    assert (
+        redact("order 123456789012345 and 12345678901234567")
+        == "order 123456789012345 and 12345678901234567"
+    )
 
 
 def test_the_filter_rewrites_records_before_handlers_see_them(caplog):

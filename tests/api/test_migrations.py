@@ -17,8 +17,9 @@ def test_migrations_produce_exactly_the_schema_the_models_describe(database_url)
         try:
             async with engine.connect() as conn:
                 return await conn.run_sync(
-                    lambda sync: compare_metadata(MigrationContext.configure(sync),
-                                                  SQLModel.metadata)
+                    lambda sync: compare_metadata(
+                        MigrationContext.configure(sync), SQLModel.metadata
+                    )
                 )
         finally:
             await engine.dispose()

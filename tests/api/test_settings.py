@@ -15,8 +15,13 @@ def test_production_refuses_placeholder_secrets():
 
 def test_production_refuses_a_data_key_of_the_wrong_size():
     with pytest.raises(ValidationError, match="32 bytes"):
-        Settings(_env_file=None, BANSOS_ENV="production", NIK_HASH_KEY="x" * 32,
-                 DATA_ENCRYPTION_KEY="c2hvcnQ=", SECRET_KEY="s" * 32)
+        Settings(
+            _env_file=None,
+            BANSOS_ENV="production",
+            NIK_HASH_KEY="x" * 32,
+            DATA_ENCRYPTION_KEY="c2hvcnQ=",
+            SECRET_KEY="s" * 32,
+        )
 
 
 def test_the_demo_runs_with_built_in_keys_that_stay_the_same_between_runs():

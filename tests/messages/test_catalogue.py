@@ -22,8 +22,9 @@ def test_unknown_locales_fall_back_to_indonesian():
 
 
 def test_text_passed_into_a_message_is_escaped():
-    rendered = messages.render("en", "eligibility.reason_recipient",
-                               programme="<b>PKH</b> & co", desil=3, max_desil=4)
+    rendered = messages.render(
+        "en", "eligibility.reason_recipient", programme="<b>PKH</b> & co", desil=3, max_desil=4
+    )
     assert "<b>" not in rendered and "&lt;b&gt;PKH&lt;/b&gt; &amp; co" in rendered
 
 

@@ -91,9 +91,7 @@ def _header_mapping(header: list[str], expected: Sequence[str]) -> list[int]:
             problems.append(f"unexpected column(s): {', '.join(unexpected)}")
         if duplicated:
             problems.append(f"duplicated column(s): {', '.join(duplicated)}")
-        raise ImportFormatError(
-            "; ".join(problems) + f". The header must be: {','.join(expected)}"
-        )
+        raise ImportFormatError("; ".join(problems) + f". The header must be: {','.join(expected)}")
     return [names.index(name) for name in expected]
 
 
@@ -111,8 +109,9 @@ def _checked_chunks(path: Path, expected: Sequence[str], checker) -> Iterator[_C
     """Read and check the file, chunk by chunk. The first ``next()`` checks the header."""
     with path.open("rb") as raw:
         counter = _CountingReader(raw)
-        text_stream = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding="utf-8",
-                                       newline="")
+        text_stream = io.TextIOWrapper(
+            io.BufferedReader(counter, 1 << 16), encoding="utf-8", newline=""
+        )
         reader = csv.reader(text_stream)
         try:
             header = next(reader)
@@ -151,8 +150,18 @@ def _checked_chunks(path: Path, expected: Sequence[str], checker) -> Iterator[_C
         yield chunk
 
 
-async def _run(engine: AsyncEngine, path: Path, *, kind: str, columns: Sequence[str], checker,
-               writer, target: str, on_error, on_progress) -> ImportReport:
+async def _run(
+    engine: AsyncEngine,
+    path: Path,
+    *,
+    kind: str,
+    columns: Sequence[str],
+    checker,
+    writer,
+    target: str,
+    on_error,
+    on_progress,
+) -> ImportReport:
     report = ImportReport(kind=kind)
     total = path.stat().st_size  # noqa: ASYNC240 - one stat of a local file
     chunks = _checked_chunks(path, columns, checker)
@@ -167,8 +176,14 @@ async def _run(engine: AsyncEngine, path: Path, *, kind: str, columns: Sequence[
     async with engine.connect() as conn:
         await staging.prepare(conn)
         await conn.commit()
-        await _write_all(conn, chunks, writer=writer, report=report, note_error=note_error,
-                         on_progress=lambda done: on_progress and on_progress(done, total))
+        await _write_all(
+            conn,
+            chunks,
+            writer=writer,
+            report=report,
+            note_error=note_error,
+            on_progress=lambda done: on_progress and on_progress(done, total),
+        )
         if conn.dialect.name == "postgresql" and report.inserted + report.updated:
             # Fresh statistics now, not whenever autovacuum gets to it: a status check planned
             # against an empty-looking table scans millions of rows instead of one index.
@@ -177,8 +192,9 @@ async def _run(engine: AsyncEngine, path: Path, *, kind: str, columns: Sequence[
     return report
 
 
-async def _write_all(conn, chunks: Iterator[_Chunk], *, writer, report: ImportReport,
-                     note_error, on_progress) -> None:
+async def _write_all(
+    conn, chunks: Iterator[_Chunk], *, writer, report: ImportReport, note_error, on_progress
+) -> None:
     # Checking (CPU here) and writing (mostly the database's time) overlap: the next chunk
     # is read and checked in a thread while the current one is being written.
     upcoming = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
@@ -195,8 +211,14 @@ async def _write_all(conn, chunks: Iterator[_Chunk], *, writer, report: ImportRe
                 report.updated += outcome.updated
                 report.unchanged += outcome.unchanged
                 for line in outcome.unknown_lines:
-                    note_error(RowError(line, "nik", "no beneficiary with this NIK in the "
-                                                     "registry (import the beneficiaries first)"))
+                    note_error(
+                        RowError(
+                            line,
+                            "nik",
+                            "no beneficiary with this NIK in the "
+                            "registry (import the beneficiaries first)",
+                        )
+                    )
             on_progress(chunk.bytes_read)
     finally:
         # A write failed: let the reading thread finish its chunk before the file closes.
@@ -206,28 +228,51 @@ async def _write_all(conn, chunks: Iterator[_Chunk], *, writer, report: ImportRe
 
 
 async def import_beneficiaries(
-    engine: AsyncEngine, path: Path, *, protector: Protector, regions: RegionCodes,
-    rules: EligibilityRules, on_error: Callable[[RowError], None] | None = None,
+    engine: AsyncEngine,
+    path: Path,
+    *,
+    protector: Protector,
+    regions: RegionCodes,
+    rules: EligibilityRules,
+    on_error: Callable[[RowError], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import ``nik,no_kk,nama,kode_wilayah,desil,program,keterangan`` rows."""
     checker = BeneficiaryRowChecker(protector=protector, regions=regions, rules=rules)
-    return await _run(engine, path, kind="beneficiaries", columns=BENEFICIARY_COLUMNS,
-                      checker=checker, writer=staging.write_beneficiaries, target="beneficiary",
-                      on_error=on_error,
-                      on_progress=on_progress)
+    return await _run(
+        engine,
+        path,
+        kind="beneficiaries",
+        columns=BENEFICIARY_COLUMNS,
+        checker=checker,
+        writer=staging.write_beneficiaries,
+        target="beneficiary",
+        on_error=on_error,
+        on_progress=on_progress,
+    )
 
 
 async def import_disbursements(
-    engine: AsyncEngine, path: Path, *, protector: Protector, regions: RegionCodes,
-    rules: EligibilityRules, today: date | None = None,
+    engine: AsyncEngine,
+    path: Path,
+    *,
+    protector: Protector,
+    regions: RegionCodes,
+    rules: EligibilityRules,
+    today: date | None = None,
     on_error: Callable[[RowError], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import ``nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal`` rows."""
-    checker = DisbursementRowChecker(protector=protector, regions=regions, rules=rules,
-                                     today=today)
-    return await _run(engine, path, kind="disbursements", columns=DISBURSEMENT_COLUMNS,
-                      checker=checker, writer=staging.write_disbursements, target="disbursement",
-                      on_error=on_error,
-                      on_progress=on_progress)
+    checker = DisbursementRowChecker(protector=protector, regions=regions, rules=rules, today=today)
+    return await _run(
+        engine,
+        path,
+        kind="disbursements",
+        columns=DISBURSEMENT_COLUMNS,
+        checker=checker,
+        writer=staging.write_disbursements,
+        target="disbursement",
+        on_error=on_error,
+        on_progress=on_progress,
+    )

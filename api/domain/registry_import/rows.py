@@ -20,7 +20,15 @@ from api.domain.regions import RegionCodes, normalize_region_code
 
 BENEFICIARY_COLUMNS = ("nik", "no_kk", "nama", "kode_wilayah", "desil", "program", "keterangan")
 DISBURSEMENT_COLUMNS = (
-    "nik", "program", "tahun", "tahap", "tahapan", "status", "penyalur", "nominal", "tanggal",
+    "nik",
+    "program",
+    "tahun",
+    "tahap",
+    "tahapan",
+    "status",
+    "penyalur",
+    "nominal",
+    "tanggal",
 )
 STAGES = ("PENETAPAN", "BUREKOL", "CEK_REKENING", "SPM", "SI", "TOPUP", "TRANSAKSI")
 STATUSES = ("PROSES", "SUKSES", "GAGAL")
@@ -82,8 +90,14 @@ class BeneficiaryRowChecker:
     of times, so their checks are memoised per raw value.
     """
 
-    def __init__(self, *, protector: Protector, regions: RegionCodes,
-                 rules: EligibilityRules, today: date | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        protector: Protector,
+        regions: RegionCodes,
+        rules: EligibilityRules,
+        today: date | None = None,
+    ) -> None:
         self._protector = protector
         self._regions = regions
         self._rules = rules
@@ -116,17 +130,25 @@ class BeneficiaryRowChecker:
         if cached is None:
             codes = _codes(raw)
             unknown = [code for code in codes if code not in known]
-            cached = (RowError(0, column, f"unknown {what} {', '.join(unknown)}"
-                               + (f" (known: {', '.join(known)})" if column == "program" else ""))
-                      if unknown else ";".join(codes))
+            cached = (
+                RowError(
+                    0,
+                    column,
+                    f"unknown {what} {', '.join(unknown)}"
+                    + (f" (known: {', '.join(known)})" if column == "program" else ""),
+                )
+                if unknown
+                else ";".join(codes)
+            )
             if len(cache) < 10_000:
                 cache[raw] = cached
         return cached
 
     def check(self, line: int, row: list[str]) -> BeneficiaryRecord | RowError:
         if len(row) != len(BENEFICIARY_COLUMNS):
-            return RowError(line, "*", f"expected {len(BENEFICIARY_COLUMNS)} columns, "
-                                       f"found {len(row)}")
+            return RowError(
+                line, "*", f"expected {len(BENEFICIARY_COLUMNS)} columns, found {len(row)}"
+            )
         raw_nik, raw_kk, raw_name, raw_region, raw_desil, raw_programmes, raw_exclusions = row
         nik = try_parse_nik(raw_nik, regions=self._regions, today=self._today)
         if isinstance(nik, NikError):
@@ -156,12 +178,18 @@ class BeneficiaryRowChecker:
                 return RowError(line, "desil", "must be a whole number from 1 to 10, or empty")
             desil = int(raw_desil)
 
-        programmes = self._codes(raw_programmes, self._programme_cache, self._rules.programmes,
-                                 "program", "programme")
+        programmes = self._codes(
+            raw_programmes, self._programme_cache, self._rules.programmes, "program", "programme"
+        )
         if isinstance(programmes, RowError):
             return RowError(line, programmes.column, programmes.message)
-        exclusions = self._codes(raw_exclusions, self._exclusion_cache, self._rules.exclusions,
-                                 "keterangan", "exclusion code")
+        exclusions = self._codes(
+            raw_exclusions,
+            self._exclusion_cache,
+            self._rules.exclusions,
+            "keterangan",
+            "exclusion code",
+        )
         if isinstance(exclusions, RowError):
             return RowError(line, exclusions.column, exclusions.message)
 
@@ -178,16 +206,29 @@ class BeneficiaryRowChecker:
             desil,
             programmes,
             exclusions,
-            protector.fingerprint(nik_value, no_kk, name, village_code or district_code,
-                                  raw_desil, programmes, exclusions),
+            protector.fingerprint(
+                nik_value,
+                no_kk,
+                name,
+                village_code or district_code,
+                raw_desil,
+                programmes,
+                exclusions,
+            ),
         )
 
 
 class DisbursementRowChecker:
     """Checks one disbursements row at a time."""
 
-    def __init__(self, *, protector: Protector, regions: RegionCodes, rules: EligibilityRules,
-                 today: date | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        protector: Protector,
+        regions: RegionCodes,
+        rules: EligibilityRules,
+        today: date | None = None,
+    ) -> None:
         self._protector = protector
         self._regions = regions
         self._rules = rules
@@ -195,10 +236,20 @@ class DisbursementRowChecker:
 
     def check(self, line: int, row: list[str]) -> DisbursementRecord | RowError:
         if len(row) != len(DISBURSEMENT_COLUMNS):
-            return RowError(line, "*", f"expected {len(DISBURSEMENT_COLUMNS)} columns, "
-                                       f"found {len(row)}")
-        raw_nik, raw_programme, raw_year, raw_tahap, raw_stage, raw_status, raw_channel, \
-            raw_amount, raw_date = (value.strip() for value in row)
+            return RowError(
+                line, "*", f"expected {len(DISBURSEMENT_COLUMNS)} columns, found {len(row)}"
+            )
+        (
+            raw_nik,
+            raw_programme,
+            raw_year,
+            raw_tahap,
+            raw_stage,
+            raw_status,
+            raw_channel,
+            raw_amount,
+            raw_date,
+        ) = (value.strip() for value in row)
         parsed = try_parse_nik(raw_nik, regions=self._regions, today=self._today)
         if isinstance(parsed, NikError):
             return RowError(line, "nik", str(parsed))
@@ -208,8 +259,9 @@ class DisbursementRowChecker:
         if spec is None:
             return RowError(line, "program", f"unknown programme {programme or '(empty)'}")
         if not spec.cash:
-            return RowError(line, "program", f"{programme} is not paid out in cash, "
-                                             "so it has no disbursements")
+            return RowError(
+                line, "program", f"{programme} is not paid out in cash, so it has no disbursements"
+            )
         if not raw_year.isdigit() or not 2000 <= int(raw_year) <= self._today.year + 1:
             return RowError(line, "tahun", f"must be a year from 2000 to {self._today.year + 1}")
         if raw_tahap not in ("1", "2", "3", "4"):

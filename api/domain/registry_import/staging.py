@@ -30,21 +30,36 @@ from api.domain.registry_import.rows import BeneficiaryRecord, DisbursementRecor
 _staging = MetaData()
 
 STAGE_BENEFICIARY = Table(
-    "stage_beneficiary", _staging,
-    Column("line", Integer), Column("nik_hash", LargeBinary), Column("name_hash", LargeBinary),
-    Column("kk_hash", LargeBinary), Column("identity_encrypted", LargeBinary),
-    Column("district_code", String), Column("village_code", String),
-    Column("desil", SmallInteger), Column("programmes", String), Column("exclusions", String),
+    "stage_beneficiary",
+    _staging,
+    Column("line", Integer),
+    Column("nik_hash", LargeBinary),
+    Column("name_hash", LargeBinary),
+    Column("kk_hash", LargeBinary),
+    Column("identity_encrypted", LargeBinary),
+    Column("district_code", String),
+    Column("village_code", String),
+    Column("desil", SmallInteger),
+    Column("programmes", String),
+    Column("exclusions", String),
     Column("fingerprint", LargeBinary),
     prefixes=["TEMPORARY"],
 )
 
 STAGE_DISBURSEMENT = Table(
-    "stage_disbursement", _staging,
-    Column("line", Integer), Column("nik_hash", LargeBinary), Column("programme", String),
-    Column("year", SmallInteger), Column("tahap", SmallInteger), Column("stage", String),
-    Column("status", String), Column("channel", String), Column("amount", BigInteger),
-    Column("occurred_on", Date), Column("beneficiary_id", BigInteger),
+    "stage_disbursement",
+    _staging,
+    Column("line", Integer),
+    Column("nik_hash", LargeBinary),
+    Column("programme", String),
+    Column("year", SmallInteger),
+    Column("tahap", SmallInteger),
+    Column("stage", String),
+    Column("status", String),
+    Column("channel", String),
+    Column("amount", BigInteger),
+    Column("occurred_on", Date),
+    Column("beneficiary_id", BigInteger),
     prefixes=["TEMPORARY"],
 )
 
@@ -114,8 +129,9 @@ class ChunkOutcome:
     unknown_lines: tuple[int, ...] = ()
 
 
-async def _stage(conn: AsyncConnection, table: Table, fields: list[str],
-                 records: Sequence[tuple]) -> None:
+async def _stage(
+    conn: AsyncConnection, table: Table, fields: list[str], records: Sequence[tuple]
+) -> None:
     if conn.dialect.name == "postgresql":
         await conn.execute(text(f"TRUNCATE {table.name}"))
         raw = await conn.get_raw_connection()
@@ -145,8 +161,14 @@ def _latest_beneficiaries(records: Sequence[BeneficiaryRecord]) -> list[tuple]:
 def _latest_disbursements(records: Sequence[DisbursementRecord]) -> list[tuple]:
     latest: dict[tuple, DisbursementRecord] = {}
     for record in records:
-        key = (record.nik_hash, record.programme, record.year, record.tahap, record.stage,
-               record.channel)
+        key = (
+            record.nik_hash,
+            record.programme,
+            record.year,
+            record.tahap,
+            record.stage,
+            record.channel,
+        )
         kept = latest.get(key)
         if kept is None or record.occurred_on >= kept.occurred_on:
             latest[key] = record
@@ -161,9 +183,11 @@ async def _upsert(conn: AsyncConnection, upsert, count, staged: int) -> tuple[in
     """
     now = {"now": datetime.now(UTC)}
     if conn.dialect.name == "postgresql":
-        counted = text(f"WITH up AS ({upsert.text} RETURNING (xmax = 0) AS inserted) "
-                       "SELECT count(*) FILTER (WHERE inserted), "
-                       "count(*) FILTER (WHERE NOT inserted) FROM up")
+        counted = text(
+            f"WITH up AS ({upsert.text} RETURNING (xmax = 0) AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), "
+            "count(*) FILTER (WHERE NOT inserted) FROM up"
+        )
         inserted, updated = (await conn.execute(counted, now)).one()
         return inserted, updated
     existing, changed = (await conn.execute(count)).one()
@@ -171,25 +195,31 @@ async def _upsert(conn: AsyncConnection, upsert, count, staged: int) -> tuple[in
     return staged - existing, changed
 
 
-async def write_beneficiaries(conn: AsyncConnection,
-                              records: Sequence[BeneficiaryRecord]) -> ChunkOutcome:
+async def write_beneficiaries(
+    conn: AsyncConnection, records: Sequence[BeneficiaryRecord]
+) -> ChunkOutcome:
     rows = _latest_beneficiaries(records)
     await _stage(conn, STAGE_BENEFICIARY, _BENEFICIARY_FIELDS, rows)
-    inserted, updated = await _upsert(conn, _UPSERT_BENEFICIARIES, _COUNT_BENEFICIARIES,
-                                      len(rows))
-    return ChunkOutcome(inserted=inserted, updated=updated,
-                        unchanged=len(records) - inserted - updated)
+    inserted, updated = await _upsert(conn, _UPSERT_BENEFICIARIES, _COUNT_BENEFICIARIES, len(rows))
+    return ChunkOutcome(
+        inserted=inserted, updated=updated, unchanged=len(records) - inserted - updated
+    )
 
 
-async def write_disbursements(conn: AsyncConnection,
-                              records: Sequence[DisbursementRecord]) -> ChunkOutcome:
+async def write_disbursements(
+    conn: AsyncConnection, records: Sequence[DisbursementRecord]
+) -> ChunkOutcome:
     rows = _latest_disbursements(records)
     await _stage(conn, STAGE_DISBURSEMENT, _DISBURSEMENT_FIELDS, rows)
     await conn.execute(_RESOLVE_PEOPLE)
     # Rows of a person the registry does not know are rejected, each by its line number.
     unknown = tuple(line for (line,) in await conn.execute(_UNKNOWN_PEOPLE))
-    inserted, updated = await _upsert(conn, _UPSERT_DISBURSEMENTS, _COUNT_DISBURSEMENTS,
-                                      len(rows) - len(unknown))
-    return ChunkOutcome(inserted=inserted, updated=updated,
-                        unchanged=len(records) - len(unknown) - inserted - updated,
-                        unknown_lines=unknown)
+    inserted, updated = await _upsert(
+        conn, _UPSERT_DISBURSEMENTS, _COUNT_DISBURSEMENTS, len(rows) - len(unknown)
+    )
+    return ChunkOutcome(
+        inserted=inserted,
+        updated=updated,
+        unchanged=len(records) - len(unknown) - inserted - updated,
+        unknown_lines=unknown,
+    )

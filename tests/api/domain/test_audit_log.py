@@ -14,11 +14,18 @@ from api.models import LookupAudit
 
 async def test_concurrent_lookups_are_all_on_record_when_their_calls_return(services):
     audit = AuditLog(services.engine)
-    await asyncio.gather(*(
-        audit.record(api_key_id=None, channel="bot", channel_user=f"tg:{i}", nik_hash=None,
-                     outcome="unknown_nik")
-        for i in range(250)
-    ))
+    await asyncio.gather(
+        *(
+            audit.record(
+                api_key_id=None,
+                channel="bot",
+                channel_user=f"tg:{i}",
+                nik_hash=None,
+                outcome="unknown_nik",
+            )
+            for i in range(250)
+        )
+    )
     async with services.sessions() as session:
         count = (await session.execute(select(func.count()).select_from(LookupAudit))).scalar()
     assert count == 250
@@ -28,6 +35,7 @@ async def test_a_failed_audit_write_fails_the_lookup_instead_of_answering_it(tmp
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")  # no tables
     audit = AuditLog(engine)
     with pytest.raises(Exception, match="lookup_audit"):
-        await audit.record(api_key_id=None, channel="bot", channel_user="tg:1", nik_hash=None,
-                           outcome="found")
+        await audit.record(
+            api_key_id=None, channel="bot", channel_user="tg:1", nik_hash=None, outcome="found"
+        )
     await engine.dispose()

@@ -24,8 +24,9 @@ def test_desil_above_the_programme_limit_is_not_eligible_and_names_both_numbers(
     result = standing_of(assess(default_rules(), desil=7, enrolled=[], exclusions=[]), "SEMBAKO")
     assert result.standing is Standing.NOT_ELIGIBLE
     assert result.reason == "desil_above_limit"
-    text = messages.render("id", "eligibility.reason_desil_above_limit", programme="Sembako",
-                           **result.params)
+    text = messages.render(
+        "id", "eligibility.reason_desil_above_limit", programme="Sembako", **result.params
+    )
     assert "desil 7" in text and "1–4" in text
 
 
@@ -38,27 +39,32 @@ def test_pbi_jk_reaches_one_desil_further_than_pkh():
 def test_family_within_the_limit_but_not_enrolled_is_told_to_file_an_usul():
     result = standing_of(assess(default_rules(), desil=2, enrolled=[], exclusions=[]), "PKH")
     assert result.standing is Standing.NOT_DESIGNATED
-    assert "usul" in messages.render("id", "eligibility.next_not_designated", programme="PKH",
-                                     **result.params)
+    assert "usul" in messages.render(
+        "id", "eligibility.next_not_designated", programme="PKH", **result.params
+    )
 
 
 def test_exclusion_wins_over_an_enrolment():
-    results = assess(default_rules(), desil=2, enrolled=["PKH", "PBI_JK"],
-                     exclusions=["ASN_TNI_POLRI"])
+    results = assess(
+        default_rules(), desil=2, enrolled=["PKH", "PBI_JK"], exclusions=["ASN_TNI_POLRI"]
+    )
     assert standing_of(results, "PKH").reason == "excluded_asn_tni_polri"
     assert not standing_of(results, "PKH").eligible
 
 
 def test_an_exclusion_closes_only_the_programmes_it_lists():
-    results = assess(default_rules(), desil=2, enrolled=["SEMBAKO", "PBI_JK"],
-                     exclusions=["LISTRIK_DI_ATAS_1300VA"])
+    results = assess(
+        default_rules(),
+        desil=2,
+        enrolled=["SEMBAKO", "PBI_JK"],
+        exclusions=["LISTRIK_DI_ATAS_1300VA"],
+    )
     assert standing_of(results, "SEMBAKO").reason == "excluded_listrik_di_atas_1300va"
     assert standing_of(results, "PBI_JK").standing is Standing.RECIPIENT
 
 
 def test_first_listed_exclusion_is_the_reason_shown():
-    results = assess(default_rules(), desil=2, enrolled=[],
-                     exclusions=["GAJI_BPJS", "MENINGGAL"])
+    results = assess(default_rules(), desil=2, enrolled=[], exclusions=["GAJI_BPJS", "MENINGGAL"])
     assert standing_of(results, "PKH").reason == "excluded_meninggal"
 
 
@@ -74,8 +80,9 @@ def test_every_reason_and_next_step_has_a_sentence_in_every_locale(locale):
     reasons |= {f"excluded_{code.lower()}" for code in rules.exclusions}
     for reason in reasons:
         for kind in ("reason", "next"):
-            text = messages.render(locale, f"eligibility.{kind}_{reason}", programme="PKH",
-                                   desil=3, max_desil=4)
+            text = messages.render(
+                locale, f"eligibility.{kind}_{reason}", programme="PKH", desil=3, max_desil=4
+            )
             assert len(text) > 20, (locale, kind, reason)
     for code in rules.programmes:
         assert messages.render(locale, "eligibility.programme_name", code=code) != ""
@@ -83,29 +90,45 @@ def test_every_reason_and_next_step_has_a_sentence_in_every_locale(locale):
 
 def test_rules_naming_an_unknown_programme_are_refused(tmp_path: Path):
     path = tmp_path / "rules.yaml"
-    path.write_text("programmes:\n  PKH: {name: PKH, max_desil: 4}\n"
-                    "exclusions:\n  ASN: {programmes: [PKH, BOGUS]}\n")
+    path.write_text(
+        "programmes:\n  PKH: {name: PKH, max_desil: 4}\n"
+        "exclusions:\n  ASN: {programmes: [PKH, BOGUS]}\n"
+    )
     with pytest.raises(RulesError, match="ASN names unknown programmes \\['BOGUS'\\]"):
         load_rules(path)
 
 
 def test_a_family_member_is_covered_by_the_family_programme_of_the_head():
-    results = assess(default_rules(), desil=3, enrolled=["PBI_JK"], exclusions=[],
-                     family_enrolled=["SEMBAKO", "PBI_JK"])
+    results = assess(
+        default_rules(),
+        desil=3,
+        enrolled=["PBI_JK"],
+        exclusions=[],
+        family_enrolled=["SEMBAKO", "PBI_JK"],
+    )
     assert standing_of(results, "SEMBAKO").reason == "recipient_family"
     assert standing_of(results, "SEMBAKO").eligible
     # PBI-JK is per person: a relative's enrolment does not cover anyone else.
-    assert standing_of(assess(default_rules(), desil=3, enrolled=[], exclusions=[],
-                              family_enrolled=["PBI_JK"]), "PBI_JK").reason == "not_designated"
+    assert (
+        standing_of(
+            assess(
+                default_rules(), desil=3, enrolled=[], exclusions=[], family_enrolled=["PBI_JK"]
+            ),
+            "PBI_JK",
+        ).reason
+        == "not_designated"
+    )
 
 
 def test_a_personal_exclusion_still_wins_over_the_family_enrolment():
-    results = assess(default_rules(), desil=3, enrolled=[], exclusions=["MENINGGAL"],
-                     family_enrolled=["PKH"])
+    results = assess(
+        default_rules(), desil=3, enrolled=[], exclusions=["MENINGGAL"], family_enrolled=["PKH"]
+    )
     assert standing_of(results, "PKH").reason == "excluded_meninggal"
 
 
 def test_exclusions_may_be_given_as_a_one_shot_iterator():
-    results = assess(default_rules(), desil=3, enrolled=iter(()),
-                     exclusions=filter(None, "ASN_TNI_POLRI".split(";")))
+    results = assess(
+        default_rules(), desil=3, enrolled=iter(()), exclusions=filter(None, ["ASN_TNI_POLRI"])
+    )
     assert standing_of(results, "PKH").reason == "excluded_asn_tni_polri"

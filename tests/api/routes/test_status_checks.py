@@ -24,23 +24,33 @@ URL = "/api/v1/status-checks"
 
 @pytest.fixture
 async def registry(services, tmp_path):
-    common = {"protector": services.protector, "regions": services.regions,
-              "rules": services.rules}
-    await import_beneficiaries(services.engine, write_csv(
-        tmp_path / "b.csv", B_HEADER,
-        f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO;PBI_JK,",
-        f"{RINI},{KK2},Rini Lestari,351001,7,,",
-        f"{ANAK},{KK},Dewi Aminah,351001,3,PBI_JK,",
-    ), **common)
-    await import_disbursements(services.engine, write_csv(
-        tmp_path / "d.csv", D_HEADER,
-        f"{SITI},SEMBAKO,2025,4,TRANSAKSI,SUKSES,BRI,600000,2025-11-20",
-        f"{SITI},SEMBAKO,2026,3,TRANSAKSI,SUKSES,BRI,600000,2026-08-20",
-        f"{SITI},SEMBAKO,2026,4,SI,SUKSES,BRI,600000,2026-10-10",
-        f"{SITI},SEMBAKO,2026,4,TOPUP,GAGAL,BRI,600000,2026-10-20",
-        f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,POS,600000,2026-11-02",
-        f"{SITI},PKH,2026,4,TRANSAKSI,SUKSES,BRI,750000,2026-11-10",
-    ), **common, today=date(2026, 11, 23))
+    common = {"protector": services.protector, "regions": services.regions, "rules": services.rules}
+    await import_beneficiaries(
+        services.engine,
+        write_csv(
+            tmp_path / "b.csv",
+            B_HEADER,
+            f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO;PBI_JK,",
+            f"{RINI},{KK2},Rini Lestari,351001,7,,",
+            f"{ANAK},{KK},Dewi Aminah,351001,3,PBI_JK,",
+        ),
+        **common,
+    )
+    await import_disbursements(
+        services.engine,
+        write_csv(
+            tmp_path / "d.csv",
+            D_HEADER,
+            f"{SITI},SEMBAKO,2025,4,TRANSAKSI,SUKSES,BRI,600000,2025-11-20",
+            f"{SITI},SEMBAKO,2026,3,TRANSAKSI,SUKSES,BRI,600000,2026-08-20",
+            f"{SITI},SEMBAKO,2026,4,SI,SUKSES,BRI,600000,2026-10-10",
+            f"{SITI},SEMBAKO,2026,4,TOPUP,GAGAL,BRI,600000,2026-10-20",
+            f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,POS,600000,2026-11-02",
+            f"{SITI},PKH,2026,4,TRANSAKSI,SUKSES,BRI,750000,2026-11-10",
+        ),
+        **common,
+        today=date(2026, 11, 23),
+    )
 
 
 def ask(nik=SITI, name="Siti Aminah", user="tg:1001", **extra):
@@ -60,13 +70,14 @@ async def test_a_recipient_sees_each_programme_with_its_reason_and_latest_stage(
     sembako = programmes["SEMBAKO"]["disbursements"]
     # Only the latest year, one line per tahap, the furthest stage (the PT Pos re-route).
     assert [(d["year"], d["tahap"], d["stage"], d["channel"], d["status"]) for d in sembako] == [
-        (2026, 3, "TRANSAKSI", "BRI", "SUKSES"), (2026, 4, "TOPUP", "POS", "PROSES")]
+        (2026, 3, "TRANSAKSI", "BRI", "SUKSES"),
+        (2026, 4, "TOPUP", "POS", "PROSES"),
+    ]
     assert sembako[1]["tahap_label"] == "Tahap IV 2026"
     assert programmes["PBI_JK"]["disbursements"] == []
 
 
-async def test_a_family_member_sees_the_family_programme_and_its_disbursements(client,
-                                                                               registry):
+async def test_a_family_member_sees_the_family_programme_and_its_disbursements(client, registry):
     response = await client.post(URL, json=ask(nik=ANAK, name="Dewi Aminah", user="tg:1003"))
     programmes = {p["code"]: p for p in response.json()["person"]["programmes"]}
     assert programmes["SEMBAKO"]["reason_code"] == "recipient_family"
@@ -79,8 +90,9 @@ async def test_answers_come_in_english_when_asked(client, registry):
     response = await client.post(URL, json=ask(nik=RINI, name="Rini Lestari", locale="en"))
     pkh = next(p for p in response.json()["person"]["programmes"] if p["code"] == "PKH")
     assert pkh["reason"].startswith("Your family is in decile 7")
-    response = await client.post(URL, json=ask(nik=RINI, name="Rini Lestari"),
-                                 headers={"Accept-Language": "en-US,en;q=0.9"})
+    response = await client.post(
+        URL, json=ask(nik=RINI, name="Rini Lestari"), headers={"Accept-Language": "en-US,en;q=0.9"}
+    )
     assert response.json()["locale"] == "en"
 
 
@@ -92,14 +104,18 @@ async def test_unknown_nik_and_wrong_name_get_exactly_the_same_answer(client, re
     assert unknown.json()["found"] is False and "usul" in unknown.json()["message"]
 
 
-@pytest.mark.parametrize("nik, code, words", [
-    ("351001410790001", "nik_wrong_length", "15"),
-    ("3510014107900O01", "nik_not_digits", ""),
-    ("3510010113900001", "nik_bad_month", "13"),
-    ("3510013107900000", "nik_zero_serial", ""),
-])
-async def test_a_malformed_nik_is_explained_without_being_echoed(client, registry, nik, code,
-                                                                 words):
+@pytest.mark.parametrize(
+    "nik, code, words",
+    [
+        ("351001410790001", "nik_wrong_length", "15"),
+        ("3510014107900O01", "nik_not_digits", ""),
+        ("3510010113900001", "nik_bad_month", "13"),
+        ("3510013107900000", "nik_zero_serial", ""),
+    ],
+)
+async def test_a_malformed_nik_is_explained_without_being_echoed(
+    client, registry, nik, code, words
+):
     response = await client.post(URL, json=ask(nik=nik))
     assert response.status_code == 422
     error = response.json()["error"]
@@ -121,8 +137,7 @@ async def test_the_nik_is_never_in_the_response_or_the_logs(client, registry, ca
     assert SITI not in caplog.text
 
 
-async def test_every_lookup_is_audited_with_channel_user_and_hashed_nik(client, registry,
-                                                                      services):
+async def test_every_lookup_is_audited_with_channel_user_and_hashed_nik(client, registry, services):
     await client.post(URL, json=ask())
     await client.post(URL, json=ask(name="Wrong Name"))
     await client.post(URL, json=ask(nik="3510011203850009"))
@@ -151,15 +166,19 @@ async def test_one_user_trying_many_niks_is_slowed_down_with_retry_after(service
     from api.domain.api_keys import create_api_key
     from api.services import Services
 
-    limited = Services.build(make_settings(services.settings.database_url,
-                                           LOOKUP_LIMIT_PER_USER=3), redis=services.redis)
+    limited = Services.build(
+        make_settings(services.settings.database_url, LOOKUP_LIMIT_PER_USER=3), redis=services.redis
+    )
     async with session_scope(limited.sessions) as session:
         key = await create_api_key(session, channel="telegram-bot")
     app = create_app(limited.settings, services=limited)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",
-                                 headers={"X-API-Key": key}) as http:
-        answers = [await http.post(URL, json=ask(nik=f"351001120385{i:04d}", name="X"))
-                   for i in range(1, 5)]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers={"X-API-Key": key}
+    ) as http:
+        answers = [
+            await http.post(URL, json=ask(nik=f"351001120385{i:04d}", name="X"))
+            for i in range(1, 5)
+        ]
         other_user = await http.post(URL, json=ask(user="tg:2002"))
     await limited.audit.drain()
     await limited.engine.dispose()
@@ -171,8 +190,9 @@ async def test_one_user_trying_many_niks_is_slowed_down_with_retry_after(service
 
 @BOTH_REDIS
 async def test_many_users_guessing_names_for_one_nik_are_stopped(client, registry):
-    answers = [await client.post(URL, json=ask(name=f"Guess {i}", user=f"tg:{i}"))
-               for i in range(6)]
+    answers = [
+        await client.post(URL, json=ask(name=f"Guess {i}", user=f"tg:{i}")) for i in range(6)
+    ]
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     # Even the right name is refused until the NIK's window ends.
     assert (await client.post(URL, json=ask(user="tg:99"))).status_code == 429

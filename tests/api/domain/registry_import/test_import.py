@@ -24,8 +24,7 @@ TODAY = date(2026, 11, 23)
 
 
 def common(services):
-    return {"protector": services.protector, "regions": services.regions,
-            "rules": services.rules}
+    return {"protector": services.protector, "regions": services.regions, "rules": services.rules}
 
 
 async def count(services, model) -> int:
@@ -35,22 +34,33 @@ async def count(services, model) -> int:
 
 async def person(services, nik):
     async with services.sessions() as session:
-        return (await session.execute(select(Beneficiary).where(
-            Beneficiary.nik_hash == services.protector.nik_hash(nik)))).scalar_one()
+        return (
+            await session.execute(
+                select(Beneficiary).where(Beneficiary.nik_hash == services.protector.nik_hash(nik))
+            )
+        ).scalar_one()
 
 
 async def test_good_rows_land_and_each_bad_row_is_reported_by_line_and_reason(services, tmp_path):
-    path = write_csv(tmp_path / "b.csv", B_HEADER,
-                     f"{SITI},{KK},Siti Aminah,35.10.01,3,PKH;SEMBAKO,",
-                     f"{SITI[:15]},{KK},Short Nik,351001,3,,",
-                     f"{BUDI},{KK},Budi Santoso,351001,11,,",
-                     f"3510011203850003,{KK},Wrong Region,999999,3,,",
-                     f"3510011203850004,{KK},Bad Programme,351001,3,PKH;ZAKAT,",
-                     f"3510011203850005,{KK},Bad Code,351001,3,,PNS")
+    path = write_csv(
+        tmp_path / "b.csv",
+        B_HEADER,
+        f"{SITI},{KK},Siti Aminah,35.10.01,3,PKH;SEMBAKO,",
+        f"{SITI[:15]},{KK},Short Nik,351001,3,,",
+        f"{BUDI},{KK},Budi Santoso,351001,11,,",
+        f"3510011203850003,{KK},Wrong Region,999999,3,,",
+        f"3510011203850004,{KK},Bad Programme,351001,3,PKH;ZAKAT,",
+        f"3510011203850005,{KK},Bad Code,351001,3,,PNS",
+    )
     report = await import_beneficiaries(services.engine, path, **common(services))
     assert (report.inserted, report.rejected) == (1, 5)
     assert [(e.line, e.column) for e in report.errors] == [
-        (3, "nik"), (4, "desil"), (5, "kode_wilayah"), (6, "program"), (7, "keterangan")]
+        (3, "nik"),
+        (4, "desil"),
+        (5, "kode_wilayah"),
+        (6, "program"),
+        (7, "keterangan"),
+    ]
     assert "16 digits" in report.errors[0].message and "15" in report.errors[0].message
     assert "ZAKAT" in report.errors[3].message
     assert await count(services, Beneficiary) == 1
@@ -65,8 +75,12 @@ async def test_rejection_messages_never_repeat_the_nik_or_the_name(services, tmp
 
 
 async def test_reimporting_the_same_file_changes_nothing(services, tmp_path):
-    path = write_csv(tmp_path / "b.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,3,PKH,",
-                     f"{BUDI},{KK},Budi Santoso,351001,7,,")
+    path = write_csv(
+        tmp_path / "b.csv",
+        B_HEADER,
+        f"{SITI},{KK},Siti Aminah,351001,3,PKH,",
+        f"{BUDI},{KK},Budi Santoso,351001,7,,",
+    )
     await import_beneficiaries(services.engine, path, **common(services))
     before = await person(services, SITI)
     again = await import_beneficiaries(services.engine, path, **common(services))
@@ -77,12 +91,16 @@ async def test_reimporting_the_same_file_changes_nothing(services, tmp_path):
 
 
 async def test_a_changed_row_updates_the_person_in_place(services, tmp_path):
-    await import_beneficiaries(services.engine, write_csv(
-        tmp_path / "1.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,3,PKH,"),
-        **common(services))
-    report = await import_beneficiaries(services.engine, write_csv(
-        tmp_path / "2.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,6,,GAJI_BPJS"),
-        **common(services))
+    await import_beneficiaries(
+        services.engine,
+        write_csv(tmp_path / "1.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,3,PKH,"),
+        **common(services),
+    )
+    report = await import_beneficiaries(
+        services.engine,
+        write_csv(tmp_path / "2.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,6,,GAJI_BPJS"),
+        **common(services),
+    )
     assert (report.inserted, report.updated) == (0, 1)
     updated = await person(services, SITI)
     assert (updated.desil, updated.programmes, updated.exclusions) == (6, "", "GAJI_BPJS")
@@ -90,8 +108,12 @@ async def test_a_changed_row_updates_the_person_in_place(services, tmp_path):
 
 
 async def test_within_one_file_the_later_line_wins(services, tmp_path):
-    path = write_csv(tmp_path / "b.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,3,PKH,",
-                     f"{SITI},{KK},Siti Aminah,351001,4,SEMBAKO,")
+    path = write_csv(
+        tmp_path / "b.csv",
+        B_HEADER,
+        f"{SITI},{KK},Siti Aminah,351001,3,PKH,",
+        f"{SITI},{KK},Siti Aminah,351001,4,SEMBAKO,",
+    )
     await import_beneficiaries(services.engine, path, **common(services))
     assert (await person(services, SITI)).programmes == "SEMBAKO"
 
@@ -100,20 +122,28 @@ async def test_no_column_holds_a_nik_or_a_name_in_the_clear(services, tmp_path):
     path = write_csv(tmp_path / "b.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,3510012001,3,PKH,")
     await import_beneficiaries(services.engine, path, **common(services))
     row = await person(services, SITI)
-    stored = b"".join(v if isinstance(v, bytes) else str(v).encode() for v in row.model_dump().values())
+    stored = b"".join(
+        v if isinstance(v, bytes) else str(v).encode() for v in row.model_dump().values()
+    )
     assert SITI.encode() not in stored and KK.encode() not in stored and b"SITI" not in stored
     assert row.village_code == "3510012001" and row.district_code == "351001"
     identity = services.protector.decrypt_identity(row.identity_encrypted)
     assert (identity.nik, identity.name, identity.no_kk) == (SITI, "SITI AMINAH", KK)
 
 
-@pytest.mark.parametrize("header, problem", [
-    ("nik,no_kk,nama,desil,program,keterangan", "missing column(s): kode_wilayah"),
-    ("nik,no_kk,name,kode_wilayah,desil,program,keterangan",
-     "missing column(s): nama; unexpected column(s): name"),
-])
+@pytest.mark.parametrize(
+    "header, problem",
+    [
+        ("nik,no_kk,nama,desil,program,keterangan", "missing column(s): kode_wilayah"),
+        (
+            "nik,no_kk,name,kode_wilayah,desil,program,keterangan",
+            "missing column(s): nama; unexpected column(s): name",
+        ),
+    ],
+)
 async def test_a_missing_or_renamed_column_stops_the_import_before_it_writes(
-        services, tmp_path, header, problem):
+    services, tmp_path, header, problem
+):
     path = write_csv(tmp_path / "b.csv", header, f"{SITI},{KK},Siti,351001,3,PKH,")
     with pytest.raises(ImportFormatError) as raised:
         await import_beneficiaries(services.engine, path, **common(services))
@@ -122,33 +152,45 @@ async def test_a_missing_or_renamed_column_stops_the_import_before_it_writes(
 
 
 async def test_columns_may_come_in_any_order(services, tmp_path):
-    path = write_csv(tmp_path / "b.csv", "nama,nik,no_kk,kode_wilayah,desil,program,keterangan",
-                     f"Siti Aminah,{SITI},{KK},351001,3,PKH,")
+    path = write_csv(
+        tmp_path / "b.csv",
+        "nama,nik,no_kk,kode_wilayah,desil,program,keterangan",
+        f"Siti Aminah,{SITI},{KK},351001,3,PKH,",
+    )
     report = await import_beneficiaries(services.engine, path, **common(services))
     assert report.inserted == 1
 
 
 async def test_a_file_that_is_not_utf8_is_refused(services, tmp_path):
     path = tmp_path / "b.csv"
-    path.write_bytes((B_HEADER + "\n").encode() + f"{SITI},{KK},S\xe9ti,351001,3,,\n".encode("latin-1"))
+    path.write_bytes(
+        (B_HEADER + "\n").encode() + f"{SITI},{KK},S\xe9ti,351001,3,,\n".encode("latin-1")
+    )
     with pytest.raises(ImportFormatError, match="UTF-8"):
         await import_beneficiaries(services.engine, path, **common(services))
 
 
 async def _with_people(services, tmp_path):
-    await import_beneficiaries(services.engine, write_csv(
-        tmp_path / "people.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO,"),
-        **common(services))
+    await import_beneficiaries(
+        services.engine,
+        write_csv(
+            tmp_path / "people.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO,"
+        ),
+        **common(services),
+    )
 
 
 async def test_disbursement_stages_land_and_a_newer_report_updates_the_stage(services, tmp_path):
     await _with_people(services, tmp_path)
-    first = write_csv(tmp_path / "d1.csv", D_HEADER,
-                      f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,BRI,600000,2026-10-20")
-    second = write_csv(tmp_path / "d2.csv", D_HEADER,
-                       f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22")
-    assert (await import_disbursements(services.engine, first, **common(services),
-                                       today=TODAY)).inserted == 1
+    first = write_csv(
+        tmp_path / "d1.csv", D_HEADER, f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,BRI,600000,2026-10-20"
+    )
+    second = write_csv(
+        tmp_path / "d2.csv", D_HEADER, f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22"
+    )
+    assert (
+        await import_disbursements(services.engine, first, **common(services), today=TODAY)
+    ).inserted == 1
     report = await import_disbursements(services.engine, second, **common(services), today=TODAY)
     assert (report.inserted, report.updated) == (0, 1)
     async with services.sessions() as session:
@@ -158,10 +200,12 @@ async def test_disbursement_stages_land_and_a_newer_report_updates_the_stage(ser
 
 async def test_an_older_report_imported_late_does_not_move_a_stage_backwards(services, tmp_path):
     await _with_people(services, tmp_path)
-    newer = write_csv(tmp_path / "new.csv", D_HEADER,
-                      f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22")
-    older = write_csv(tmp_path / "old.csv", D_HEADER,
-                      f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,BRI,600000,2026-10-20")
+    newer = write_csv(
+        tmp_path / "new.csv", D_HEADER, f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22"
+    )
+    older = write_csv(
+        tmp_path / "old.csv", D_HEADER, f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,BRI,600000,2026-10-20"
+    )
     await import_disbursements(services.engine, newer, **common(services), today=TODAY)
     report = await import_disbursements(services.engine, older, **common(services), today=TODAY)
     assert (report.updated, report.unchanged) == (0, 1)
@@ -171,32 +215,45 @@ async def test_an_older_report_imported_late_does_not_move_a_stage_backwards(ser
 
 async def test_reimporting_disbursements_changes_nothing(services, tmp_path):
     await _with_people(services, tmp_path)
-    path = write_csv(tmp_path / "d.csv", D_HEADER,
-                     f"{SITI},SEMBAKO,2026,4,BUREKOL,SUKSES,BRI,0,2026-10-01",
-                     f"{SITI},SEMBAKO,2026,4,TOPUP,GAGAL,BRI,600000,2026-10-20",
-                     f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,POS,600000,2026-10-28")
-    assert (await import_disbursements(services.engine, path, **common(services),
-                                       today=TODAY)).inserted == 3
+    path = write_csv(
+        tmp_path / "d.csv",
+        D_HEADER,
+        f"{SITI},SEMBAKO,2026,4,BUREKOL,SUKSES,BRI,0,2026-10-01",
+        f"{SITI},SEMBAKO,2026,4,TOPUP,GAGAL,BRI,600000,2026-10-20",
+        f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,POS,600000,2026-10-28",
+    )
+    assert (
+        await import_disbursements(services.engine, path, **common(services), today=TODAY)
+    ).inserted == 3
     again = await import_disbursements(services.engine, path, **common(services), today=TODAY)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
 
 
-async def test_disbursement_rows_with_bad_values_or_unknown_people_are_reported(services,
-                                                                                tmp_path):
+async def test_disbursement_rows_with_bad_values_or_unknown_people_are_reported(services, tmp_path):
     await _with_people(services, tmp_path)
-    path = write_csv(tmp_path / "d.csv", D_HEADER,
-                     f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22",
-                     f"{SITI},PBI_JK,2026,4,TOPUP,SUKSES,BRI,42000,2026-10-22",
-                     f"{SITI},SEMBAKO,2026,5,TOPUP,SUKSES,BRI,600000,2026-10-22",
-                     f"{SITI},SEMBAKO,2026,4,CAIR,SUKSES,BRI,600000,2026-10-22",
-                     f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BCA,600000,2026-10-22",
-                     f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600.000,2026-10-22",
-                     f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,22/10/2026",
-                     f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-12-01",
-                     f"{BUDI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22")
+    path = write_csv(
+        tmp_path / "d.csv",
+        D_HEADER,
+        f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22",
+        f"{SITI},PBI_JK,2026,4,TOPUP,SUKSES,BRI,42000,2026-10-22",
+        f"{SITI},SEMBAKO,2026,5,TOPUP,SUKSES,BRI,600000,2026-10-22",
+        f"{SITI},SEMBAKO,2026,4,CAIR,SUKSES,BRI,600000,2026-10-22",
+        f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BCA,600000,2026-10-22",
+        f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600.000,2026-10-22",
+        f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,22/10/2026",
+        f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-12-01",
+        f"{BUDI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22",
+    )
     report = await import_disbursements(services.engine, path, **common(services), today=TODAY)
     assert report.inserted == 1
     assert sorted((e.line, e.column) for e in report.errors) == [
-        (3, "program"), (4, "tahap"), (5, "tahapan"), (6, "penyalur"), (7, "nominal"),
-        (8, "tanggal"), (9, "tanggal"), (10, "nik")]
+        (3, "program"),
+        (4, "tahap"),
+        (5, "tahapan"),
+        (6, "penyalur"),
+        (7, "nominal"),
+        (8, "tanggal"),
+        (9, "tanggal"),
+        (10, "nik"),
+    ]
     assert "registry" in next(e.message for e in report.errors if e.line == 10)
