@@ -53,6 +53,9 @@ from typing import NamedTuple
 
 import yaml
 
+from api.domain.eligibility import default_rules
+from api.domain.registry_import.rows import BENEFICIARY_COLUMNS, DISBURSEMENT_COLUMNS
+
 __all__ = [
     "BENEFICIARY_COLUMNS",
     "CAPACITY_PER_DISTRICT",
@@ -82,36 +85,15 @@ NAMES_PATH = Path(__file__).resolve().parent.parent / "data" / "demo_names.yaml"
 
 DEMO_TODAY = date(2026, 11, 23)
 
-BENEFICIARY_COLUMNS = ("nik", "no_kk", "nama", "kode_wilayah", "desil", "program", "keterangan")
-DISBURSEMENT_COLUMNS = (
-    "nik",
-    "program",
-    "tahun",
-    "tahap",
-    "tahapan",
-    "status",
-    "penyalur",
-    "nominal",
-    "tanggal",
-)
-
-# --- rules (mirrors api/data/eligibility.yaml; tests/api/domain/test_demo_population.py
-# checks the two agree) -----------------------------------------------------------------
-PROGRAMMES = ("PKH", "SEMBAKO", "PBI_JK", "BLT")
-MAX_DESIL = {"PKH": 4, "SEMBAKO": 4, "PBI_JK": 5, "BLT": 4}
-CASH_PROGRAMMES = ("PKH", "SEMBAKO", "BLT")
+# --- rules: read from api/data/eligibility.yaml, so the demo follows the rules file ------
+_RULES = default_rules()
+PROGRAMMES = tuple(_RULES.programmes)
+MAX_DESIL = {code: spec.max_desil for code, spec in _RULES.programmes.items()}
+CASH_PROGRAMMES = tuple(code for code, spec in _RULES.programmes.items() if spec.cash)
 _ALL = frozenset(PROGRAMMES)
 _CASH = frozenset(CASH_PROGRAMMES)
 # In the rules' order of precedence.
-EXCLUSION_CLOSES: dict[str, frozenset[str]] = {
-    "MENINGGAL": _ALL,
-    "DUKCAPIL_BELUM_PADAN": _ALL,
-    "GANDA": _ALL,
-    "ASN_TNI_POLRI": _ALL,
-    "GAJI_BPJS": _CASH,
-    "LISTRIK_DI_ATAS_1300VA": _CASH,
-    "TRANSAKSI_JUDI_ONLINE": _CASH,
-}
+EXCLUSION_CLOSES: dict[str, frozenset[str]] = dict(_RULES.exclusions)
 _EXCLUSION_RANK = {code: i for i, code in enumerate(EXCLUSION_CLOSES)}
 
 SEMBAKO_PER_TAHAP = 600_000

@@ -227,16 +227,6 @@ def test_name_list_has_a_few_hundred_names_from_across_indonesia():
 # --- desil and enrolment ---------------------------------------------------------------------
 
 
-def test_rules_mirror_eligibility_yaml():
-    rules = yaml.safe_load((DATA / "eligibility.yaml").read_text(encoding="utf-8"))
-    assert {code: spec["max_desil"] for code, spec in rules["programmes"].items()} == MAX_DESIL
-    assert {code: set(v) for code, v in EXCLUSION_CLOSES.items()} == {
-        code: set(spec["programmes"]) for code, spec in rules["exclusions"].items()
-    }
-    assert list(EXCLUSION_CLOSES) == list(rules["exclusions"])
-    assert {c for c, s in rules["programmes"].items() if s.get("cash", True)} == CASH
-
-
 def test_desil_spread_is_plausible_and_skewed_to_the_poor(population):
     desils = Counter(f.desil for f in population)
     assert set(desils) == {None, *range(1, 11)}
