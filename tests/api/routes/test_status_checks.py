@@ -86,6 +86,16 @@ async def test_a_family_member_sees_the_family_programme_and_its_disbursements(c
     assert programmes["PBI_JK"]["reason_code"] == "recipient"
 
 
+async def test_found_and_not_found_answers_match_the_published_schema(client, registry):
+    from api.schemas.status import StatusCheckResponse
+
+    found = await client.post(URL, json=ask())
+    missing = await client.post(URL, json=ask(name="Someone Else"))
+    for response in (found, missing):
+        assert response.headers["content-type"] == "application/json"
+        StatusCheckResponse.model_validate(response.json())  # extra keys are refused too
+
+
 async def test_answers_come_in_english_when_asked(client, registry):
     response = await client.post(URL, json=ask(nik=RINI, name="Rini Lestari", locale="en"))
     pkh = next(p for p in response.json()["person"]["programmes"] if p["code"] == "PKH")
