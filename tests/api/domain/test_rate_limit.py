@@ -1,0 +1,32 @@
+"""Fixed-window rate limits in Redis (run on the stand-in and on the real server)."""
+
+from __future__ import annotations
+
+from api.domain.rate_limit import Limit, hit
+from tests.conftest import BOTH_REDIS
+
+pytestmark = BOTH_REDIS
+
+
+async def test_attempts_within_the_limit_pass_and_the_next_is_refused_until_the_window_ends(
+    redis,
+):
+    limit = Limit("rl:test:user", limit=3, window_seconds=60)
+    decisions = [await hit(redis, [limit]) for _ in range(4)]
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert 0 < decisions[3].retry_after <= 60
+
+
+async def test_every_counter_expires_so_no_one_is_blocked_for_good(redis):
+    limits = [Limit("rl:test:a", 1, 30), Limit("rl:test:b", 1, 90)]
+    for _ in range(3):
+        await hit(redis, limits)
+    assert 0 < await redis.ttl("rl:test:a") <= 30
+    assert 30 < await redis.ttl("rl:test:b") <= 90
+
+
+async def test_the_fullest_window_decides_how_long_to_wait(redis):
+    short, long = Limit("rl:test:s", 1, 30), Limit("rl:test:l", 1, 500)
+    await hit(redis, [short, long])
+    refused = await hit(redis, [short, long])
+    assert not refused.allowed and 30 < refused.retry_after <= 500
