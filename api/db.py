@@ -32,14 +32,6 @@ def async_url(url: str) -> str:
     raise ValueError(f"unsupported database backend {backend!r}: use postgresql or sqlite")
 
 
-def sync_url(url: str) -> str:
-    """The blocking-driver form, for tools that need one (none today; kept for Alembic CLI)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
-    return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
-
-
 def _ensure_sqlite_directory(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):

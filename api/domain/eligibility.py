@@ -122,63 +122,25 @@ def assess(
     exclusion_list = [code for code in rules.exclusions if code in excluded]
     results = []
     for programme in rules.programmes.values():
-        limit = programme.max_desil
         closing = next(
             (code for code in exclusion_list if programme.code in rules.exclusions[code]), None
         )
         if closing is not None:
             # An exclusion wins even over an enrolment: the record is flagged for removal.
-            results.append(
-                ProgrammeEligibility(
-                    programme.code,
-                    Standing.NOT_ELIGIBLE,
-                    f"excluded_{closing.lower()}",
-                    {"max_desil": limit, "desil": desil},
-                )
-            )
+            standing, reason = Standing.NOT_ELIGIBLE, f"excluded_{closing.lower()}"
         elif programme.code in enrolled_set:
-            results.append(
-                ProgrammeEligibility(
-                    programme.code,
-                    Standing.RECIPIENT,
-                    "recipient",
-                    {"max_desil": limit, "desil": desil},
-                )
-            )
+            standing, reason = Standing.RECIPIENT, "recipient"
         elif programme.code in via_family:
-            results.append(
-                ProgrammeEligibility(
-                    programme.code,
-                    Standing.RECIPIENT,
-                    "recipient_family",
-                    {"max_desil": limit, "desil": desil},
-                )
-            )
+            standing, reason = Standing.RECIPIENT, "recipient_family"
         elif desil is None:
-            results.append(
-                ProgrammeEligibility(
-                    programme.code,
-                    Standing.NOT_ELIGIBLE,
-                    "not_ranked",
-                    {"max_desil": limit, "desil": None},
-                )
-            )
-        elif desil > limit:
-            results.append(
-                ProgrammeEligibility(
-                    programme.code,
-                    Standing.NOT_ELIGIBLE,
-                    "desil_above_limit",
-                    {"max_desil": limit, "desil": desil},
-                )
-            )
+            standing, reason = Standing.NOT_ELIGIBLE, "not_ranked"
+        elif desil > programme.max_desil:
+            standing, reason = Standing.NOT_ELIGIBLE, "desil_above_limit"
         else:
-            results.append(
-                ProgrammeEligibility(
-                    programme.code,
-                    Standing.NOT_DESIGNATED,
-                    "not_designated",
-                    {"max_desil": limit, "desil": desil},
-                )
+            standing, reason = Standing.NOT_DESIGNATED, "not_designated"
+        results.append(
+            ProgrammeEligibility(
+                programme.code, standing, reason, {"max_desil": programme.max_desil, "desil": desil}
             )
+        )
     return results
