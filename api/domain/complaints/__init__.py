@@ -1,0 +1,1 @@
+"""Complaints: intake, routing, lifecycle and deadlines."""
