@@ -59,17 +59,25 @@ def migrate() -> None:
 @app.command("load-reference")
 def load_reference(
     pilot_file: Annotated[Path | None, typer.Option(help="Pilot configuration YAML")] = None,
+    reset_routing: Annotated[
+        bool,
+        typer.Option(
+            "--reset-routing",
+            help="Also take each category's office type from the file, undoing admin changes",
+        ),
+    ] = False,
 ) -> None:
-    """Load region codes and the pilot configuration (idempotent)."""
-    counts = asyncio.run(_load_reference(_settings(), pilot_file))
+    """Load region codes, the pilot configuration and complaint categories (idempotent)."""
+    counts = asyncio.run(_load_reference(_settings(), pilot_file, reset_routing=reset_routing))
     out.print(
         f"Loaded {counts.provinces} provinces, {counts.regencies} kabupaten/kota, "
         f"{counts.districts} kecamatan, {counts.coordination_regions} coordination "
-        f"regions, {counts.pilot_regencies} pilot kabupaten/kota, {counts.offices} offices."
+        f"regions, {counts.pilot_regencies} pilot kabupaten/kota, {counts.offices} offices, "
+        f"{counts.categories} complaint categories."
     )
 
 
-async def _load_reference(settings, pilot_file: Path | None):
+async def _load_reference(settings, pilot_file: Path | None, *, reset_routing: bool = False):
     from api.db import create_engine
     from api.domain.pilot_config import PilotConfigError, load_pilot_config
     from api.domain.reference_data import load_reference_data
@@ -83,7 +91,9 @@ async def _load_reference(settings, pilot_file: Path | None):
     engine = create_engine(settings.database_url)
     try:
         async with engine.begin() as conn:
-            return await load_reference_data(conn, regions=region_codes(), pilot=pilot)
+            return await load_reference_data(
+                conn, regions=region_codes(), pilot=pilot, reset_routing=reset_routing
+            )
     finally:
         await engine.dispose()
 

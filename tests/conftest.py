@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -36,7 +37,20 @@ REDIS_URL = os.environ.get("BANSOS_TEST_REDIS_URL")
 REQUIRED = os.environ.get("BANSOS_REQUIRE_SERVICES") == "1"
 
 # Tables emptied between tests (reference data stays loaded for the whole session).
-_PER_TEST_TABLES = ("lookup_audit", "disbursement", "beneficiary", "api_key")
+# Children before parents. Reference data (regions, offices, categories) stays.
+_PER_TEST_TABLES = (
+    "outbox_message",
+    "idempotency_key",
+    "complaint_attachment",
+    "complaint_event",
+    "complaint",
+    "lookup_audit",
+    "disbursement",
+    "beneficiary",
+    "api_key",
+)
+# Attachments of the whole session go to one throw-away directory, never into the checkout.
+_ATTACHMENTS_DIR = tempfile.mkdtemp(prefix="bansos-test-attachments-")
 
 
 def _unavailable(what: str) -> None:
@@ -138,6 +152,7 @@ def make_settings(database_url: str, **overrides) -> Settings:
         "NIK_HASH_KEY": "test-nik-hash-key-0123456789abcdef",
         "DATA_ENCRYPTION_KEY": "dGVzdC1kYXRhLWtleS0zMi1ieXRlcy1leGFjdGx5ISE=",
         "SECRET_KEY": "test-secret-key",
+        "ATTACHMENTS_DIR": _ATTACHMENTS_DIR,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

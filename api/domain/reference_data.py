@@ -7,15 +7,25 @@ pointing at them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from api.domain.complaints.categories import Category, load_categories
 from api.domain.pilot_config import PilotConfig
 from api.domain.regions import RegionCodes
 from api.domain.upsert import upsert
-from api.models import CoordinationRegion, District, Office, PilotRegency, Province, Regency
+from api.models import (
+    ComplaintCategory,
+    CoordinationRegion,
+    District,
+    Office,
+    PilotRegency,
+    Province,
+    Regency,
+)
 
 
 @dataclass(frozen=True)
@@ -26,11 +36,24 @@ class ReferenceCounts:
     coordination_regions: int
     pilot_regencies: int
     offices: int
+    categories: int
 
 
 async def load_reference_data(
-    conn: AsyncConnection, *, regions: RegionCodes, pilot: PilotConfig
+    conn: AsyncConnection,
+    *,
+    regions: RegionCodes,
+    pilot: PilotConfig,
+    categories: Sequence[Category] | None = None,
+    reset_routing: bool = False,
 ) -> ReferenceCounts:
+    """Upsert regions, the pilot's organisation and the complaint categories.
+
+    A category's office type (its routing rule) is taken from the file only when the
+    category is new or ``reset_routing`` is set: after that the database owns it, so a rule
+    changed through the admin API survives the next deployment's reload.
+    """
+    categories = load_categories() if categories is None else categories
     provinces = [{"code": p.code, "name": p.name} for p in regions.provinces()]
     regencies = [
         {"code": r.code, "province_code": r.province_code, "name": r.name, "kind": r.kind}
@@ -88,6 +111,33 @@ async def load_reference_data(
     await conn.execute(
         update(Office).where(Office.code.not_in([o["code"] for o in offices])).values(active=False)
     )
+    await upsert(
+        conn,
+        ComplaintCategory.__table__,
+        [
+            {
+                "code": c.code,
+                "office_type": c.office_type,
+                "requires_subject_nik": c.requires_subject_nik,
+                "deadline_tier": c.deadline_tier,
+                "resolve_days": c.resolve_days,
+                "label_id": c.label["id"],
+                "label_en": c.label["en"],
+                "description_id": c.description["id"],
+                "description_en": c.description["en"],
+                "position": c.position,
+                "active": True,
+            }
+            for c in categories
+        ],
+        key=["code"],
+        keep=() if reset_routing else ["office_type"],
+    )
+    await conn.execute(
+        update(ComplaintCategory)
+        .where(ComplaintCategory.code.not_in([c.code for c in categories]))
+        .values(active=False)
+    )
     return ReferenceCounts(
         len(provinces),
         len(regencies),
@@ -95,4 +145,5 @@ async def load_reference_data(
         len(pilot.regions),
         len(pilot.regencies),
         len(offices),
+        len(categories),
     )

@@ -2,6 +2,14 @@
 
 from api.models.audit import LookupAudit
 from api.models.channels import ApiKey
+from api.models.complaints import (
+    Complaint,
+    ComplaintAttachment,
+    ComplaintCategory,
+    ComplaintEvent,
+    IdempotencyKey,
+    OutboxMessage,
+)
 from api.models.org import CoordinationRegion, Office, PilotRegency
 from api.models.regions import District, Province, Regency
 from api.models.registry import Beneficiary, Disbursement
@@ -9,11 +17,17 @@ from api.models.registry import Beneficiary, Disbursement
 __all__ = [
     "ApiKey",
     "Beneficiary",
+    "Complaint",
+    "ComplaintAttachment",
+    "ComplaintCategory",
+    "ComplaintEvent",
     "CoordinationRegion",
     "Disbursement",
     "District",
+    "IdempotencyKey",
     "LookupAudit",
     "Office",
+    "OutboxMessage",
     "PilotRegency",
     "Province",
     "Regency",
