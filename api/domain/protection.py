@@ -51,7 +51,7 @@ class DecryptionFailed(ValueError):
 class Protector:
     """Hashes and encrypts personal fields with the deployment's keys."""
 
-    __slots__ = ("_nik", "_name", "_kk", "_row", "_aead")
+    __slots__ = ("_nik", "_name", "_kk", "_row", "_reporter", "_aead")
 
     def __init__(self, *, hash_key: bytes, data_key: bytes) -> None:
         if len(hash_key) < 16:
@@ -63,6 +63,7 @@ class Protector:
         self._name = hashlib.blake2b(key=key, digest_size=32, person=b"bansos.name")
         self._kk = hashlib.blake2b(key=key, digest_size=32, person=b"bansos.kk")
         self._row = hashlib.blake2b(key=key, digest_size=16, person=b"bansos.row")
+        self._reporter = hashlib.blake2b(key=key, digest_size=32, person=b"bansos.reporter")
         self._aead = AESGCM(data_key)
 
     @staticmethod
@@ -86,6 +87,10 @@ class Protector:
     def fingerprint(self, *parts: str) -> bytes:
         """A keyed digest of a whole record (16 bytes), to tell "changed" from "same"."""
         return self._digest(self._row, "\x1f".join(parts))
+
+    def reporter_hash(self, channel: str, channel_user: str) -> bytes:
+        """Lookup key for a channel's user (a Telegram chat, a partner's account id)."""
+        return self._digest(self._reporter, f"{channel}\x1f{channel_user}")
 
     def encrypt(self, plaintext: str, *, column: str) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
