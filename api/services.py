@@ -9,12 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.db import create_engine, session_factory
 from api.domain.audit_log import AuditLog
+from api.domain.complaints.directory import DirectoryCache
+from api.domain.complaints.working_days import WorkingCalendar, load_calendar
 from api.domain.eligibility import EligibilityRules, default_rules
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes, region_codes
 from api.domain.status_check import LookupLimits
 from api.redis_client import create_redis
 from api.settings import Settings
+from api.storage import AttachmentStorage, LocalDirectoryStorage
 
 
 @dataclass
@@ -30,6 +33,13 @@ class Services:
     regions: RegionCodes
     lookup_limits: LookupLimits
     audit: AuditLog
+    directory: DirectoryCache
+    calendar: WorkingCalendar
+    storage: AttachmentStorage
+
+    @property
+    def programmes(self) -> frozenset[str]:
+        return frozenset(self.rules.programmes)
 
     @classmethod
     def build(cls, settings: Settings, *, redis: Redis | None = None) -> Services:
@@ -49,6 +59,9 @@ class Services:
                 window_seconds=settings.lookup_window_seconds,
             ),
             audit=AuditLog(engine),
+            directory=DirectoryCache(engine),
+            calendar=load_calendar(),
+            storage=LocalDirectoryStorage(settings.attachments_dir),
         )
 
     async def close(self) -> None:

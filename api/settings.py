@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     lookup_window_seconds: Annotated[int, Field(alias="LOOKUP_WINDOW_SECONDS", ge=1)] = 600
 
     db_pool_size: Annotated[int, Field(alias="DB_POOL_SIZE", ge=1)] = 10
+    # Where attachments go with the local-directory storage (the default).
+    attachments_dir: Annotated[str, Field(alias="ATTACHMENTS_DIR")] = "var/attachments"
+    # How often the api's background worker relays the outbox and checks deadlines; 0 turns
+    # the in-process worker off (production runs `bansos worker` as its own process).
+    worker_interval_seconds: Annotated[float, Field(alias="WORKER_INTERVAL_SECONDS", ge=0)] = 1.0
     log_level: Annotated[str, Field(alias="LOG_LEVEL")] = "INFO"
     cors_origins: Annotated[list[str], NoDecode, Field(alias="CORS_ORIGINS")] = []
 

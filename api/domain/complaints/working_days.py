@@ -35,6 +35,7 @@ import yaml
 __all__ = [
     "DEFAULT_CUTI_BERSAMA_PATH",
     "JAKARTA",
+    "last_day",
     "WEEKEND",
     "CalendarConfigError",
     "WorkingCalendar",
@@ -230,3 +231,8 @@ def _parse_days(raw: Any) -> dict[date, str]:
             raise CalendarConfigError(f"{where}: {text} is already listed")
         days[day] = name.strip()
     return days
+
+
+def last_day(deadline: datetime) -> date:
+    """The last calendar day (in Jakarta) that is still on time for an exclusive deadline."""
+    return _jakarta_date(deadline - timedelta(microseconds=1), "deadline")
