@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
-from api.routes import health, status
+from api.routes import complaints, health, status
 from api.services import Services
 from api.settings import Settings, get_settings
 
@@ -33,7 +33,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app = FastAPI(
         title="Bansos citizen service API",
         version="1.0.0",
-        description="Status checks by NIK for the digital social-assistance rollout.",
+        description=(
+            "Status checks by NIK and complaints for the digital social-assistance rollout."
+        ),
         openapi_url="/openapi.json",
         lifespan=lifespan,
     )
@@ -42,4 +44,5 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(status.router)
+    app.include_router(complaints.router)
     return app

@@ -11,6 +11,7 @@ parse mode and a citizen's own text (a name, a description) ends up inside them.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -90,3 +91,15 @@ def keys(locale: str) -> set[str]:
             if not name.startswith("_") and callable(getattr(module, name))
         }
     return found
+
+
+def long_date(locale: str | None, day: date) -> str:
+    """``Rabu, 25 November 2026`` / ``Wednesday, 25 November 2026``."""
+    return render(
+        locale,
+        "dates.long_date",
+        weekday=day.weekday(),
+        day=day.day,
+        month=day.month,
+        year=day.year,
+    )
