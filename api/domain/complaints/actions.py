@@ -172,7 +172,7 @@ async def take_action(
         elif action in (Action.RATE, Action.REOPEN):
             if rating is None or not 1 <= rating <= 5:
                 raise ActionError(ActionProblem.RATING_INVALID)
-            if calendar.working_days_between(row.answered_at, now) > CITIZEN_REPLY_DAYS:
+            if now >= calendar.add_working_days(row.answered_at, CITIZEN_REPLY_DAYS):
                 raise ActionError(ActionProblem.RATING_TOO_LATE, days=CITIZEN_REPLY_DAYS)
             changes["rating"] = rating
             if action == Action.RATE:
