@@ -1,4 +1,4 @@
-# One image for every process of the service (api now; bot and worker join later).
+# One image for every process of the service (api and worker now; the bot joins later).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -8,7 +8,10 @@ COPY pyproject.toml README.md ./
 COPY api ./api
 COPY bot ./bot
 COPY messages ./messages
-RUN pip install . && useradd --system --uid 10001 bansos
+# /data/attachments exists in the image, owned by the service user, so a named volume mounted
+# there starts with that ownership.
+RUN pip install . && useradd --system --uid 10001 bansos \
+    && mkdir -p /data/attachments && chown bansos /data/attachments
 USER bansos
 
 EXPOSE 8000

@@ -12,6 +12,7 @@ from api.logging_setup import configure_logging
 from api.routes import complaints, health, status
 from api.services import Services
 from api.settings import Settings, get_settings
+from api.worker import background_worker
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
@@ -22,11 +23,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Services handed in (tests, the demo) belong to the caller, who closes them.
         if services is not None:
-            yield
+            async with background_worker(services):
+                yield
             return
         app.state.services = Services.build(settings)
         try:
-            yield
+            async with background_worker(app.state.services):
+                yield
         finally:
             await app.state.services.close()
 

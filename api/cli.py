@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import secrets
 import sys
@@ -338,6 +339,30 @@ def serve(
         access_log=False,
         proxy_headers=True,
     )
+
+
+@app.command()
+def worker(
+    interval: Annotated[
+        float, typer.Option(min=0.1, help="Seconds between outbox relay passes")
+    ] = 1.0,
+) -> None:
+    """Relay notifications to Redis and run the deadline job, until stopped."""
+    # Every step commits on its own, so stopping at any point loses nothing.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run_worker(_settings(), interval))
+
+
+async def _run_worker(settings, interval: float) -> None:
+    from api.services import Services
+    from api.worker import Worker
+
+    services = Services.build(settings)
+    out.print(f"Worker running (relay every {interval:g} s, deadlines every minute).")
+    try:
+        await Worker(services, interval=interval).run_forever()
+    finally:
+        await services.close()
 
 
 @app.command()

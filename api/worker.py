@@ -1,0 +1,83 @@
+"""The background worker: relays the notification outbox and runs the deadline job.
+
+In the embedded default it runs as a task inside the api process; in production it is its
+own process (``bansos worker``) and the api runs with ``WORKER_INTERVAL_SECONDS=0``. Several
+workers may run at once: the relay takes a Redis lock and the deadline job's updates are
+conditional, so nothing is done twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime
+
+from api.domain.complaints.outbox import relay_once
+from api.domain.complaints.sla import run_deadline_job
+from api.services import Services
+
+log = logging.getLogger(__name__)
+
+#: The deadline job looks at complaints at most this often; deadlines are days apart.
+DEADLINE_JOB_SECONDS = 60.0
+#: Batches relayed per tick before yielding (a backlog drains over a few ticks).
+MAX_BATCHES_PER_TICK = 20
+
+
+class Worker:
+    def __init__(self, services: Services, *, interval: float) -> None:
+        self.services, self.interval = services, interval
+        self._next_deadline_run = 0.0
+
+    async def tick(self) -> None:
+        for _ in range(MAX_BATCHES_PER_TICK):
+            result = await relay_once(engine=self.services.engine, redis=self.services.redis)
+            if result.redis_unavailable:
+                log.warning("outbox relay: Redis unavailable; notifications wait in the outbox")
+            if result.relayed == 0 or result.redis_unavailable:
+                break
+        if time.monotonic() >= self._next_deadline_run:
+            self._next_deadline_run = time.monotonic() + DEADLINE_JOB_SECONDS
+            report = await run_deadline_job(
+                engine=self.services.engine,
+                protector=self.services.protector,
+                directory=await self.services.directory.get(),
+                calendar=self.services.calendar,
+                now=datetime.now(UTC),
+            )
+            if report.breaches or report.closed:
+                log.info(
+                    "deadlines: %d breached, %d escalated, %d closed",
+                    report.breaches,
+                    report.escalations,
+                    report.closed,
+                )
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A failing tick (database restarting, say) must not end the worker.
+                log.exception("worker tick failed; retrying")
+            await asyncio.sleep(self.interval)
+
+
+@contextlib.asynccontextmanager
+async def background_worker(services: Services):
+    """Run the worker as a task for the lifetime of the ``async with`` (the api's lifespan)."""
+    interval = services.settings.worker_interval_seconds
+    if interval <= 0:
+        yield
+        return
+    task = asyncio.create_task(Worker(services, interval=interval).run_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,40 @@
+"""The background worker relays notifications and runs the deadline job."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from api.app import create_app
+from api.domain.complaints.outbox import stream_for
+from api.worker import Worker
+
+COMPLAINT = {
+    "reporter": {"channel_user": "tg:31"},
+    "category": "PUNGLI",
+    "description": "Diminta uang administrasi oleh agen.",
+    "region_code": "351001",
+}
+
+
+async def test_a_tick_moves_queued_notifications_to_the_channels_stream(client, services):
+    await client.post("/api/v1/complaints", json=COMPLAINT)
+
+    await Worker(services, interval=1).tick()
+
+    entries = await services.redis.xrange(stream_for("telegram-bot"))
+    assert [fields[b"kind"] for _, fields in entries] == [b"complaint.received"]
+
+
+async def test_the_api_process_runs_the_worker_when_configured(client, services):
+    settings = services.settings.model_copy(update={"worker_interval_seconds": 0.05})
+    app = create_app(settings, services=dataclasses.replace(services, settings=settings))
+    await client.post("/api/v1/complaints", json=COMPLAINT)
+
+    async with app.router.lifespan_context(app):
+        for _ in range(100):
+            if await services.redis.xlen(stream_for("telegram-bot")):
+                break
+            await asyncio.sleep(0.05)
+
+    assert await services.redis.xlen(stream_for("telegram-bot")) == 1
