@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
-from api.routes import complaints, health, status
+from api.routes import admin, complaints, health, staff, status
 from api.services import Services
 from api.settings import Settings, get_settings
 from api.worker import background_worker
@@ -48,4 +48,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(health.router)
     app.include_router(status.router)
     app.include_router(complaints.router)
+    app.include_router(staff.router)
+    app.include_router(admin.router)
     return app

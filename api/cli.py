@@ -228,6 +228,54 @@ async def _create_key(settings, channel: str) -> str:
         await engine.dispose()
 
 
+@app.command("create-staff")
+def create_staff_command(
+    username: Annotated[str, typer.Argument(help="Login name")],
+    role: Annotated[str, typer.Option(help="HANDLER, COORDINATOR, MINISTRY or ADMIN")],
+    office: Annotated[
+        str | None, typer.Option(help="Office code (HANDLER: their office; COORDINATOR: WK1…)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Create a staff account. The password is asked for (or read from standard input)."""
+    from api.domain.staff import Role
+
+    try:
+        chosen_role = Role(role.upper())
+    except ValueError:
+        err.print(f"[red]Unknown role {role!r}[/]: choose HANDLER, COORDINATOR, MINISTRY or ADMIN.")
+        raise typer.Exit(2) from None
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    asyncio.run(
+        _create_staff(_settings(), username, chosen_role, office, name or username, password)
+    )
+    out.print(f"Created {chosen_role.value.lower()} {username}.")
+
+
+async def _create_staff(settings, username, role, office, display_name, password) -> None:
+    from api.db import create_engine
+    from api.domain.staff import StaffError, create_staff
+
+    engine = create_engine(settings.database_url)
+    try:
+        await create_staff(
+            engine,
+            username=username,
+            display_name=display_name,
+            password=password,
+            role=role,
+            office_code=office,
+        )
+    except StaffError as exc:
+        err.print(f"[red]Not created:[/] {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        await engine.dispose()
+
+
 @app.command("revoke-api-key")
 def revoke_api_key_command(
     prefix: Annotated[str, typer.Argument(help="The 8 characters after 'bsk_' in the key")],
@@ -386,19 +434,62 @@ def demo(
     upgrade(settings.database_url)
     personas = asyncio.run(_seed(settings, families=families, seed=2026))
     key = asyncio.run(_create_key(settings, "demo"))
+    staff = asyncio.run(_demo_staff(settings))
     _print_personas(personas)
     first = personas[0]
     out.print(f"\nAPI key for this demo: [bold]{key}[/]")
+    out.print(
+        f"Staff accounts (password [bold]{DEMO_STAFF_PASSWORD}[/]): "
+        + ", ".join(f"{username} ({what})" for username, what in staff),
+        highlight=False,
+    )
     out.print(f"OpenAPI docs: http://127.0.0.1:{port}/docs")
     out.print(
         "Try a status check:\n"
         f"  curl -s http://127.0.0.1:{port}/api/v1/status-checks -H 'X-API-Key: {key}' "
         f'-H \'Content-Type: application/json\' -d \'{{"nik": "{first.nik}", '
-        f'"name": "{first.name}", "channel_user": "demo"}}\'\n',
+        f'"name": "{first.name}", "channel_user": "demo"}}\'\n'
+        "File a complaint (it goes to Dinas Sosial Kabupaten Banyuwangi):\n"
+        f"  curl -s http://127.0.0.1:{port}/api/v1/complaints -H 'X-API-Key: {key}' "
+        '-H \'Content-Type: application/json\' -d \'{"reporter": {"channel_user": "demo"}, '
+        '"category": "BANTUAN_TIDAK_DITERIMA", "region_code": "351001", '
+        '"subject_nik": "3510014107900001", "description": "Bantuan tahap 3 belum diterima."}\'\n',
         highlight=False,
     )
     out.print("The Telegram bot joins in a later release; press Ctrl+C to stop.")
     uvicorn.run("api.asgi:app", host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+#: Demo only (BANSOS_ENV=demo): printed on start, so a newcomer can log in as each role.
+DEMO_STAFF_PASSWORD = "demo-bansos-2026"
+DEMO_STAFF = (
+    ("dinsos-banyuwangi", "HANDLER", "DINSOS-3510", "handler, Dinas Sosial Kab. Banyuwangi"),
+    ("koordinator-wk4", "COORDINATOR", "WK4", "coordinator, region WK4"),
+    ("kemensos", "MINISTRY", "NASIONAL", "ministry"),
+    ("admin", "ADMIN", None, "routing and offices"),
+)
+
+
+async def _demo_staff(settings) -> list[tuple[str, str]]:
+    """The demo's staff accounts, created once (a second demo run keeps them)."""
+    from api.db import create_engine
+    from api.domain.staff import Role, StaffError, create_staff
+
+    engine = create_engine(settings.database_url)
+    try:
+        for username, role, office, _ in DEMO_STAFF:
+            with contextlib.suppress(StaffError):  # already there from an earlier run
+                await create_staff(
+                    engine,
+                    username=username,
+                    display_name=username,
+                    password=DEMO_STAFF_PASSWORD,
+                    role=Role(role),
+                    office_code=office,
+                )
+    finally:
+        await engine.dispose()
+    return [(username, what) for username, _, _, what in DEMO_STAFF]
 
 
 if __name__ == "__main__":  # pragma: no cover

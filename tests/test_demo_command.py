@@ -65,6 +65,42 @@ def test_the_demo_seeds_prints_personas_and_answers_their_status_checks(tmp_path
         assert answer["found"] is True
         assert answer["person"]["name_masked"] == "B**I S*****O"
         assert (tmp_path / "var" / "demo.db").exists()
+
+        # The printed complaint example lands at the printed handler's office.
+        complaint = re.search(r"-d '(\{\"reporter\".*\})'", output).group(1)
+        filed = json.load(
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/v1/complaints",
+                    data=complaint.encode(),
+                    headers={"X-API-Key": key, "Content-Type": "application/json"},
+                ),
+                timeout=10,
+            )
+        )
+        password = re.search(r"Staff accounts \(password (\S+)\)", output).group(1)
+        session = json.load(
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/v1/staff/sessions",
+                    data=json.dumps(
+                        {"username": "dinsos-banyuwangi", "password": password}
+                    ).encode(),
+                    headers={"Content-Type": "application/json"},
+                ),
+                timeout=10,
+            )
+        )
+        queue = json.load(
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/v1/staff/complaints",
+                    headers={"Authorization": f"Bearer {session['token']}"},
+                ),
+                timeout=10,
+            )
+        )
+        assert [item["tracking_id"] for item in queue] == [filed["tracking_id"]]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

@@ -104,12 +104,15 @@ async def load_reference_data(
             "province_code": o.province_code,
             "coordination_region_code": o.coordination_region,
             "active": True,
+            "managed_by": "file",
         }
         for o in pilot.offices
     ]
     await upsert(conn, Office.__table__, offices, key=["code"])
     await conn.execute(
-        update(Office).where(Office.code.not_in([o["code"] for o in offices])).values(active=False)
+        update(Office)
+        .where(Office.managed_by == "file", Office.code.not_in([o["code"] for o in offices]))
+        .values(active=False)
     )
     await upsert(
         conn,

@@ -13,6 +13,7 @@ from api.models.complaints import (
 from api.models.org import CoordinationRegion, Office, PilotRegency
 from api.models.regions import District, Province, Regency
 from api.models.registry import Beneficiary, Disbursement
+from api.models.staff import Staff, StaffAccessAudit, StaffSession
 
 __all__ = [
     "ApiKey",
@@ -31,4 +32,7 @@ __all__ = [
     "PilotRegency",
     "Province",
     "Regency",
+    "Staff",
+    "StaffAccessAudit",
+    "StaffSession",
 ]

@@ -36,3 +36,7 @@ class Office(SQLModel, table=True):
         default=None, foreign_key="coordination_region.code", index=True
     )
     active: bool = True
+    # "file" for offices of api/data/pilot.yaml (a reload updates them and deactivates those
+    # dropped from the file), "admin" for offices added through the admin API (a reload
+    # leaves them alone).
+    managed_by: str = Field(default="file", max_length=8)

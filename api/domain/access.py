@@ -1,0 +1,79 @@
+"""Who may see or change which complaint: the one place that decides.
+
+Every staff route asks here, and listings filter with :func:`visible_complaints`, the same
+rules written as SQL; a test holds the two forms to each other.
+
+- A handler works the complaints currently at their own office.
+- A coordinator sees every complaint of their coordination region and acts on those at the
+  region's desk or escalated to the region.
+- The ministry sees every complaint and acts on those at the national desk or escalated to
+  the ministry.
+- An administrator manages categories, routing and offices, and sees no complaint.
+- Nobody sees the reporter of an anonymous (ANONIM) complaint.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import false, or_, true
+from sqlalchemy.sql import ColumnElement
+
+from api.domain.complaints.intake import Privacy
+from api.domain.staff import Role, StaffMember
+from api.models import Complaint
+
+_REGION, _MINISTRY = 1, 2
+
+
+def may_view(member: StaffMember, complaint) -> bool:
+    match member.role:
+        case Role.HANDLER:
+            return complaint.office_code == member.office_code
+        case Role.COORDINATOR:
+            return (
+                complaint.office_code == member.office_code
+                or complaint.coordination_region_code == member.region_code
+            )
+        case Role.MINISTRY:
+            return True
+    return False
+
+
+def may_act(member: StaffMember, complaint) -> bool:
+    match member.role:
+        case Role.HANDLER:
+            return complaint.office_code == member.office_code
+        case Role.COORDINATOR:
+            return complaint.office_code == member.office_code or (
+                complaint.coordination_region_code == member.region_code
+                and complaint.escalation_level >= _REGION
+            )
+        case Role.MINISTRY:
+            return (
+                complaint.office_code == member.office_code
+                or complaint.escalation_level >= _MINISTRY
+            )
+    return False
+
+
+def may_see_reporter(member: StaffMember, complaint) -> bool:
+    return may_view(member, complaint) and complaint.privacy != Privacy.ANONIM
+
+
+def may_manage_configuration(member: StaffMember) -> bool:
+    return member.role == Role.ADMIN
+
+
+def visible_complaints(member: StaffMember) -> ColumnElement[bool]:
+    """:func:`may_view` as a WHERE clause over the complaint table."""
+    c = Complaint.__table__.c
+    match member.role:
+        case Role.HANDLER:
+            return c.office_code == member.office_code
+        case Role.COORDINATOR:
+            return or_(
+                c.office_code == member.office_code,
+                c.coordination_region_code == member.region_code,
+            )
+        case Role.MINISTRY:
+            return true()
+    return false()
