@@ -1,0 +1,320 @@
+"""Open311 GeoReport v2 under ``/open311/v2``: services, requests and tokens, JSON or XML.
+
+The format is the path's suffix (``services.json``, ``requests/7K3-M9Q-X2P.xml``). Errors
+are the spec's list of ``{code, description}`` with the same HTTP status, in the requested
+format (JSON when the suffix itself is unknown). One jurisdiction: ``jurisdiction_id`` is
+accepted and ignored. Only ``POST requests`` needs a key, sent as the spec's ``api_key``
+parameter (not the channel API's header). What the mapping decides (location, privacy,
+tokens, media_url) is described in ``api.domain.complaints.open311``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+
+import messages
+from api.deps import ServicesDep
+from api.domain.api_keys import Channel, authenticate
+from api.domain.complaints import open311
+from api.domain.complaints.intake import IntakeError, Reporter, file_complaint
+from api.domain.complaints.tracking_id import display
+from api.domain.complaints.working_days import last_day
+from api.open311_format import MEDIA_TYPE, to_xml
+from api.routes.complaints import intake_error
+from api.services import Services
+
+FORMATS = ("json", "xml")
+
+
+class Open311Error(Exception):
+    """Answered as the spec's error list with ``status`` as both HTTP status and code."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def _say(locale: str) -> Callable[..., str]:
+    """Rendered messages as plain text: JSON and XML escape for themselves."""
+    return lambda key, **params: html.unescape(messages.render(locale, key, **params))
+
+
+def _request_locale(request: Request) -> str:
+    return messages.normalize_locale(
+        request.query_params.get("locale") or request.headers.get("accept-language")
+    )
+
+
+def _answer(fmt: str, root: str, data: Any, status: int = 200) -> Response:
+    if fmt == "xml":
+        return Response(to_xml(root, data), status_code=status, media_type=MEDIA_TYPE)
+    return JSONResponse(data, status_code=status)
+
+
+def _errors(fmt: str | None, status: int, description: str) -> Response:
+    body = [{"code": status, "description": description}]
+    return _answer(fmt if fmt in FORMATS else "json", "errors", body, status)
+
+
+class Open311Route(APIRoute):
+    """Turns refusals (ours and FastAPI's validation) into the spec's error list."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            fmt = request.path_params.get("fmt")
+            try:
+                return await handler(request)
+            except Open311Error as error:
+                return _errors(fmt, error.status, error.description)
+            except RequestValidationError as error:
+                first = error.errors()[0] if error.errors() else {}
+                field = ".".join(str(part) for part in first.get("loc", ())[1:]) or "?"
+                say = _say(_request_locale(request))
+                return _errors(fmt, 400, say("open311.request_invalid", field=field))
+
+        return guarded
+
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+
+Locale = Annotated[str | None, Query(max_length=16, description="id (default) or en")]
+AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
+Jurisdiction = Annotated[str | None, Query(max_length=64, description="Ignored: one jurisdiction")]
+Text = Annotated[str | None, Query(max_length=16000)]
+_FORMAT_DOC = {404: {"description": "Unknown format, or nothing with this code or id"}}
+
+
+def _format(fmt: str, say: Callable[..., str]) -> str:
+    if fmt not in FORMATS:
+        raise Open311Error(404, say("open311.format_unknown"))
+    return fmt
+
+
+@router.get("/services.{fmt}", responses=_FORMAT_DOC)
+async def list_services(
+    fmt: str,
+    services: ServicesDep,
+    locale: Locale = None,
+    accept_language: AcceptLanguage = None,
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    """Every active complaint category as a service; `group` is the handling office type."""
+    language = messages.normalize_locale(locale or accept_language)
+    fmt = _format(fmt, _say(language))
+    directory = await services.directory.get()
+    records = [open311.service_record(c, language) for c in directory.active_categories()]
+    return _answer(fmt, "services", records)
+
+
+@router.get("/services/{service_code}.{fmt}", responses=_FORMAT_DOC)
+async def service_definition(
+    service_code: str,
+    fmt: str,
+    services: ServicesDep,
+    locale: Locale = None,
+    accept_language: AcceptLanguage = None,
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    """The attributes a request for this service carries (region, privacy, programme …)."""
+    language = messages.normalize_locale(locale or accept_language)
+    say = _say(language)
+    fmt = _format(fmt, say)
+    category = (await services.directory.get()).categories.get(service_code.strip().upper())
+    if category is None or not category.active:
+        raise Open311Error(404, say("open311.service_not_found"))
+    definition = open311.service_definition(
+        category, programmes=sorted(services.programmes), text=say
+    )
+    return _answer(fmt, "service_definition", definition)
+
+
+class RequestForm(BaseModel):
+    """The spec's POST parameters; our own fields are ``attribute[code]``."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    api_key: str | None = None
+    jurisdiction_id: str | None = None
+    service_code: str | None = None
+    lat: str | None = None
+    long: str | None = None
+    address_string: str | None = None
+    address_id: str | None = Field(default=None, description="Ignored")
+    description: str | None = Field(default=None, description="At most 4000 characters")
+    email: str | None = None
+    device_id: str | None = None
+    account_id: str | None = None
+    first_name: str | None = Field(default=None, description="Not stored")
+    last_name: str | None = Field(default=None, description="Not stored")
+    phone: str | None = None
+    media_url: str | None = Field(default=None, description="Ignored: never fetched or stored")
+    subject_nik: str | None = Field(default=None, alias="attribute[subject_nik]")
+    region_code: str | None = Field(default=None, alias="attribute[region_code]")
+    privacy: str | None = Field(default=None, alias="attribute[privacy]")
+    programme: str | None = Field(default=None, alias="attribute[programme]")
+    tahap: str | None = Field(default=None, alias="attribute[tahap]")
+
+
+@router.post(
+    "/requests.{fmt}",
+    status_code=201,
+    responses={
+        400: {"description": "The request cannot be filed; the description says why"},
+        403: {"description": "api_key missing, unknown or revoked"},
+        **_FORMAT_DOC,
+    },
+)
+async def create_request(
+    fmt: str,
+    form: Annotated[RequestForm, Form()],
+    services: ServicesDep,
+    locale: Locale = None,
+    accept_language: AcceptLanguage = None,
+) -> Response:
+    """File a complaint (form-encoded, as the spec). A request with `attribute[region_code]`
+    or `attribute[subject_nik]` needs no lat/long or address: those give the kab/kota."""
+    language = messages.normalize_locale(locale or accept_language)
+    say = _say(language)
+    fmt = _format(fmt, say)
+    channel = await _channel(services, form.api_key, say)
+    fields = form.model_dump(by_alias=True)
+    directory = await services.directory.get()
+    try:
+        submission = open311.submission_from_fields(fields)
+        filed = await file_complaint(
+            engine=services.engine,
+            protector=services.protector,
+            directory=directory,
+            calendar=services.calendar,
+            regions=services.regions,
+            programmes=services.programmes,
+            channel=channel,
+            reporter=Reporter(
+                channel_user=submission.channel_user,
+                locale=language,
+                contact=submission.contact,
+            ),
+            draft=submission.draft,
+            idempotency_key=None,
+        )
+    except IntakeError as error:
+        raise Open311Error(400, html.unescape(intake_error(error, language).message)) from None
+    notice = say(
+        "complaints.created",
+        tracking_id=display(filed.tracking_id),
+        office=directory.office_name(filed.office_code),
+        due=messages.long_date(language, last_day(filed.follow_up_due)),
+    )
+    record = {
+        "service_request_id": display(filed.tracking_id),
+        "service_notice": notice,
+        "account_id": None,
+    }
+    return _answer(fmt, "service_requests", [record], status=201)
+
+
+@router.get("/requests.{fmt}", responses={400: {"description": "A malformed filter"}})
+async def list_requests(
+    fmt: str,
+    services: ServicesDep,
+    service_request_id: Text = None,
+    service_code: Text = None,
+    start_date: Annotated[str | None, Query(max_length=64)] = None,
+    end_date: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    locale: Locale = None,
+    accept_language: AcceptLanguage = None,
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    """Public requests, newest first, at most 1000; the last 90 days unless dated.
+
+    `service_request_id` (comma-separated) overrides every other filter. RAHASIA
+    complaints never appear; no record says anything about the reporter.
+    """
+    language = messages.normalize_locale(locale or accept_language)
+    say = _say(language)
+    fmt = _format(fmt, say)
+    try:
+        where = open311.parse_filter(
+            service_request_id=service_request_id,
+            service_code=service_code,
+            start_date=start_date,
+            end_date=end_date,
+            status=status,
+            now=datetime.now(UTC),
+        )
+    except open311.FilterError as error:
+        raise Open311Error(400, say(f"open311.{error.problem}", field=error.field)) from None
+    rows = await open311.public_requests(services.engine, where)
+    directory = await services.directory.get()
+    records = [open311.request_record(row, directory, language) for row in rows]
+    return _answer(fmt, "service_requests", records)
+
+
+@router.get("/requests/{service_request_id}.{fmt}", responses=_FORMAT_DOC)
+async def get_request(
+    service_request_id: str,
+    fmt: str,
+    services: ServicesDep,
+    locale: Locale = None,
+    accept_language: AcceptLanguage = None,
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    """One request as a one-element list. Unknown, malformed and RAHASIA ids: the same 404."""
+    language = messages.normalize_locale(locale or accept_language)
+    say = _say(language)
+    fmt = _format(fmt, say)
+    row = await _public_row(services, service_request_id, say)
+    record = open311.request_record(row, await services.directory.get(), language)
+    return _answer(fmt, "service_requests", [record])
+
+
+@router.get("/tokens/{token}.{fmt}", responses=_FORMAT_DOC)
+async def get_token(
+    token: str,
+    fmt: str,
+    services: ServicesDep,
+    locale: Locale = None,
+    accept_language: AcceptLanguage = None,
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    """Intake is synchronous, so the token IS the service_request_id the POST returned."""
+    say = _say(messages.normalize_locale(locale or accept_language))
+    fmt = _format(fmt, say)
+    row = await _public_row(services, token, say)
+    return _answer(fmt, "service_requests", [open311.token_record(row.tracking_id)])
+
+
+async def _public_row(services: Services, text: str, say: Callable[..., str]):
+    canonical = open311.tracking_id_or_none(text)
+    rows = (
+        await open311.public_requests(
+            services.engine, open311.RequestFilter(tracking_ids=(canonical,))
+        )
+        if canonical
+        else []
+    )
+    if not rows:
+        raise Open311Error(404, say("open311.request_not_found"))
+    return rows[0]
+
+
+async def _channel(services: Services, api_key: str | None, say: Callable[..., str]) -> Channel:
+    if not api_key or not api_key.strip():
+        raise Open311Error(403, say("open311.api_key_missing"))
+    async with services.sessions() as session:
+        channel = await authenticate(session, api_key.strip())
+    if channel is None:
+        raise Open311Error(403, say("open311.api_key_invalid"))
+    return channel
