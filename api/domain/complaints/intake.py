@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -263,158 +263,111 @@ async def file_complaint(
             IntakeProblem.IDEMPOTENCY_KEY_INVALID, field="Idempotency-Key", max=MAX_IDEMPOTENCY_KEY
         )
     fingerprint = request_hash(draft, reporter) if idempotency_key else b""
-    if idempotency_key:
-        earlier = await _replay(engine, channel, idempotency_key, fingerprint)
-        if earlier is not None:
-            return earlier
-
-    checked = check_draft(
-        draft, reporter, categories=directory.categories, programmes=programmes, regions=regions
+    filing = _Filing(
+        engine=engine,
+        protector=protector,
+        directory=directory,
+        calendar=calendar,
+        channel=channel,
+        reporter=reporter,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        now=now or datetime.now(UTC),
     )
-    now = now or datetime.now(UTC)
-    subject_hash = protector.nik_hash(checked.subject.value) if checked.subject else None
-    district_code, village_code, in_registry = checked.district_code, checked.village_code, False
-    if subject_hash is not None:
-        registered = await _registry_domicile(engine, subject_hash)
-        in_registry = registered is not None
-        if district_code is None:
-            if registered is None:
-                raise IntakeError(IntakeProblem.DOMICILE_REQUIRED, field="region_code")
-            district_code, village_code = registered
-    assert district_code is not None
-    regency_code = district_code[:4]
-    decision = route(
-        regency_code=regency_code,
-        office_type=checked.category.office_type,
-        table=directory.routing,
-    )
-    resolve_days = checked.category.resolve_days
-    values = {
-        "tracking_id": new_tracking_id(),
-        "category_code": checked.category.code,
-        "status": Status.RECEIVED.value,
-        "privacy": checked.privacy.value,
-        "api_key_id": channel.api_key_id,
-        "channel": channel.name,
-        "reporter_hash": protector.reporter_hash(channel.name, reporter.channel_user.strip()),
-        "reporter_encrypted": protector.encrypt(
-            json.dumps({"user": reporter.channel_user.strip(), "contact": reporter.contact}),
-            column="complaint.reporter",
-        ),
-        "reporter_locale": reporter.locale,
-        "subject_nik_hash": subject_hash,
-        "subject_encrypted": (
-            protector.encrypt(checked.subject.value, column="complaint.subject")
-            if checked.subject
-            else None
-        ),
-        "subject_in_registry": in_registry,
-        "district_code": district_code,
-        "village_code": village_code,
-        "regency_code": regency_code,
-        "province_code": district_code[:2],
-        "coordination_region_code": directory.routing.pilot_regencies.get(regency_code),
-        "programme": checked.programme,
-        "tahap": checked.tahap,
-        "description": checked.description,
-        "latitude": checked.latitude,
-        "longitude": checked.longitude,
-        "address": checked.address,
-        "office_code": decision.office_code,
-        "routing_reason": decision.reason.value,
-        "transfer_count": 0,
-        "escalation_level": 0,
-        "needs_field_check": resolve_days >= FIELD_CHECK_DAYS,
-        "verify_due": calendar.add_working_days(now, VERIFY_DAYS),
-        "follow_up_due": calendar.add_working_days(now, FOLLOW_UP_DAYS),
-        "resolve_due": calendar.add_working_days(now, resolve_days),
-        "paused_days": 0,
-        "breaches": "",
-        "reopened": False,
-        "created_at": now,
-        "updated_at": now,
-    }
+    # A retry is answered from the Idempotency-Key record only when filing fails (the key is
+    # taken, or the retry no longer passes a check): the common first submission costs no
+    # extra round trip.
     try:
-        complaint_id = await _store(
-            engine,
-            values,
-            channel=channel,
-            reporter=reporter,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
+        checked = check_draft(
+            draft, reporter, categories=directory.categories, programmes=programmes, regions=regions
         )
+        return await filing.store(checked)
+    except IntakeError:
+        if idempotency_key and (
+            earlier := await _replay(engine, channel, idempotency_key, fingerprint)
+        ):
+            return earlier
+        raise
     except IntegrityError:
-        # Either a concurrent retry with the same Idempotency-Key won the race (replay it),
+        # Either a concurrent or earlier submission with the same Idempotency-Key (replay it),
         # or, once in a trillion, the random tracking ID was taken (try once more).
-        if idempotency_key:
-            earlier = await _replay(engine, channel, idempotency_key, fingerprint)
-            if earlier is not None:
-                return earlier
-        values["tracking_id"] = new_tracking_id()
-        complaint_id = await _store(
-            engine,
-            values,
-            channel=channel,
-            reporter=reporter,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-        )
-    return FiledComplaint(
-        id=complaint_id,
-        tracking_id=values["tracking_id"],
-        status=Status.RECEIVED,
-        category=values["category_code"],
-        office_code=decision.office_code,
-        routing_reason=decision.reason.value,
-        verify_due=values["verify_due"],
-        follow_up_due=values["follow_up_due"],
-        resolve_due=values["resolve_due"],
-        created_at=now,
-    )
+        if idempotency_key and (
+            earlier := await _replay(engine, channel, idempotency_key, fingerprint)
+        ):
+            return earlier
+        return await filing.store(checked)
 
 
-async def _store(
-    engine: AsyncEngine,
-    values: dict,
-    *,
-    channel: Channel,
-    reporter: Reporter,
-    idempotency_key: str | None,
-    fingerprint: bytes,
-) -> int:
-    complaint = Complaint.__table__
-    async with engine.begin() as conn:
-        complaint_id = (
-            await conn.execute(insert(complaint).values(values).returning(complaint.c.id))
-        ).scalar_one()
-        await conn.execute(
-            insert(ComplaintEvent.__table__).values(
-                complaint_id=complaint_id,
-                at=values["created_at"],
-                kind="received",
-                actor_type=Actor.CITIZEN.value,
-                actor=channel.name,
-                to_status=Status.RECEIVED.value,
-                office_code=values["office_code"],
-                public=True,
+_INSERT_COMPLAINT = insert(Complaint.__table__).returning(Complaint.__table__.c.id)
+_INSERT_EVENT = insert(ComplaintEvent.__table__)
+_INSERT_IDEMPOTENCY_KEY = insert(IdempotencyKey.__table__)
+_INSERT_OUTBOX = insert(OutboxMessage.__table__)
+_b = Beneficiary.__table__.c
+_REGISTRY_DOMICILE = select(_b.district_code, _b.village_code).where(
+    _b.nik_hash == bindparam("nik_hash")
+)
+
+
+@dataclass(frozen=True)
+class _Filing:
+    """One submission's context; ``store`` writes it in a single transaction."""
+
+    engine: AsyncEngine
+    protector: Protector
+    directory: Directory
+    calendar: WorkingCalendar
+    channel: Channel
+    reporter: Reporter
+    idempotency_key: str | None
+    fingerprint: bytes
+    now: datetime
+
+    async def store(self, checked: CheckedDraft) -> FiledComplaint:
+        # Statements are built once at import and given their values at execution: building
+        # an INSERT with forty values per request was the costliest part of intake.
+        async with self.engine.begin() as conn:
+            subject_hash = (
+                self.protector.nik_hash(checked.subject.value) if checked.subject else None
             )
-        )
-        if idempotency_key:
+            registered = None
+            if subject_hash is not None:
+                registered = (
+                    await conn.execute(_REGISTRY_DOMICILE, {"nik_hash": subject_hash})
+                ).first()
+            values = self._values(checked, subject_hash, registered)
+            complaint_id = (await conn.execute(_INSERT_COMPLAINT, values)).scalar_one()
             await conn.execute(
-                insert(IdempotencyKey.__table__).values(
-                    api_key_id=channel.api_key_id,
-                    key=idempotency_key,
-                    request_hash=fingerprint,
-                    complaint_id=complaint_id,
-                    created_at=values["created_at"],
-                )
+                _INSERT_EVENT,
+                {
+                    "complaint_id": complaint_id,
+                    "at": self.now,
+                    "kind": "received",
+                    "actor_type": Actor.CITIZEN.value,
+                    "actor": self.channel.name,
+                    "from_status": None,
+                    "to_status": Status.RECEIVED.value,
+                    "office_code": values["office_code"],
+                    "public": True,
+                    "note": None,
+                },
             )
-        await conn.execute(
-            insert(OutboxMessage.__table__).values(
+            if self.idempotency_key:
+                await conn.execute(
+                    _INSERT_IDEMPOTENCY_KEY,
+                    {
+                        "api_key_id": self.channel.api_key_id,
+                        "key": self.idempotency_key,
+                        "request_hash": self.fingerprint,
+                        "complaint_id": complaint_id,
+                        "created_at": self.now,
+                    },
+                )
+            await conn.execute(
+                _INSERT_OUTBOX,
                 outbox_row(
-                    channel=channel.name,
-                    channel_user=reporter.channel_user.strip(),
-                    locale=reporter.locale,
+                    channel=self.channel.name,
+                    channel_user=self.reporter.channel_user.strip(),
+                    locale=self.reporter.locale,
                     kind="complaint.received",
                     payload={
                         "tracking_id": values["tracking_id"],
@@ -422,11 +375,87 @@ async def _store(
                         "category": values["category_code"],
                         "office_code": values["office_code"],
                     },
-                    now=values["created_at"],
-                )
+                    now=self.now,
+                ),
             )
+        return FiledComplaint(
+            id=complaint_id,
+            tracking_id=values["tracking_id"],
+            status=Status.RECEIVED,
+            category=values["category_code"],
+            office_code=values["office_code"],
+            routing_reason=values["routing_reason"],
+            verify_due=values["verify_due"],
+            follow_up_due=values["follow_up_due"],
+            resolve_due=values["resolve_due"],
+            created_at=self.now,
         )
-    return complaint_id
+
+    def _values(self, checked: CheckedDraft, subject_hash: bytes | None, registered) -> dict:
+        district_code, village_code = checked.district_code, checked.village_code
+        if district_code is None:
+            if registered is None:
+                raise IntakeError(IntakeProblem.DOMICILE_REQUIRED, field="region_code")
+            district_code, village_code = registered.district_code, registered.village_code
+        regency_code = district_code[:4]
+        routing = self.directory.routing
+        decision = route(
+            regency_code=regency_code, office_type=checked.category.office_type, table=routing
+        )
+        resolve_days = checked.category.resolve_days
+        channel_user = self.reporter.channel_user.strip()
+        return {
+            "tracking_id": new_tracking_id(),
+            "category_code": checked.category.code,
+            "status": Status.RECEIVED.value,
+            "privacy": checked.privacy.value,
+            "api_key_id": self.channel.api_key_id,
+            "channel": self.channel.name,
+            "reporter_hash": self.protector.reporter_hash(self.channel.name, channel_user),
+            "reporter_encrypted": self.protector.encrypt(
+                json.dumps({"user": channel_user, "contact": self.reporter.contact}),
+                column="complaint.reporter",
+            ),
+            "reporter_locale": self.reporter.locale,
+            "subject_nik_hash": subject_hash,
+            "subject_encrypted": (
+                self.protector.encrypt(checked.subject.value, column="complaint.subject")
+                if checked.subject
+                else None
+            ),
+            "subject_in_registry": registered is not None,
+            "district_code": district_code,
+            "village_code": village_code,
+            "regency_code": regency_code,
+            "province_code": district_code[:2],
+            "coordination_region_code": routing.pilot_regencies.get(regency_code),
+            "programme": checked.programme,
+            "tahap": checked.tahap,
+            "description": checked.description,
+            "latitude": checked.latitude,
+            "longitude": checked.longitude,
+            "address": checked.address,
+            "office_code": decision.office_code,
+            "routing_reason": decision.reason.value,
+            "transfer_count": 0,
+            "escalation_level": 0,
+            "needs_field_check": resolve_days >= FIELD_CHECK_DAYS,
+            "verify_due": self.calendar.add_working_days(self.now, VERIFY_DAYS),
+            "follow_up_due": self.calendar.add_working_days(self.now, FOLLOW_UP_DAYS),
+            "resolve_due": self.calendar.add_working_days(self.now, resolve_days),
+            "paused_days": 0,
+            "breaches": "",
+            "rating": None,
+            "reopened": False,
+            "verified_at": None,
+            "followed_up_at": None,
+            "answered_at": None,
+            "closed_at": None,
+            "paused_at": None,
+            "status_before_pause": None,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
 
 
 async def _replay(
@@ -458,16 +487,3 @@ async def _replay(
         created_at=row.created_at,
         replayed=True,
     )
-
-
-async def _registry_domicile(engine: AsyncEngine, nik_hash: bytes) -> tuple[str, str | None] | None:
-    beneficiary = Beneficiary.__table__
-    async with engine.connect() as conn:
-        row = (
-            await conn.execute(
-                select(beneficiary.c.district_code, beneficiary.c.village_code).where(
-                    beneficiary.c.nik_hash == nik_hash
-                )
-            )
-        ).first()
-    return (row.district_code, row.village_code) if row else None
