@@ -16,9 +16,11 @@ from api.deps import CurrentChannel, ServicesDep
 from api.domain.api_keys import Channel
 from api.domain.complaints import actions as complaint_actions
 from api.domain.complaints.attachments import MAX_ATTACHMENT_BYTES, AttachmentError
+from api.domain.complaints.directory import Directory
 from api.domain.complaints.evidence import ComplaintClosed, add_attachment
 from api.domain.complaints.intake import (
     ComplaintDraft,
+    FiledComplaint,
     IntakeError,
     IntakeProblem,
     Reporter,
@@ -86,20 +88,15 @@ async def create_complaint(
     locale = messages.normalize_locale(body.reporter.locale)
     directory = await services.directory.get()
     try:
-        filed = await file_complaint(
-            engine=services.engine,
-            protector=services.protector,
-            directory=directory,
-            calendar=services.calendar,
-            regions=services.regions,
-            programmes=services.programmes,
-            channel=channel,
-            reporter=Reporter(
+        filed = await file_for_channel(
+            services,
+            channel,
+            Reporter(
                 channel_user=body.reporter.channel_user,
                 locale=locale,
                 contact=body.reporter.contact,
             ),
-            draft=ComplaintDraft(
+            ComplaintDraft(
                 category=body.category,
                 description=body.description,
                 privacy=body.privacy,
@@ -118,14 +115,7 @@ async def create_complaint(
     if filed.replayed:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
-    message = messages.render(
-        locale,
-        "complaints.created",
-        tracking_id=display(filed.tracking_id),
-        office=directory.office_name(filed.office_code),
-        due=messages.long_date(locale, last_day(filed.follow_up_due)),
-    )
-    return created_out(filed, directory, message)
+    return created_out(filed, directory, confirmation(filed, directory, locale))
 
 
 @router.get("/complaints/{tracking_id}", response_model=ComplaintOut, responses=_ERRORS)
@@ -308,6 +298,40 @@ async def run_action(services: Services, *, locale: str, **arguments):
             error.problem.value,
             messages.render(locale, f"complaints.{error.problem.value}", **error.params),
         ) from None
+
+
+async def file_for_channel(
+    services: Services,
+    channel: Channel,
+    reporter: Reporter,
+    draft: ComplaintDraft,
+    *,
+    idempotency_key: str | None,
+) -> FiledComplaint:
+    """Intake with the running service's engine, keys, directory and calendar (every channel)."""
+    return await file_complaint(
+        engine=services.engine,
+        protector=services.protector,
+        directory=await services.directory.get(),
+        calendar=services.calendar,
+        regions=services.regions,
+        programmes=services.programmes,
+        channel=channel,
+        reporter=reporter,
+        draft=draft,
+        idempotency_key=idempotency_key,
+    )
+
+
+def confirmation(filed: FiledComplaint, directory: Directory, locale: str) -> str:
+    """The sentence that tells the citizen their complaint is in, where, and until when."""
+    return messages.render(
+        locale,
+        "complaints.created",
+        tracking_id=display(filed.tracking_id),
+        office=directory.office_name(filed.office_code),
+        due=messages.long_date(locale, last_day(filed.follow_up_due)),
+    )
 
 
 def intake_error(error: IntakeError, locale: str) -> ApiError:

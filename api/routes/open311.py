@@ -25,11 +25,10 @@ import messages
 from api.deps import ServicesDep
 from api.domain.api_keys import Channel, authenticate
 from api.domain.complaints import open311
-from api.domain.complaints.intake import IntakeError, Reporter, file_complaint
+from api.domain.complaints.intake import IntakeError, Reporter
 from api.domain.complaints.tracking_id import display
-from api.domain.complaints.working_days import last_day
 from api.open311_format import MEDIA_TYPE, to_xml
-from api.routes.complaints import intake_error
+from api.routes.complaints import confirmation, file_for_channel, intake_error
 from api.services import Services
 
 FORMATS = ("json", "xml")
@@ -192,30 +191,20 @@ async def create_request(
     directory = await services.directory.get()
     try:
         submission = open311.submission_from_fields(fields)
-        filed = await file_complaint(
-            engine=services.engine,
-            protector=services.protector,
-            directory=directory,
-            calendar=services.calendar,
-            regions=services.regions,
-            programmes=services.programmes,
-            channel=channel,
-            reporter=Reporter(
+        filed = await file_for_channel(
+            services,
+            channel,
+            Reporter(
                 channel_user=submission.channel_user,
                 locale=language,
                 contact=submission.contact,
             ),
-            draft=submission.draft,
+            submission.draft,
             idempotency_key=None,
         )
     except IntakeError as error:
         raise Open311Error(400, html.unescape(intake_error(error, language).message)) from None
-    notice = say(
-        "complaints.created",
-        tracking_id=display(filed.tracking_id),
-        office=directory.office_name(filed.office_code),
-        due=messages.long_date(language, last_day(filed.follow_up_due)),
-    )
+    notice = html.unescape(confirmation(filed, directory, language))
     record = {
         "service_request_id": display(filed.tracking_id),
         "service_notice": notice,

@@ -19,7 +19,7 @@ from api.domain import access
 from api.domain.complaints import staff_views
 from api.domain.complaints.actions import ActorRef
 from api.domain.complaints.lifecycle import Action, Actor
-from api.domain.complaints.tracking_id import TrackingIdError, display, parse_tracking_id
+from api.domain.complaints.tracking_id import TrackingIdError, parse_tracking_id
 from api.domain.staff import StaffError, log_in, log_out
 from api.errors import ApiError
 from api.routes.complaints import run_action
@@ -36,62 +36,6 @@ class LoginIn(BaseModel):
 class SessionOut(BaseModel):
     token: str
     expires_at: datetime
-
-
-class QueueItemOut(BaseModel):
-    tracking_id: str
-    tracking_id_display: str
-    category: str
-    status: str
-    privacy: str
-    office_code: str
-    regency_code: str
-    created_at: datetime
-    verify_due: datetime
-    follow_up_due: datetime
-    resolve_due: datetime
-    breaches: list[str]
-    escalation_level: int
-
-
-class EventOut(BaseModel):
-    at: datetime
-    kind: str
-    actor_type: str
-    actor: str
-    from_status: str | None
-    to_status: str | None
-    office_code: str | None
-    public: bool
-    note: str | None
-
-
-class AttachmentOut(BaseModel):
-    id: int
-    content_type: str
-    size: int
-    filename: str
-    uploaded_by: str
-
-
-class StaffComplaintOut(QueueItemOut):
-    description: str
-    district_code: str
-    village_code: str | None
-    programme: str | None
-    tahap: int | None
-    latitude: float | None
-    longitude: float | None
-    address: str | None
-    routing_reason: str
-    transfer_count: int
-    needs_field_check: bool
-    subject_nik: str | None
-    subject_in_registry: bool
-    reporter: dict | None = Field(description="Absent (null) for an anonymous complaint")
-    timeline: list[EventOut]
-    attachments: list[AttachmentOut]
-    actions: list[str] = Field(description="What this member may do now")
 
 
 class ActionIn(BaseModel):
@@ -127,11 +71,7 @@ async def end_session(request: Request, _: CurrentStaff, services: ServicesDep) 
     return Response(status_code=204)
 
 
-def _queue_out(item: staff_views.QueueItem) -> dict:
-    return {**item.__dict__, "tracking_id_display": display(item.tracking_id)}
-
-
-@router.get("/complaints", response_model=list[QueueItemOut])
+@router.get("/complaints", response_model=list[staff_views.QueueItem])
 async def list_complaints(
     member: CurrentStaff,
     services: ServicesDep,
@@ -139,9 +79,9 @@ async def list_complaints(
     open_only: bool = False,
     overdue_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=staff_views.MAX_PAGE)] = 50,
-) -> list[QueueItemOut]:
+) -> list[staff_views.QueueItem]:
     """The member's queue, most urgent first."""
-    items = await staff_views.queue(
+    return await staff_views.queue(
         services.engine,
         member,
         status=status,
@@ -149,35 +89,15 @@ async def list_complaints(
         overdue_only=overdue_only,
         limit=limit,
     )
-    return [QueueItemOut(**_queue_out(item)) for item in items]
 
 
-@router.get("/complaints/{tracking_id}", response_model=StaffComplaintOut)
+@router.get("/complaints/{tracking_id}", response_model=staff_views.StaffComplaint)
 async def get_complaint(
     tracking_id: str, member: CurrentStaff, services: ServicesDep
-) -> StaffComplaintOut:
-    """One complaint in full (reporter hidden when anonymous). Every opening is audited."""
+) -> staff_views.StaffComplaint:
+    """One complaint in full; `reporter` is null when anonymous. Every opening is audited."""
     row = await _visible(services, member, tracking_id)
-    detail = await staff_views.complaint_for_staff(services.engine, services.protector, member, row)
-    return StaffComplaintOut(
-        **_queue_out(detail.item),
-        **{
-            name: getattr(detail, name)
-            for name in StaffComplaintOut.model_fields
-            if name not in QueueItemOut.model_fields and name not in ("timeline", "attachments")
-        },
-        timeline=[EventOut(**event.__dict__) for event in detail.timeline],
-        attachments=[
-            AttachmentOut(
-                id=a.id,
-                content_type=a.content_type,
-                size=a.size,
-                filename=a.filename,
-                uploaded_by=a.uploaded_by,
-            )
-            for a in detail.attachments
-        ],
-    )
+    return await staff_views.complaint_for_staff(services.engine, services.protector, member, row)
 
 
 @router.post("/complaints/{tracking_id}/actions", response_model=ActionOut)
@@ -224,12 +144,13 @@ async def download_attachment(
     found = await staff_views.attachment_of(services.engine, row.id, attachment_id)
     if found is None:
         raise ApiError(404, "attachment_not_found", "No such attachment on this complaint.")
+    attachment, storage_key = found
     await staff_views.audit(services.engine, member, row.id, "download_attachment")
     return Response(
-        await services.storage.get(found.storage_key),
-        media_type=found.content_type,
+        await services.storage.get(storage_key),
+        media_type=attachment.content_type,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
             "X-Content-Type-Options": "nosniff",
         },
     )

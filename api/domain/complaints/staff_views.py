@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain import access
 from api.domain.complaints.lifecycle import OPEN_STATUSES, Actor, Status, allowed_actions
+from api.domain.complaints.tracking_id import display
 from api.domain.protection import Protector
 from api.domain.staff import StaffMember
 from api.models import Complaint, ComplaintAttachment, ComplaintEvent, StaffAccessAudit
@@ -25,6 +26,7 @@ MAX_PAGE = 200
 @dataclass(frozen=True)
 class QueueItem:
     tracking_id: str
+    tracking_id_display: str
     category: str
     status: str
     privacy: str
@@ -58,13 +60,12 @@ class StaffAttachment:
     size: int
     filename: str
     uploaded_by: str
-    storage_key: str
 
 
 @dataclass(frozen=True)
-class StaffComplaint:
-    item: QueueItem
-    id: int
+class StaffComplaint(QueueItem):
+    """A queue item with everything else this member may see of the complaint."""
+
     description: str
     district_code: str
     village_code: str | None
@@ -85,9 +86,10 @@ class StaffComplaint:
     actions: list[str]
 
 
-def _item(row) -> QueueItem:
-    return QueueItem(
+def _item_fields(row) -> dict:
+    return dict(
         tracking_id=row.tracking_id,
+        tracking_id_display=display(row.tracking_id),
         category=row.category_code,
         status=row.status,
         privacy=row.privacy,
@@ -100,6 +102,10 @@ def _item(row) -> QueueItem:
         breaches=[b for b in row.breaches.split(";") if b],
         escalation_level=row.escalation_level,
     )
+
+
+def _item(row) -> QueueItem:
+    return QueueItem(**_item_fields(row))
 
 
 async def queue(
@@ -136,7 +142,8 @@ async def load_visible(engine: AsyncEngine, member: StaffMember, tracking_id: st
 
 async def attachment_of(
     engine: AsyncEngine, complaint_id: int, attachment_id: int
-) -> StaffAttachment | None:
+) -> tuple[StaffAttachment, str] | None:
+    """An attachment of the complaint and its storage key; None if it has no such file."""
     table = ComplaintAttachment.__table__
     async with engine.connect() as conn:
         f = (
@@ -148,7 +155,7 @@ async def attachment_of(
         ).first()
     if f is None:
         return None
-    return StaffAttachment(f.id, f.content_type, f.size, f.filename, f.uploaded_by, f.storage_key)
+    return StaffAttachment(f.id, f.content_type, f.size, f.filename, f.uploaded_by), f.storage_key
 
 
 async def audit(engine: AsyncEngine, member: StaffMember, complaint_id: int, *what: str) -> None:
@@ -196,8 +203,7 @@ async def complaint_for_staff(
     status = Status(row.status)
     may_act = access.may_act(member, row)
     return StaffComplaint(
-        item=_item(row),
-        id=row.id,
+        **_item_fields(row),
         description=row.description,
         district_code=row.district_code,
         village_code=row.village_code,
@@ -237,7 +243,6 @@ async def complaint_for_staff(
                 size=f.size,
                 filename=f.filename,
                 uploaded_by=f.uploaded_by,
-                storage_key=f.storage_key,
             )
             for f in files
         ],
