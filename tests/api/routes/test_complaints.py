@@ -9,11 +9,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from api.domain.complaints.actions import ActorRef, take_action
-from api.domain.complaints.lifecycle import Action, Actor
+from api.domain.complaints.lifecycle import Action
 from api.domain.complaints.tracking_id import check_symbol, parse_tracking_id
 from api.domain.registry_import import import_beneficiaries
 from api.models import Complaint, ComplaintAttachment, OutboxMessage
+from tests.complaints_support import act
 from tests.conftest import write_csv
 
 URL = "/api/v1/complaints"
@@ -414,13 +414,4 @@ async def _attachment_key(services) -> str:
 
 
 async def _staff(services, complaint_id: int, action: Action, **options):
-    return await take_action(
-        engine=services.engine,
-        protector=services.protector,
-        directory=await services.directory.get(),
-        calendar=services.calendar,
-        complaint_id=complaint_id,
-        action=action,
-        actor=ActorRef(Actor.STAFF, "handler-1"),
-        **options,
-    )
+    return await act(services, complaint_id, action, **options)

@@ -9,15 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 import messages
-from api.db import session_scope
-from api.domain.api_keys import authenticate
-from api.domain.complaints.actions import ActorRef, take_action
-from api.domain.complaints.intake import ComplaintDraft, Reporter, file_complaint
-from api.domain.complaints.lifecycle import Action, Actor
+from api.domain.complaints.lifecycle import Action
 from api.domain.complaints.tracking_id import display, new_tracking_id, parse_tracking_id
 from api.domain.complaints.working_days import JAKARTA
 from api.domain.registry_import import import_beneficiaries
 from api.models import Complaint
+from tests.complaints_support import CITIZEN, act, channel_of, file_directly
 from tests.conftest import write_csv
 
 BASE = "/open311/v2"
@@ -520,25 +517,7 @@ async def test_listing_filters_by_comma_separated_service_codes(client, api_key)
 
 @pytest.fixture
 async def channel(services, api_key):
-    async with session_scope(services.sessions) as session:
-        return await authenticate(session, api_key)
-
-
-async def file_directly(services, channel, *, now=None):
-    return await file_complaint(
-        engine=services.engine,
-        protector=services.protector,
-        directory=await services.directory.get(),
-        calendar=services.calendar,
-        regions=services.regions,
-        programmes=services.programmes,
-        channel=channel,
-        reporter=Reporter(channel_user="tg:5", locale="id"),
-        draft=ComplaintDraft(
-            category="PUNGLI", description="Pendamping meminta uang.", region_code="351001"
-        ),
-        now=now,
-    )
+    return await channel_of(services, api_key)
 
 
 async def test_listing_filters_by_status_open_or_closed(client, services, channel):
@@ -548,17 +527,9 @@ async def test_listing_filters_by_status_open_or_closed(client, services, channe
     for action, options in [
         (Action.VERIFY, {}),
         (Action.RESOLVE, {"note": "Pungutan dikembalikan; NIK 3510014107900001 dicek."}),
-        (Action.RATE, {"rating": 5, "actor": ActorRef(Actor.CITIZEN, "telegram-bot")}),
+        (Action.RATE, {"rating": 5, "actor": CITIZEN}),
     ]:
-        await take_action(
-            engine=services.engine,
-            protector=services.protector,
-            directory=await services.directory.get(),
-            calendar=services.calendar,
-            complaint_id=finished.id,
-            action=action,
-            **{"actor": ActorRef(Actor.STAFF, "handler-1"), **options},
-        )
+        await act(services, finished.id, action, **options)
     open_id, closed_id = display(still_open.tracking_id), display(finished.tracking_id)
 
     assert ids(await listing(client, status="open")) == [open_id]

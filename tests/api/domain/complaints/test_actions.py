@@ -8,24 +8,19 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from api.db import session_scope
-from api.domain.api_keys import authenticate
 from api.domain.complaints.actions import (
     ActionError,
     ActionProblem,
-    ActorRef,
     ComplaintChanged,
-    take_action,
 )
-from api.domain.complaints.intake import ComplaintDraft, Reporter, file_complaint
-from api.domain.complaints.lifecycle import Action, Actor, InvalidTransition, Status
+from api.domain.complaints.lifecycle import Action, InvalidTransition, Status
 from api.domain.complaints.working_days import JAKARTA
 from api.models import Complaint, ComplaintEvent, OutboxMessage
+from tests.complaints_support import CITIZEN, STAFF, channel_of, file_directly
+from tests.complaints_support import act as act_on
 
 # Monday 2 November 2026, 09:00 WIB: no holiday for weeks either side.
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=JAKARTA)
-STAFF = ActorRef(Actor.STAFF, "handler-1")
-CITIZEN = ActorRef(Actor.CITIZEN, "telegram-bot")
 
 
 def at(day: int, hour: int = 10) -> datetime:
@@ -34,38 +29,11 @@ def at(day: int, hour: int = 10) -> datetime:
 
 @pytest.fixture
 async def filed(services, api_key):
-    async with session_scope(services.sessions) as session:
-        channel = await authenticate(session, api_key)
-    return await file_complaint(
-        engine=services.engine,
-        protector=services.protector,
-        directory=await services.directory.get(),
-        calendar=services.calendar,
-        regions=services.regions,
-        programmes=services.programmes,
-        channel=channel,
-        reporter=Reporter(channel_user="tg:5", locale="id"),
-        draft=ComplaintDraft(
-            category="PUNGLI",
-            description="Pendamping meminta Rp50.000 saat pencairan.",
-            region_code="351001",
-        ),
-        now=MONDAY,
-    )
+    return await file_directly(services, await channel_of(services, api_key), now=MONDAY)
 
 
 async def act(services, filed, action, *, actor=STAFF, now, **options):
-    return await take_action(
-        engine=services.engine,
-        protector=services.protector,
-        directory=await services.directory.get(),
-        calendar=services.calendar,
-        complaint_id=filed.id,
-        action=action,
-        actor=actor,
-        now=now,
-        **options,
-    )
+    return await act_on(services, filed.id, action, actor=actor, now=now, **options)
 
 
 async def stored(services, filed):

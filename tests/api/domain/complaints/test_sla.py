@@ -7,16 +7,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from api.db import session_scope
-from api.domain.api_keys import authenticate
-from api.domain.complaints.actions import ActorRef, take_action
-from api.domain.complaints.intake import ComplaintDraft, Reporter, file_complaint
-from api.domain.complaints.lifecycle import Action, Actor, Status
+from api.domain.complaints.intake import ComplaintDraft, Reporter
+from api.domain.complaints.lifecycle import Action, Status
 from api.domain.complaints.sla import run_deadline_job
 from api.domain.complaints.working_days import JAKARTA
 from api.models import Complaint, ComplaintEvent
-
-STAFF = ActorRef(Actor.STAFF, "handler-1")
+from tests.complaints_support import act as act_on
+from tests.complaints_support import channel_of, file_directly
 
 
 def day(month: int, dd: int, hour: int = 10) -> datetime:
@@ -26,23 +23,16 @@ def day(month: int, dd: int, hour: int = 10) -> datetime:
 @pytest.fixture
 async def filed(services, api_key):
     """A KARTU_REKENING complaint (SIMPLE tier: resolve in 5 working days) filed Mon 2 Nov."""
-    async with session_scope(services.sessions) as session:
-        channel = await authenticate(session, api_key)
-    return await file_complaint(
-        engine=services.engine,
-        protector=services.protector,
-        directory=await services.directory.get(),
-        calendar=services.calendar,
-        regions=services.regions,
-        programmes=services.programmes,
-        channel=channel,
-        reporter=Reporter(channel_user="tg:8"),
-        draft=ComplaintDraft(
+    return await file_directly(
+        services,
+        await channel_of(services, api_key),
+        ComplaintDraft(
             category="KARTU_REKENING",
             description="Kartu KKS saya terblokir.",
             subject_nik="3510014107900001",
             region_code="351001",
         ),
+        reporter=Reporter(channel_user="tg:8"),
         now=day(11, 2, 9),
     )
 
@@ -58,17 +48,7 @@ async def job(services, now):
 
 
 async def act(services, filed, action, now, **options):
-    return await take_action(
-        engine=services.engine,
-        protector=services.protector,
-        directory=await services.directory.get(),
-        calendar=services.calendar,
-        complaint_id=filed.id,
-        action=action,
-        actor=options.pop("actor", STAFF),
-        now=now,
-        **options,
-    )
+    return await act_on(services, filed.id, action, now=now, **options)
 
 
 async def state(services, filed):

@@ -1,0 +1,68 @@
+"""Helpers for complaint tests: file through the domain and act on a complaint in one line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from api.db import session_scope
+from api.domain.api_keys import Channel, authenticate
+from api.domain.complaints.actions import ActionResult, ActorRef, take_action
+from api.domain.complaints.intake import ComplaintDraft, FiledComplaint, Reporter, file_complaint
+from api.domain.complaints.lifecycle import Action, Actor
+
+STAFF = ActorRef(Actor.STAFF, "handler-1")
+CITIZEN = ActorRef(Actor.CITIZEN, "telegram-bot")
+PUNGLI_IN_BANYUWANGI = ComplaintDraft(
+    category="PUNGLI",
+    description="Pendamping meminta Rp50.000 saat pencairan.",
+    region_code="351001",
+)
+
+
+async def channel_of(services, api_key: str) -> Channel:
+    async with session_scope(services.sessions) as session:
+        return await authenticate(session, api_key)
+
+
+async def file_directly(
+    services,
+    channel: Channel,
+    draft: ComplaintDraft = PUNGLI_IN_BANYUWANGI,
+    *,
+    reporter: Reporter | None = None,
+    now: datetime | None = None,
+) -> FiledComplaint:
+    return await file_complaint(
+        engine=services.engine,
+        protector=services.protector,
+        directory=await services.directory.get(),
+        calendar=services.calendar,
+        regions=services.regions,
+        programmes=services.programmes,
+        channel=channel,
+        reporter=reporter or Reporter(channel_user="tg:5", locale="id"),
+        draft=draft,
+        now=now,
+    )
+
+
+async def act(
+    services,
+    complaint_id: int,
+    action: Action,
+    *,
+    actor: ActorRef = STAFF,
+    now: datetime | None = None,
+    **options,
+) -> ActionResult:
+    return await take_action(
+        engine=services.engine,
+        protector=services.protector,
+        directory=await services.directory.get(),
+        calendar=services.calendar,
+        complaint_id=complaint_id,
+        action=action,
+        actor=actor,
+        now=now,
+        **options,
+    )
