@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cache
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -308,6 +309,36 @@ _REGISTRY_DOMICILE = select(_b.district_code, _b.village_code).where(
 )
 
 
+@cache
+def _all_inserts(*, with_idempotency_key: bool):
+    """complaint, its first event, [its Idempotency-Key record,] the outbox message: one
+    statement. Parameters are the rows' columns prefixed c_, e_, i_, o_."""
+    complaint, event = Complaint.__table__, ComplaintEvent.__table__
+    idempotency, outbox = IdempotencyKey.__table__, OutboxMessage.__table__
+
+    def params(table, prefix: str, skip: tuple[str, ...] = ("id",)) -> dict:
+        return {
+            column.name: bindparam(f"{prefix}{column.name}", type_=column.type)
+            for column in table.columns
+            if column.name not in skip
+        }
+
+    new_complaint = (
+        insert(complaint).values(params(complaint, "c_")).returning(complaint.c.id).cte("c")
+    )
+
+    def child(table, prefix: str):
+        columns = params(table, prefix, skip=("id", "complaint_id"))
+        return insert(table).from_select(
+            ["complaint_id", *columns], select(new_complaint.c.id, *columns.values())
+        )
+
+    ctes = [child(event, "e_").cte("e"), insert(outbox).values(params(outbox, "o_")).cte("o")]
+    if with_idempotency_key:
+        ctes.append(child(idempotency, "i_").cte("i"))
+    return select(new_complaint.c.id).add_cte(*ctes)
+
+
 @dataclass(frozen=True)
 class _Filing:
     """One submission's context; ``store`` writes it in a single transaction."""
@@ -323,63 +354,13 @@ class _Filing:
     now: datetime
 
     async def store(self, checked: CheckedDraft) -> FiledComplaint:
-        # Statements are built once at import and given their values at execution: building
-        # an INSERT with forty values per request was the costliest part of intake.
-        async with self.engine.begin() as conn:
-            subject_hash = (
-                self.protector.nik_hash(checked.subject.value) if checked.subject else None
-            )
-            registered = None
-            if subject_hash is not None:
-                registered = (
-                    await conn.execute(_REGISTRY_DOMICILE, {"nik_hash": subject_hash})
-                ).first()
-            values = self._values(checked, subject_hash, registered)
-            complaint_id = (await conn.execute(_INSERT_COMPLAINT, values)).scalar_one()
-            await conn.execute(
-                _INSERT_EVENT,
-                {
-                    "complaint_id": complaint_id,
-                    "at": self.now,
-                    "kind": "received",
-                    "actor_type": Actor.CITIZEN.value,
-                    "actor": self.channel.name,
-                    "from_status": None,
-                    "to_status": Status.RECEIVED.value,
-                    "office_code": values["office_code"],
-                    "public": True,
-                    "note": None,
-                },
-            )
-            if self.idempotency_key:
-                await conn.execute(
-                    _INSERT_IDEMPOTENCY_KEY,
-                    {
-                        "api_key_id": self.channel.api_key_id,
-                        "key": self.idempotency_key,
-                        "request_hash": self.fingerprint,
-                        "complaint_id": complaint_id,
-                        "created_at": self.now,
-                    },
-                )
-            await conn.execute(
-                _INSERT_OUTBOX,
-                outbox_row(
-                    channel=self.channel.name,
-                    channel_user=self.reporter.channel_user.strip(),
-                    locale=self.reporter.locale,
-                    kind="complaint.received",
-                    payload={
-                        "tracking_id": values["tracking_id"],
-                        "status": Status.RECEIVED.value,
-                        "category": values["category_code"],
-                        "office_code": values["office_code"],
-                    },
-                    now=self.now,
-                ),
-            )
+        subject_hash = self.protector.nik_hash(checked.subject.value) if checked.subject else None
+        if self.engine.dialect.name == "postgresql":
+            values = await self._store_in_one_statement(checked, subject_hash)
+        else:
+            values = await self._store_in_a_transaction(checked, subject_hash)
         return FiledComplaint(
-            id=complaint_id,
+            id=values["id"],
             tracking_id=values["tracking_id"],
             status=Status.RECEIVED,
             category=values["category_code"],
@@ -389,6 +370,87 @@ class _Filing:
             follow_up_due=values["follow_up_due"],
             resolve_due=values["resolve_due"],
             created_at=self.now,
+        )
+
+    async def _store_in_one_statement(self, checked: CheckedDraft, subject_hash) -> dict:
+        # PostgreSQL: the four inserts are one statement (data-modifying CTEs), atomic by
+        # itself, sent in autocommit mode: one round trip (two with a registry lookup)
+        # instead of seven, which is most of what intake costs.
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            registered = None
+            if subject_hash is not None:
+                registered = (
+                    await conn.execute(_REGISTRY_DOMICILE, {"nik_hash": subject_hash})
+                ).first()
+            values = self._values(checked, subject_hash, registered)
+            parameters = {f"c_{name}": value for name, value in values.items()}
+            for prefix, row in (
+                ("e_", self._event_row(values)),
+                ("i_", self._idempotency_row(values)),
+                ("o_", self._outbox_row(values)),
+            ):
+                parameters.update({f"{prefix}{name}": value for name, value in row.items()})
+            statement = _all_inserts(with_idempotency_key=bool(self.idempotency_key))
+            values["id"] = (await conn.execute(statement, parameters)).scalar_one()
+        return values
+
+    async def _store_in_a_transaction(self, checked: CheckedDraft, subject_hash) -> dict:
+        # Statements are built once at import and given their values at execution: building
+        # an INSERT with forty values per request was the costliest part of intake.
+        async with self.engine.begin() as conn:
+            registered = None
+            if subject_hash is not None:
+                registered = (
+                    await conn.execute(_REGISTRY_DOMICILE, {"nik_hash": subject_hash})
+                ).first()
+            values = self._values(checked, subject_hash, registered)
+            values["id"] = (await conn.execute(_INSERT_COMPLAINT, values)).scalar_one()
+            await conn.execute(
+                _INSERT_EVENT, {"complaint_id": values["id"], **self._event_row(values)}
+            )
+            if self.idempotency_key:
+                await conn.execute(
+                    _INSERT_IDEMPOTENCY_KEY,
+                    {"complaint_id": values["id"], **self._idempotency_row(values)},
+                )
+            await conn.execute(_INSERT_OUTBOX, self._outbox_row(values))
+        return values
+
+    def _event_row(self, values: dict) -> dict:
+        return {
+            "at": self.now,
+            "kind": "received",
+            "actor_type": Actor.CITIZEN.value,
+            "actor": self.channel.name,
+            "from_status": None,
+            "to_status": Status.RECEIVED.value,
+            "office_code": values["office_code"],
+            "public": True,
+            "note": None,
+        }
+
+    def _idempotency_row(self, values: dict) -> dict:
+        return {
+            "api_key_id": self.channel.api_key_id,
+            "key": self.idempotency_key,
+            "request_hash": self.fingerprint,
+            "created_at": self.now,
+        }
+
+    def _outbox_row(self, values: dict) -> dict:
+        return outbox_row(
+            channel=self.channel.name,
+            channel_user=self.reporter.channel_user.strip(),
+            locale=self.reporter.locale,
+            kind="complaint.received",
+            payload={
+                "tracking_id": values["tracking_id"],
+                "status": Status.RECEIVED.value,
+                "category": values["category_code"],
+                "office_code": values["office_code"],
+            },
+            now=self.now,
         )
 
     def _values(self, checked: CheckedDraft, subject_hash: bytes | None, registered) -> dict:

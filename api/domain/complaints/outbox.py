@@ -65,6 +65,7 @@ def outbox_row(
         "locale": locale,
         "kind": kind,
         "payload": json.dumps(payload, ensure_ascii=False, default=str),
+        "relayed_at": None,
     }
 
 
