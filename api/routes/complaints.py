@@ -27,7 +27,11 @@ from api.domain.complaints.intake import (
     file_complaint,
 )
 from api.domain.complaints.lifecycle import Action, Actor, InvalidTransition
-from api.domain.complaints.queries import complaint_id_for_reporter, reporter_view
+from api.domain.complaints.queries import (
+    complaint_id_for_reporter,
+    complaints_of_reporter,
+    reporter_view,
+)
 from api.domain.complaints.tracking_id import TrackingIdError, display, parse_tracking_id
 from api.domain.complaints.working_days import last_day
 from api.errors import ApiError
@@ -37,6 +41,7 @@ from api.schemas.complaints import (
     CategoryOut,
     ComplaintCreate,
     ComplaintCreated,
+    ComplaintListItemOut,
     ComplaintOut,
     InformationIn,
     RatingIn,
@@ -116,6 +121,44 @@ async def create_complaint(
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
     return created_out(filed, directory, confirmation(filed, directory, locale))
+
+
+@router.get("/complaints", response_model=list[ComplaintListItemOut])
+async def list_own_complaints(
+    channel: CurrentChannel,
+    services: ServicesDep,
+    channel_user: Annotated[str, Query(min_length=1, max_length=128)],
+    locale: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[ComplaintListItemOut]:
+    """The complaints this channel user filed, most recently changed first."""
+    language = messages.normalize_locale(locale)
+    items = await complaints_of_reporter(
+        services.engine,
+        services.protector,
+        channel=channel.name,
+        channel_user=channel_user.strip(),
+        limit=limit,
+    )
+    directory = await services.directory.get()
+    label = status_labeller(language)
+    return [
+        ComplaintListItemOut(
+            tracking_id=item.tracking_id,
+            tracking_id_display=display(item.tracking_id),
+            status=item.status.value,
+            status_label=label(item.status.value),
+            category=item.category,
+            category_label=(
+                directory.categories[item.category].label_in(language)
+                if item.category in directory.categories
+                else item.category
+            ),
+            created_at=item.created_at,
+            updated_at=item.updated_at,
+        )
+        for item in items
+    ]
 
 
 @router.get("/complaints/{tracking_id}", response_model=ComplaintOut, responses=_ERRORS)

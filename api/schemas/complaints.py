@@ -99,6 +99,17 @@ class ComplaintOut(BaseModel):
     citizen_actions: list[str]
 
 
+class ComplaintListItemOut(BaseModel):
+    tracking_id: str
+    tracking_id_display: str
+    status: str
+    status_label: str
+    category: str
+    category_label: str
+    created_at: datetime
+    updated_at: datetime
+
+
 class CategoryOut(BaseModel):
     code: str
     label: str

@@ -50,6 +50,42 @@ class ReporterView:
     citizen_actions: list[str]
 
 
+@dataclass(frozen=True)
+class ReporterListItem:
+    tracking_id: str
+    status: Status
+    category: str
+    created_at: datetime
+    updated_at: datetime
+
+
+async def complaints_of_reporter(
+    engine: AsyncEngine, protector: Protector, *, channel: str, channel_user: str, limit: int
+) -> list[ReporterListItem]:
+    """The complaints this channel user filed, the most recently changed first."""
+    table = Complaint.__table__
+    c = table.c
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(c.tracking_id, c.status, c.category_code, c.created_at, c.updated_at)
+                .where(c.reporter_hash == protector.reporter_hash(channel, channel_user))
+                .order_by(c.updated_at.desc(), c.id.desc())
+                .limit(limit)
+            )
+        ).all()
+    return [
+        ReporterListItem(
+            tracking_id=row.tracking_id,
+            status=Status(row.status),
+            category=row.category_code,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+        for row in rows
+    ]
+
+
 async def complaint_id_for_reporter(
     engine: AsyncEngine, protector: Protector, *, tracking_id: str, channel: str, channel_user: str
 ) -> int | None:

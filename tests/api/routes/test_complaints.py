@@ -415,3 +415,15 @@ async def _attachment_key(services) -> str:
 
 async def _staff(services, complaint_id: int, action: Action, **options):
     return await act(services, complaint_id, action, **options)
+
+
+async def test_a_reporter_lists_their_own_complaints_only_newest_first(client, registry):
+    first = (await client.post(URL, json=complaint())).json()["tracking_id"]
+    second = (await client.post(URL, json=complaint(category="PUNGLI"))).json()["tracking_id"]
+    await client.post(URL, json=complaint(reporter={"channel_user": "tg:2002"}))
+
+    response = await client.get(URL, params={"channel_user": "tg:1001", "locale": "en"})
+
+    assert [item["tracking_id"] for item in response.json()] == [second, first]
+    assert response.json()[0]["category_label"] == "Illegal levy or abuse by an official or agent"
+    assert response.json()[0]["status_label"] == "Received"
