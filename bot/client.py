@@ -68,6 +68,10 @@ class ApiClient:
 
     # -- status checks -----------------------------------------------------------------
 
+    async def check_nik_format(self, *, nik: str, locale: str) -> dict:
+        """Format only: the api reads no registry for this, so it can be asked at once."""
+        return await self._call("POST", "/api/v1/nik-checks", json={"nik": nik, "locale": locale})
+
     async def check_status(self, *, nik: str, name: str, user: str, locale: str) -> dict:
         return await self._call(
             "POST",

@@ -6,10 +6,12 @@ import math
 from typing import Annotated
 
 from fastapi import APIRouter, Header
+from pydantic import BaseModel, Field
 
 import messages
 from api.deps import CurrentChannel, ServicesDep
 from api.domain import status_check
+from api.domain.nik import NikError, parse_nik
 from api.errors import ApiError
 from api.schemas.status import (
     StatusCheckRequest,
@@ -84,3 +86,36 @@ async def create_status_check(
                 ),
                 headers={"Retry-After": str(seconds)},
             )
+
+
+class NikCheckRequest(BaseModel):
+    nik: str = Field(max_length=64)
+    locale: str | None = Field(default=None, max_length=16)
+
+
+class NikCheckResponse(BaseModel):
+    nik_masked: str
+    region_verified: bool
+
+
+@router.post(
+    "/nik-checks",
+    response_model=NikCheckResponse,
+    responses={422: {"description": "Not a well-formed NIK; the message says exactly why"}},
+)
+async def check_nik_format(
+    body: NikCheckRequest, _: CurrentChannel, services: ServicesDep
+) -> NikCheckResponse:
+    """Is this shaped like a NIK? Format only (no registry is read), so a channel can tell a
+    citizen at once what is wrong with what they typed; it reveals nothing about anyone."""
+    locale = messages.normalize_locale(body.locale)
+    try:
+        parsed = parse_nik(body.nik, regions=services.regions)
+    except NikError as error:
+        raise ApiError(
+            422,
+            f"nik_{error.problem.value}",
+            messages.render(locale, f"nik.{error.problem.value}", **error.params),
+            field="nik",
+        ) from None
+    return NikCheckResponse(nik_masked=parsed.masked, region_verified=parsed.region_verified)

@@ -206,3 +206,17 @@ async def test_many_users_guessing_names_for_one_nik_are_stopped(client, registr
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     # Even the right name is refused until the NIK's window ends.
     assert (await client.post(URL, json=ask(user="tg:99"))).status_code == 429
+
+
+async def test_a_nik_format_check_says_exactly_what_is_wrong_and_reads_no_registry(client):
+    short = await client.post(
+        "/api/v1/nik-checks", json={"nik": "351001410790000", "locale": "id"}
+    )
+    good = await client.post("/api/v1/nik-checks", json={"nik": "3510 0141 0790 0001"})
+
+    assert short.status_code == 422
+    assert short.json()["error"]["code"] == "nik_wrong_length"
+    assert "15 angka" in short.json()["error"]["message"]
+    assert good.status_code == 200
+    assert "3510014107900001" not in good.text
+    assert good.json()["region_verified"] is True
