@@ -42,6 +42,7 @@ async def create_status_check(
     locale = messages.normalize_locale(body.locale or accept_language)
     result = await status_check.check_status(
         reader=services.reader,
+        pool=services.pool,
         audit=services.audit,
         redis=services.redis,
         protector=services.protector,

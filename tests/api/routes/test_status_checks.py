@@ -191,6 +191,8 @@ async def test_one_user_trying_many_niks_is_slowed_down_with_retry_after(service
         ]
         other_user = await http.post(URL, json=ask(user="tg:2002"))
     await limited.audit.drain()
+    if limited.pool is not None:
+        await limited.pool.close()
     await limited.engine.dispose()
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert 0 < int(answers[3].headers["Retry-After"]) <= 600
