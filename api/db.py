@@ -7,10 +7,12 @@ the embedded SQLite default. ``DATABASE_URL`` may be given in the plain form
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -77,3 +79,56 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
         except BaseException:
             await session.rollback()
             raise
+
+
+class PgPool:
+    """A plain asyncpg pool beside the engine, for the status check's hot statements.
+
+    A status check reads once and writes one audit row; through the engine each of those
+    costs a greenlet hop, a pool checkout with its connection characteristics and a reset,
+    about as much CPU as the query itself. These statements are single autocommit
+    statements that leave no session state behind (no SET, LISTEN, advisory lock or open
+    cursor), so connections go back to this pool without asyncpg's reset query, which would
+    otherwise be a second round trip per use. Opened on first use (callers are built outside
+    a running loop); same connection arguments as the engine.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, size: int) -> None:
+        self.dialect = engine.dialect  # to compile statements written with SQLAlchemy
+        args, kwargs = engine.dialect.create_connect_args(engine.url)
+        self._connect_args = (tuple(args), kwargs)
+        self._size = size
+        self._pool: asyncpg.Pool | None = None
+        self._opening: asyncio.Lock | None = None
+
+    async def _opened(self) -> asyncpg.Pool:
+        if self._pool is None:
+            self._opening = self._opening or asyncio.Lock()
+            async with self._opening:
+                if self._pool is None:
+                    args, kwargs = self._connect_args
+                    self._pool = await asyncpg.create_pool(
+                        *args, min_size=1, max_size=self._size, reset=_no_reset, **kwargs
+                    )
+        return self._pool
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        pool = await self._opened()
+        async with pool.acquire() as conn:
+            yield conn
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+async def _no_reset(_conn: asyncpg.Connection) -> None:
+    # asyncpg still rolls back a transaction left open before calling this.
+    return None
+
+
+def pg_pool(engine: AsyncEngine, *, size: int) -> PgPool | None:
+    """A PgPool for a PostgreSQL engine; None for SQLite, which keeps the engine path."""
+    return PgPool(engine, size=size) if engine.dialect.name == "postgresql" else None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api.db import create_engine, session_factory
+from api.db import PgPool, create_engine, pg_pool, session_factory
 from api.domain.audit_log import AuditLog
 from api.domain.complaints.directory import DirectoryCache
 from api.domain.complaints.working_days import WorkingCalendar, load_calendar
@@ -26,6 +26,8 @@ class Services:
     engine: AsyncEngine
     # The same pool in autocommit mode, for single-statement reads (no BEGIN/ROLLBACK trips).
     reader: AsyncEngine
+    # PostgreSQL only: plain asyncpg connections for the status check's read and audit rows.
+    pool: PgPool | None
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis
     protector: Protector
@@ -44,10 +46,12 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, *, redis: Redis | None = None) -> Services:
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        pool = pg_pool(engine, size=settings.db_pool_size)
         return cls(
             settings=settings,
             engine=engine,
             reader=engine.execution_options(isolation_level="AUTOCOMMIT"),
+            pool=pool,
             sessions=session_factory(engine),
             redis=redis if redis is not None else create_redis(settings.redis_url),
             protector=protector_from(settings),
@@ -58,7 +62,7 @@ class Services:
                 per_nik=settings.lookup_limit_per_nik,
                 window_seconds=settings.lookup_window_seconds,
             ),
-            audit=AuditLog(engine),
+            audit=AuditLog(engine, pool),
             directory=DirectoryCache(engine),
             calendar=load_calendar(),
             storage=LocalDirectoryStorage(settings.attachments_dir),
@@ -66,6 +70,8 @@ class Services:
 
     async def close(self) -> None:
         await self.audit.drain()
+        if self.pool is not None:
+            await self.pool.close()
         await self.redis.aclose()
         await self.engine.dispose()
 

@@ -172,6 +172,8 @@ async def services(database_url, redis) -> AsyncIterator[Services]:
             await conn.execute(text(f"DELETE FROM {table}"))
     yield built
     await built.audit.drain()
+    if built.pool is not None:
+        await built.pool.close()
     await built.engine.dispose()
 
 

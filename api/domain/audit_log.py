@@ -5,6 +5,9 @@ the database's fsync the bottleneck under load, so rows are queued here and writ
 flusher: while a batch is being committed the next requests queue up, and the next flush
 takes them all (group commit). Each request still waits until the batch holding its row is
 committed; a failed write fails those requests rather than answering them unaudited.
+
+On PostgreSQL a batch is one binary COPY on a plain asyncpg connection (a statement of its
+own, so committed when it returns): far less work per row than SQLAlchemy's executemany.
 """
 
 from __future__ import annotations
@@ -15,15 +18,18 @@ from datetime import UTC, datetime
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.db import PgPool
 from api.models import LookupAudit
 
 MAX_BATCH = 1_000
+_COLUMNS = ("at", "api_key_id", "channel", "channel_user", "nik_hash", "outcome")
 
 
 class AuditLog:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, pool: PgPool | None = None) -> None:
         self._engine = engine
-        self._pending: list[tuple[dict, asyncio.Future]] = []
+        self._pool = pool
+        self._pending: list[tuple[tuple, asyncio.Future]] = []
         self._flusher: asyncio.Task | None = None
 
     async def record(
@@ -38,17 +44,7 @@ class AuditLog:
         """Queue one row and return once it is committed."""
         done = asyncio.get_running_loop().create_future()
         self._pending.append(
-            (
-                {
-                    "at": datetime.now(UTC),
-                    "api_key_id": api_key_id,
-                    "channel": channel,
-                    "channel_user": channel_user,
-                    "nik_hash": nik_hash,
-                    "outcome": outcome,
-                },
-                done,
-            )
+            ((datetime.now(UTC), api_key_id, channel, channel_user, nik_hash, outcome), done)
         )
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_all())
@@ -58,8 +54,7 @@ class AuditLog:
         while self._pending:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             try:
-                async with self._engine.begin() as conn:
-                    await conn.execute(insert(LookupAudit.__table__), [row for row, _ in batch])
+                await self._write([row for row, _ in batch])
             except Exception as exc:  # the requests in this batch fail: nothing unaudited
                 for _, done in batch:
                     if not done.done():
@@ -68,6 +63,19 @@ class AuditLog:
             for _, done in batch:
                 if not done.done():
                     done.set_result(None)
+
+    async def _write(self, rows: list[tuple]) -> None:
+        if self._pool is not None:
+            async with self._pool.acquire() as conn:
+                await conn.copy_records_to_table(
+                    LookupAudit.__tablename__, records=rows, columns=_COLUMNS
+                )
+            return
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert(LookupAudit.__table__),
+                [dict(zip(_COLUMNS, row, strict=True)) for row in rows],
+            )
 
     async def drain(self) -> None:
         """Wait for every queued row (at shutdown)."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Header
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 import messages
@@ -16,8 +18,8 @@ from api.errors import ApiError
 from api.schemas.status import (
     StatusCheckRequest,
     StatusCheckResponse,
-    found_response,
-    not_found_response,
+    found_body,
+    not_found_body,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["status"])
@@ -36,7 +38,7 @@ async def create_status_check(
     channel: CurrentChannel,
     services: ServicesDep,
     accept_language: Annotated[str | None, Header()] = None,
-) -> StatusCheckResponse:
+) -> Response:
     """Eligibility per programme with its reason, and the latest disbursement per tahap.
 
     An unknown NIK and a wrong name get the same answer, so this is no oracle for NIKs.
@@ -44,6 +46,7 @@ async def create_status_check(
     locale = messages.normalize_locale(body.locale or accept_language)
     result = await status_check.check_status(
         reader=services.reader,
+        pool=services.pool,
         audit=services.audit,
         redis=services.redis,
         protector=services.protector,
@@ -57,11 +60,9 @@ async def create_status_check(
     )
     match result:
         case status_check.Found():
-            return found_response(
-                result, locale=locale, rules=services.rules, regions=services.regions
-            )
+            return _json(found_body(result, locale=locale, regions=services.regions))
         case status_check.NotFound():
-            return not_found_response(locale)
+            return _json(not_found_body(locale))
         case status_check.InvalidNik(error=error):
             raise ApiError(
                 422,
@@ -86,6 +87,11 @@ async def create_status_check(
                 ),
                 headers={"Retry-After": str(seconds)},
             )
+
+
+def _json(body: dict) -> Response:
+    # Sent as is: FastAPI neither validates nor re-encodes a Response (see found_body).
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 class NikCheckRequest(BaseModel):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 import messages
-from api.domain.eligibility import EligibilityRules
 from api.domain.regions import RegionCodes
 from api.domain.status_check import Found
 
@@ -75,73 +75,104 @@ class StatusCheckResponse(BaseModel):
     person: PersonOut | None = None
 
 
-def not_found_response(locale: str) -> StatusCheckResponse:
-    return StatusCheckResponse(
-        found=False, locale=locale, message=messages.render(locale, "status_check.not_found")
-    )
+# The answers below are built as plain JSON-ready data rather than as the models above: a
+# status check renders ~15 nested models and ~50 labels, which cost as much CPU as the
+# database read, and every value already comes checked from the registry, the rules and the
+# message files. The models stay the published schema (the route's response_model), and a
+# test holds every answer to them: validated and dumped again, it must come out unchanged.
 
 
-def found_response(
-    found: Found, *, locale: str, rules: EligibilityRules, regions: RegionCodes
-) -> StatusCheckResponse:
+def not_found_body(locale: str) -> dict:
+    return {
+        "found": False,
+        "locale": locale,
+        "message": messages.render(locale, "status_check.not_found"),
+        "person": None,
+    }
+
+
+def found_body(found: Found, *, locale: str, regions: RegionCodes) -> dict:
+    """A StatusCheckResponse for a person found, as JSON-ready data."""
     district = regions.district(found.district_code)
     regency = regions.regency(found.district_code[:4])
     province = regions.province(found.district_code[:2])
-    programmes = []
-    for item in found.eligibility:
-        name = messages.render(locale, "eligibility.programme_name", code=item.programme)
-        params = {
-            "programme": name,
-            "desil": item.params.get("desil"),
-            "max_desil": item.params.get("max_desil"),
-        }
-        programmes.append(
-            ProgrammeOut(
-                code=item.programme,
-                name=name,
-                standing=item.standing.value,
-                standing_label=messages.render(
-                    locale, f"eligibility.standing_{item.standing.value}"
-                ),
-                eligible=item.eligible,
-                reason_code=item.reason,
-                reason=messages.render(locale, f"eligibility.reason_{item.reason}", **params),
-                next_step=messages.render(locale, f"eligibility.next_{item.reason}", **params),
-                disbursements=[
-                    DisbursementOut(
-                        year=d.year,
-                        tahap=d.tahap,
-                        tahap_label=messages.render(
-                            locale, "disbursement.tahap", number=d.tahap, year=d.year
-                        ),
-                        stage=d.stage,
-                        stage_label=messages.render(locale, "disbursement.stage", code=d.stage),
-                        status=d.status,
-                        status_label=messages.render(locale, "disbursement.status", code=d.status),
-                        channel=d.channel,
-                        channel_label=messages.render(
-                            locale, "disbursement.channel", code=d.channel
-                        ),
-                        amount=d.amount,
-                        date=d.occurred_on,
-                    )
-                    for d in found.disbursements.get(item.programme, [])
-                ],
-            )
-        )
-    return StatusCheckResponse(
-        found=True,
-        locale=locale,
-        person=PersonOut(
-            name_masked=found.name_masked,
-            desil=found.desil,
-            domicile=RegionOut(
-                district_code=found.district_code,
-                district=district.name if district else None,
-                regency=regency.name if regency else None,
-                province=province.name if province else None,
-            ),
-            nik_region_verified=found.region_verified,
-            programmes=programmes,
-        ),
-    )
+    return {
+        "found": True,
+        "locale": locale,
+        "message": None,
+        "person": {
+            "name_masked": found.name_masked,
+            "desil": found.desil,
+            "domicile": {
+                "district_code": found.district_code,
+                "district": district.name if district else None,
+                "regency": regency.name if regency else None,
+                "province": province.name if province else None,
+            },
+            "nik_region_verified": found.region_verified,
+            "programmes": [
+                {
+                    **_programme(
+                        locale,
+                        item.programme,
+                        item.standing.value,
+                        item.eligible,
+                        item.reason,
+                        item.params.get("desil"),
+                        item.params.get("max_desil"),
+                    ),
+                    "disbursements": [
+                        {
+                            **_stage(locale, d.year, d.tahap, d.stage, d.status, d.channel),
+                            "amount": d.amount,
+                            "date": d.occurred_on,
+                        }
+                        for d in found.disbursements.get(item.programme, [])
+                    ],
+                }
+                for item in found.eligibility
+            ],
+        },
+    }
+
+
+# Labels repeat endlessly across people: one cache entry per programme standing and per
+# kind of stage, instead of a message lookup per label. Callers copy them (`**`), never
+# change them.
+@lru_cache(maxsize=4096)
+def _programme(
+    locale: str,
+    code: str,
+    standing: str,
+    eligible: bool,
+    reason: str,
+    desil: object,
+    max_desil: object,
+) -> dict:
+    name = messages.render(locale, "eligibility.programme_name", code=code)
+    params = {"programme": name, "desil": desil, "max_desil": max_desil}
+    return {
+        "code": code,
+        "name": name,
+        "standing": standing,
+        "standing_label": messages.render(locale, f"eligibility.standing_{standing}"),
+        "eligible": eligible,
+        "reason_code": reason,
+        "reason": messages.render(locale, f"eligibility.reason_{reason}", **params),
+        "next_step": messages.render(locale, f"eligibility.next_{reason}", **params),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _stage(locale: str, year: int, tahap: int, stage: str, status: str, channel: str) -> dict:
+    return {
+        "year": year,
+        "tahap": tahap,
+        "tahap_label": messages.render(locale, "disbursement.tahap", number=tahap, year=year),
+        "stage": stage,
+        "stage_label": messages.render(locale, "disbursement.stage", code=stage),
+        "status": status,
+        "status_label": messages.render(locale, "disbursement.status", code=status),
+        "channel": channel,
+        "channel_label": messages.render(locale, "disbursement.channel", code=channel),
+    }

@@ -13,7 +13,8 @@ from api.models import LookupAudit
 
 
 async def test_concurrent_lookups_are_all_on_record_when_their_calls_return(services):
-    audit = AuditLog(services.engine)
+    # As the api builds it: COPY on the asyncpg pool on PostgreSQL, the engine on SQLite.
+    audit = AuditLog(services.engine, services.pool)
     await asyncio.gather(
         *(
             audit.record(

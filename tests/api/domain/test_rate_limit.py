@@ -30,3 +30,11 @@ async def test_the_fullest_window_decides_how_long_to_wait(redis):
     await hit(redis, [short, long])
     refused = await hit(redis, [short, long])
     assert not refused.allowed and 30 < refused.retry_after <= 500
+
+
+async def test_a_server_that_lost_its_script_cache_still_counts(redis):
+    limit = Limit("rl:test:flushed", limit=1, window_seconds=60)
+    await hit(redis, [limit])
+    await redis.script_flush()  # as after a Redis restart
+    refused = await hit(redis, [limit])
+    assert not refused.allowed and 0 < refused.retry_after <= 60

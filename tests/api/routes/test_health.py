@@ -31,7 +31,8 @@ async def test_the_openapi_description_is_versioned_and_never_puts_a_nik_in_a_ur
     schema = (await client.get("/openapi.json")).json()
     assert "/api/v1/status-checks" in schema["paths"]
     for path, operations in schema["paths"].items():
-        assert "nik" not in path.lower()
+        placeholders = [part for part in path.split("/") if part.startswith("{")]
+        assert not any("nik" in part.lower() for part in placeholders), path
         for operation in operations.values():
             names = [p["name"].lower() for p in operation.get("parameters", [])]
             assert not any("nik" in name for name in names), path
