@@ -1,0 +1,69 @@
+"""What every conversation shares: the bot's services, the main menu, and kind refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.client import ApiClient
+from bot.texts import keyboard, locale_of, say
+
+#: Longest text accepted where a short answer (a NIK, a name, a search) is asked for.
+MAX_SHORT_TEXT = 200
+
+
+@dataclass(frozen=True)
+class BotServices:
+    """What handlers need beyond Telegram, kept in ``application.bot_data["services"]``."""
+
+    api: ApiClient
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    return context.application.bot_data["services"]
+
+
+def user_key(update: Update) -> str:
+    """How the api knows this citizen: their Telegram chat."""
+    return f"tg:{update.effective_chat.id}"
+
+
+def main_menu(locale: str):
+    # Filing and tracking complaints join this menu with their conversations.
+    return keyboard(
+        [
+            [(say(locale, "button_status"), "menu:status")],
+            [
+                (say(locale, "button_help"), "menu:help"),
+                (say(locale, "button_language"), "menu:lang"),
+            ],
+        ]
+    )
+
+
+async def reply(update: Update, text: str, **kwargs) -> None:
+    """Answer in the chat, whether the update was a message or a button press."""
+    await update.effective_chat.send_message(text, parse_mode="HTML", **kwargs)
+
+
+async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    locale = locale_of(context)
+    await reply(update, say(locale, "menu_prompt"), reply_markup=main_menu(locale))
+
+
+async def refuse_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, voice note, photo or location where text was asked: say so, keep the step."""
+    await reply(update, say(locale_of(context), "text_expected"))
+
+
+def short_text_problem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """Why this message cannot be a short typed answer, as a sentence; None if it can."""
+    message = update.effective_message
+    locale = locale_of(context)
+    if message.forward_origin is not None:
+        return say(locale, "forwarded_refused")
+    if len(message.text or "") > MAX_SHORT_TEXT:
+        return say(locale, "text_too_long", max=MAX_SHORT_TEXT)
+    return None

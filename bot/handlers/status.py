@@ -1,0 +1,185 @@
+"""The status check: NIK, then the name as on the KTP, then eligibility and disbursements.
+
+The message carrying the NIK is deleted from the chat as soon as it is read. The NIK itself
+waits for the name in this process's memory only (``bot_data``, which is never persisted):
+it is never written to Redis, and a bot restart between the two steps just asks again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.client import ApiRefusal, ApiUnavailable
+from bot.handlers.common import (
+    refuse_non_text,
+    reply,
+    services_of,
+    short_text_problem,
+    show_menu,
+    user_key,
+)
+from bot.texts import escape, keyboard, locale_of, plain, say
+
+ASK_NIK, ASK_NAME = range(2)
+
+
+def _pending(context: ContextTypes.DEFAULT_TYPE) -> dict[int, str]:
+    return context.application.bot_data.setdefault("pending_nik", {})
+
+
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Ask for the NIK."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    await reply(update, say(locale_of(context), "ask_nik"))
+    return ASK_NIK
+
+
+async def receive_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Delete the NIK's message, check its format, and ask for the name."""
+    locale = locale_of(context)
+    problem = short_text_problem(update, context)
+    nik = update.effective_message.text or ""
+    # Too old or already gone: nothing more can be done about it.
+    with contextlib.suppress(TelegramError):
+        await update.effective_message.delete()
+    if problem:
+        await reply(update, problem)
+        return ASK_NIK
+    try:
+        checked = await services_of(context).api.check_nik_format(nik=nik, locale=locale)
+    except ApiRefusal as refusal:
+        await reply(update, say(locale, "nik_removed") + "\n" + escape(plain(refusal.message)))
+        return ASK_NIK
+    except ApiUnavailable:
+        await reply(update, say(locale, "api_unavailable"))
+        return ASK_NIK
+    _pending(context)[update.effective_chat.id] = nik
+    await reply(
+        update,
+        say(locale, "nik_removed")
+        + f"\nNIK <code>{escape(checked['nik_masked'])}</code>\n\n"
+        + say(locale, "ask_name"),
+    )
+    return ASK_NAME
+
+
+async def receive_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Ask the api and show the answer."""
+    locale = locale_of(context)
+    problem = short_text_problem(update, context)
+    if problem:
+        await reply(update, problem)
+        return ASK_NAME
+    nik = _pending(context).get(update.effective_chat.id)
+    if nik is None:  # the bot restarted between the two steps: ask again
+        await reply(update, say(locale, "ask_nik"))
+        return ASK_NIK
+    try:
+        answer = await services_of(context).api.check_status(
+            nik=nik, name=update.effective_message.text, user=user_key(update), locale=locale
+        )
+    except ApiRefusal as refusal:
+        await reply(update, escape(plain(refusal.message)))
+        if refusal.field == "name":
+            return ASK_NAME
+        _pending(context).pop(update.effective_chat.id, None)
+        return ConversationHandler.END
+    except ApiUnavailable:
+        await reply(update, say(locale, "api_unavailable"))
+        return ASK_NAME
+    _pending(context).pop(update.effective_chat.id, None)
+    await reply(update, render_answer(answer, locale), reply_markup=_next_steps(locale))
+    return ConversationHandler.END
+
+
+def render_answer(answer: dict, locale: str) -> str:
+    """The api's answer as one chat message (well under Telegram's 4096 characters)."""
+    if not answer["found"]:
+        return escape(plain(answer["message"]))
+    person = answer["person"]
+    domicile = person["domicile"]
+    place = ", ".join(filter(None, [domicile.get("district"), domicile.get("regency")]))
+    parts = [say(locale, "status_header", name=person["name_masked"], place=place)]
+    if not person["nik_region_verified"]:
+        parts.append(say(locale, "status_unverified_region"))
+    for programme in person["programmes"]:
+        lines = [
+            say(
+                locale,
+                "status_programme",
+                name=plain(programme["name"]),
+                standing=plain(programme["standing_label"]),
+                reason=plain(programme["reason"]),
+                next_step=plain(programme["next_step"]),
+            )
+        ]
+        lines += [
+            say(
+                locale,
+                "status_disbursement",
+                tahap=plain(d["tahap_label"]),
+                stage=plain(d["stage_label"]),
+                status=plain(d["status_label"]),
+                channel=plain(d["channel_label"]),
+                amount=d["amount"],
+                date=d["date"],
+            )
+            for d in programme["disbursements"]
+        ]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def _next_steps(locale: str):
+    return keyboard(
+        [
+            [(say(locale, "button_check_again"), "menu:status")],
+            [(say(locale, "button_menu"), "menu:main")],
+        ]
+    )
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/batal: forget the NIK, back to the menu."""
+    _pending(context).pop(update.effective_chat.id, None)
+    await reply(update, say(locale_of(context), "cancelled"))
+    await show_menu(update, context)
+    return ConversationHandler.END
+
+
+def status_conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        name="status",
+        persistent=True,
+        entry_points=[
+            CommandHandler(["cek", "check"], begin),
+            CallbackQueryHandler(begin, pattern=r"^menu:status$"),
+        ],
+        states={
+            ASK_NIK: [MessageHandler(text, receive_nik)],
+            ASK_NAME: [MessageHandler(text, receive_name)],
+        },
+        fallbacks=[
+            CommandHandler(["batal", "cancel"], cancel),
+            MessageHandler(~filters.COMMAND, refuse_non_text),
+        ],
+        allow_reentry=True,
+    )
+
+
+def add_status_handlers(application: Application) -> None:
+    application.add_handler(status_conversation())

@@ -1,0 +1,41 @@
+"""The bot's settings, from the environment (the bot shares no code with the api)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFICIAL_BOT_API = "https://api.telegram.org"
+
+
+class BotSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    telegram_bot_token: Annotated[SecretStr, Field(alias="TELEGRAM_BOT_TOKEN")] = SecretStr("")
+    # The official server, a self-hosted telegram-bot-api, or the local stand-in: the bot
+    # calls {base}/bot{token}/{method} and downloads from {base}/file/bot{token}/{path}.
+    telegram_api_base_url: Annotated[str, Field(alias="TELEGRAM_API_BASE_URL")] = OFFICIAL_BOT_API
+    api_url: Annotated[str, Field(alias="BANSOS_API_URL")] = "http://127.0.0.1:8000"
+    api_key: Annotated[SecretStr, Field(alias="BANSOS_API_KEY")] = SecretStr("")
+    # The api key's channel name: notifications for this bot arrive on notifications:<channel>.
+    channel: Annotated[str, Field(alias="BOT_CHANNEL")] = "telegram-bot"
+    # Conversation drafts and the notification stream; memory:// keeps them in-process.
+    redis_url: Annotated[str, Field(alias="REDIS_URL")] = "memory://"
+    webhook_url: Annotated[str | None, Field(alias="BOT_WEBHOOK_URL")] = None
+    webhook_secret: Annotated[SecretStr, Field(alias="BOT_WEBHOOK_SECRET")] = SecretStr("")
+    webhook_listen: Annotated[str, Field(alias="BOT_WEBHOOK_LISTEN")] = "0.0.0.0"
+    webhook_port: Annotated[int, Field(alias="BOT_WEBHOOK_PORT")] = 8443
+
+    @property
+    def token(self) -> str:
+        return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def bot_api_url(self) -> str:
+        return f"{self.telegram_api_base_url.rstrip('/')}/bot"
+
+    @property
+    def bot_file_url(self) -> str:
+        return f"{self.telegram_api_base_url.rstrip('/')}/file/bot"
