@@ -214,9 +214,7 @@ async def test_many_users_guessing_names_for_one_nik_are_stopped(client, registr
 
 
 async def test_a_nik_format_check_says_exactly_what_is_wrong_and_reads_no_registry(client):
-    short = await client.post(
-        "/api/v1/nik-checks", json={"nik": "351001410790000", "locale": "id"}
-    )
+    short = await client.post("/api/v1/nik-checks", json={"nik": "351001410790000", "locale": "id"})
     good = await client.post("/api/v1/nik-checks", json={"nik": "3510 0141 0790 0001"})
 
     assert short.status_code == 422
