@@ -19,6 +19,7 @@ from telegram.ext import (
 import messages
 from bot.client import ApiClient
 from bot.handlers.common import BotServices, reply, show_menu
+from bot.handlers.complaint import add_complaint_handlers
 from bot.handlers.start import add_start_handlers
 from bot.handlers.status import add_status_handlers
 from bot.persistence import RedisPersistence
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 COMMANDS = (
     ("start", "command_start"),
     ("cek", "command_check"),
+    ("adu", "command_complaint"),
     ("bahasa", "command_language"),
     ("batal", "command_cancel"),
     ("help", "command_help"),
@@ -85,6 +87,7 @@ def build_application(settings: BotSettings, *, api: ApiClient, redis: Redis) ->
     application.bot_data["services"] = BotServices(api=api)
     add_start_handlers(application)
     add_status_handlers(application)
+    add_complaint_handlers(application)
     application.add_handler(CallbackQueryHandler(back_to_menu, pattern=r"^menu:main$"))
     application.add_handler(CallbackQueryHandler(expired_button))
     application.add_handler(MessageHandler(filters.ALL, not_understood))

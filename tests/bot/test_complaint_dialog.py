@@ -1,0 +1,191 @@
+"""Filing a complaint in the chat: category, NIK, domicile, story, photo, privacy, confirm."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from api.domain.registry_import import import_beneficiaries
+from api.models import Complaint, ComplaintAttachment
+from tests.conftest import write_csv
+
+SITI = "3510014107900001"
+
+
+@pytest.fixture
+async def registry(services, tmp_path):
+    await import_beneficiaries(
+        services.engine,
+        write_csv(
+            tmp_path / "b.csv",
+            "nik,no_kk,nama,kode_wilayah,desil,program,keterangan",
+            f"{SITI},3510010101100001,Siti Aminah,351001,3,PKH,",
+        ),
+        protector=services.protector,
+        regions=services.regions,
+        rules=services.rules,
+    )
+
+
+def photo() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "green").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+async def stored(services):
+    async with services.engine.connect() as conn:
+        complaints = (await conn.execute(select(Complaint.__table__))).all()
+        attachments = (await conn.execute(select(ComplaintAttachment.__table__))).all()
+    return complaints, attachments
+
+
+async def choose(citizen, label: str):
+    [message] = await citizen.next_answers()
+    citizen.press(message, label)
+    return message
+
+
+async def _file_through_the_chat(citizen, *, privacy: str = "Biasa") -> list:
+    citizen.command("/adu")
+    await choose(citizen, "Bantuan belum diterima")
+    [_ask_nik] = await citizen.next_answers()
+    nik_message = citizen.say(SITI)
+    kept, domicile = await citizen.next_answers(2)
+    citizen.press(domicile, "Sesuai data terdaftar")
+    [_ask_story] = await citizen.next_answers()
+    citizen.say("Bantuan PKH tahap 3 belum masuk ke rekening saya <b>sejak Agustus</b>.")
+    [evidence] = await citizen.next_answers()
+    citizen.standin.send_photo(citizen.chat_id, photo(), caption="buku tabungan")
+    [received] = await citizen.next_answers()
+    citizen.press(received, "Lanjut")
+    await choose(citizen, privacy)
+    [summary] = await citizen.next_answers()
+    citizen.press(summary, "Kirim")
+    sending, filed, menu = await citizen.next_answers(3)
+    return [nik_message, kept, evidence, received, summary, filed]
+
+
+async def test_the_whole_dialog_files_the_complaint_with_its_photo(citizen, services, registry):
+    nik_message, kept, evidence, received, summary, filed = await _file_through_the_chat(citizen)
+
+    complaints, attachments = await stored(services)
+    assert nik_message.message_id in citizen.standin.deleted(citizen.chat_id)
+    assert "3510********0001" in kept.plain_text
+    assert "Lampiran 1 dari 5" in received.plain_text
+    assert "<b>sejak Agustus</b>" in summary.plain_text  # the citizen's text, shown as typed
+    [complaint] = complaints
+    assert (complaint.category_code, complaint.office_code) == (
+        "BANTUAN_TIDAK_DITERIMA",
+        "DINSOS-3510",
+    )
+    assert complaint.description.endswith("<b>sejak Agustus</b>.")
+    assert len(attachments) == 1 and attachments[0].content_type == "image/jpeg"
+    tracking = complaint.tracking_id
+    assert f"{tracking[:3]}-{tracking[3:6]}-{tracking[6:]}" in filed.plain_text
+    assert "Dinas Sosial Kabupaten Banyuwangi" in filed.plain_text
+
+
+async def test_an_anonymous_complaint_is_filed_as_such(citizen, services, registry):
+    await _file_through_the_chat(citizen, privacy="Anonim")
+
+    [complaint], _ = await stored(services)
+    assert complaint.privacy == "ANONIM"
+
+
+async def test_a_complaint_without_a_nik_chooses_kab_kota_then_kecamatan_by_name(citizen, services):
+    citizen.command("/adu")
+    await choose(citizen, "Pungli")
+    [_ask_regency] = await citizen.next_answers()
+    citizen.say("banyuwa")
+    regencies = await choose(citizen, "Kabupaten Banyuwangi")
+    [districts] = await citizen.next_answers()
+    citizen.say("pesang")
+    await choose(citizen, "Pesanggaran")
+    [_ask_story] = await citizen.next_answers()
+    citizen.say("Agen meminta Rp20.000 setiap pencairan.")
+    [evidence] = await citizen.next_answers()
+    citizen.press(evidence, "Lanjut")
+    await choose(citizen, "Rahasia")
+    [summary] = await citizen.next_answers()
+    citizen.press(summary, "Kirim")
+    await citizen.next_answers(3)
+
+    [complaint], _ = await stored(services)
+    assert "Jawa Timur" in str(regencies.reply_markup)
+    assert "Ketik sebagian nama" in districts.plain_text
+    assert (complaint.district_code, complaint.office_code, complaint.privacy) == (
+        "351001",
+        "INSPEKTORAT-3510",
+        "RAHASIA",
+    )
+
+
+async def test_an_unregistered_nik_is_asked_for_its_region_instead_of_failing(citizen, services):
+    citizen.command("/adu")
+    await choose(citizen, "Bantuan belum diterima")
+    await citizen.next_answers()
+    citizen.say("3510014107900002")
+    _, domicile = await citizen.next_answers(2)
+    citizen.press(domicile, "Sesuai data terdaftar")
+    await citizen.next_answers()
+    citizen.say("Belum menerima bantuan.")
+    [evidence] = await citizen.next_answers()
+    citizen.press(evidence, "Lanjut")
+    await choose(citizen, "Biasa")
+    [summary] = await citizen.next_answers()
+    citizen.press(summary, "Kirim")
+    _sending, explained, ask_regency = await citizen.next_answers(3)
+
+    assert "belum ada di data penerima" in explained.plain_text
+    assert "kabupaten/kota" in ask_regency.plain_text
+    complaints, _ = await stored(services)
+    assert complaints == []
+
+
+async def test_a_too_long_story_is_refused_and_the_draft_kept(citizen, services):
+    citizen.command("/adu")
+    await choose(citizen, "Pungli")
+    await citizen.next_answers()
+    citizen.say("banyuwa")
+    await choose(citizen, "Kabupaten Banyuwangi")
+    await choose(citizen, "Pesanggaran")
+    await citizen.next_answers()
+    citizen.say("x" * 5000)
+    [refused] = await citizen.next_answers()
+    citizen.say("Cerita yang pendek.")
+    [evidence] = await citizen.next_answers()
+
+    assert "terlalu panjang" in refused.plain_text
+    assert "foto atau PDF" in evidence.plain_text
+
+
+async def test_a_sticker_at_the_evidence_step_is_refused_kindly(citizen, services):
+    citizen.command("/adu")
+    await choose(citizen, "Pungli")
+    await citizen.next_answers()
+    citizen.say("metro")
+    await choose(citizen, "Kota Metro")
+    await choose(citizen, "Metro Pusat")
+    await citizen.next_answers()
+    citizen.say("Diminta uang.")
+    await citizen.next_answers()
+    citizen.standin.send_sticker(citizen.chat_id)
+    [refused] = await citizen.next_answers()
+
+    assert "Hanya foto atau berkas PDF" in refused.plain_text
+
+
+async def test_cancel_drops_the_draft(citizen, services):
+    citizen.command("/adu")
+    await choose(citizen, "Pungli")
+    await citizen.next_answers()
+    citizen.command("/batal")
+    cancelled, _menu = await citizen.next_answers(2)
+
+    assert cancelled.plain_text == "Dibatalkan. Tidak ada yang dikirim."
+    complaints, _ = await stored(services)
+    assert complaints == []
