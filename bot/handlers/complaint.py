@@ -202,10 +202,12 @@ async def _offer_districts(update, context, regency_code: str, typed: str | None
     if not found:
         await reply(update, text(locale, "district_none"))
         return DISTRICT
+    # The names wait in the draft: a button carries only the code (64 bytes at most).
+    draft_of(context)["district_names"] = {d["code"]: d["name"] for d in found}
     await reply(
         update,
         text(locale, "ask_district", regency=found[0]["parent_name"]),
-        reply_markup=keyboard([[(d["name"], f"dist:{d['code']}:{d['name'][:30]}")] for d in found]),
+        reply_markup=keyboard([[(d["name"], f"dist:{d['code']}")] for d in found]),
     )
     return DISTRICT
 
@@ -226,8 +228,9 @@ async def receive_district_text(update: Update, context: ContextTypes.DEFAULT_TY
 async def pick_district(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Remember the kecamatan as the domicile."""
     data = await _answer_button(update)
-    _, code, name = data.split(":", 2)
-    draft_of(context)["domicile"] = {"code": code, "name": name}
+    code = data.partition(":")[2]
+    draft = draft_of(context)
+    draft["domicile"] = {"code": code, "name": draft.get("district_names", {}).get(code, code)}
     return await _next_after(update, context, DESCRIPTION)
 
 
@@ -480,7 +483,7 @@ def complaint_conversation() -> ConversationHandler:
             ],
             DISTRICT: [
                 MessageHandler(typed, receive_district_text),
-                CallbackQueryHandler(pick_district, pattern=r"^dist:\d{6}:"),
+                CallbackQueryHandler(pick_district, pattern=r"^dist:\d{6}$"),
             ],
             DESCRIPTION: [MessageHandler(typed, receive_description)],
             ATTACHMENTS: [

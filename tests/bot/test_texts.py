@@ -8,9 +8,9 @@ from bot.texts import button
 
 
 def test_a_button_within_64_bytes_is_made():
-    assert button("Pesanggaran", "dist:351001:" + "a" * 30).callback_data.endswith("a")
+    assert button("Pesanggaran", "confirm:" + "a" * 56).callback_data.endswith("a")
 
 
 def test_a_button_over_64_bytes_is_refused_before_telegram_would():
     with pytest.raises(ValueError, match="64 bytes"):
-        button("Kecamatan", "dist:351001:" + "é" * 30)  # 30 characters, 60 bytes + 12
+        button("Kecamatan", "confirm:" + "é" * 30)  # 38 characters but 68 bytes
