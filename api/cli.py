@@ -453,6 +453,53 @@ def run_bot(
         application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
+@app.command("chat")
+def chat(
+    api_url: Annotated[
+        str, typer.Option(envvar="BANSOS_API_URL", help="The running api")
+    ] = "http://127.0.0.1:8000",
+    api_key: Annotated[
+        str, typer.Option(envvar="BANSOS_API_KEY", help="A channel key (bansos demo prints one)")
+    ] = "",
+    language: Annotated[str, typer.Option(help="The citizen's Telegram language: id or en")] = "id",
+) -> None:
+    """Talk to the real bot in this terminal, through a local stand-in of the Bot API.
+
+    No Telegram account or network needed. Type text, or a button's number; /foto PATH sends a
+    photo, /berkas PATH a document, /batal cancels a step, /keluar quits.
+    """
+    if not api_key:
+        err.print("[red]Give --api-key[/] (or BANSOS_API_KEY): `bansos demo` prints one.")
+        raise typer.Exit(2)
+    asyncio.run(_chat(api_url, api_key, language))
+
+
+async def _chat(api_url: str, api_key: str, language: str) -> None:
+    from api.redis_client import create_redis
+    from bot.chat import run_chat
+    from bot.client import ApiClient
+
+    async def stdin_lines():
+        while True:
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line:
+                return
+            yield line
+
+    out.print("[bold]bansos chat[/] — /keluar to quit.", highlight=False)
+    api = ApiClient(api_url, api_key)
+    try:
+        await run_chat(
+            api=api,
+            redis=create_redis("memory://"),
+            lines=stdin_lines(),
+            write=lambda text: print(text, flush=True),
+            language=language,
+        )
+    finally:
+        await api.aclose()
+
+
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1")] = 8000,
@@ -496,7 +543,12 @@ def demo(
         '"subject_nik": "3510014107900001", "description": "Bantuan tahap 3 belum diterima."}\'\n',
         highlight=False,
     )
-    out.print("The Telegram bot joins in a later release; press Ctrl+C to stop.")
+    out.print(
+        "Talk to the bot offline (no Telegram needed), in another terminal:\n"
+        f"  python3 dev.py bansos chat --api-url http://127.0.0.1:{port} --api-key {key}\n"
+        "Press Ctrl+C to stop.",
+        highlight=False,
+    )
     uvicorn.run("api.asgi:app", host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
