@@ -79,6 +79,14 @@ class ApiClient:
             json={"nik": nik, "name": name, "channel_user": user, "locale": locale},
         )
 
+    async def subscribe(self, *, token: str, user: str, locale: str) -> dict:
+        """ "Tell me when my aid moves", with the token of a status check that found the person."""
+        return await self._call(
+            "POST",
+            "/api/v1/status-subscriptions",
+            json={"token": token, "channel_user": user, "locale": locale},
+        )
+
     # -- complaints --------------------------------------------------------------------
 
     async def categories(self, *, locale: str) -> list[dict]:

@@ -48,6 +48,7 @@ _PER_TEST_TABLES = (
     "complaint_event",
     "complaint",
     "lookup_audit",
+    "disbursement_subscription",
     "disbursement",
     "beneficiary",
     "api_key",

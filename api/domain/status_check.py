@@ -76,6 +76,8 @@ class Found:
     eligibility: list[ProgrammeEligibility]
     # Per programme, the latest stage of each tahap of the most recent year on record.
     disbursements: dict[str, list[DisbursementStage]] = field(default_factory=dict)
+    # The registry row, for a "tell me when my aid moves" subscription token.
+    beneficiary_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +330,7 @@ async def check_status(
             family_enrolled=family_enrolled,
         ),
         disbursements=latest_per_tahap(stages),
+        beneficiary_id=person.id,
     )
     await _audit(
         audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash, outcome=Outcome.FOUND

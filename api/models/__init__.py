@@ -14,6 +14,7 @@ from api.models.org import CoordinationRegion, Office, PilotRegency
 from api.models.regions import District, Province, Regency
 from api.models.registry import Beneficiary, Disbursement
 from api.models.staff import Staff, StaffAccessAudit, StaffSession
+from api.models.subscriptions import DisbursementSubscription
 
 __all__ = [
     "ApiKey",
@@ -24,6 +25,7 @@ __all__ = [
     "ComplaintEvent",
     "CoordinationRegion",
     "Disbursement",
+    "DisbursementSubscription",
     "District",
     "IdempotencyKey",
     "LookupAudit",

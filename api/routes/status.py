@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 import messages
 from api.deps import CurrentChannel, ServicesDep
-from api.domain import status_check
+from api.domain import status_check, subscriptions
 from api.domain.nik import NikError, parse_nik
 from api.errors import ApiError
 from api.schemas.status import (
@@ -60,7 +60,14 @@ async def create_status_check(
     )
     match result:
         case status_check.Found():
-            return _json(found_body(result, locale=locale, regions=services.regions))
+            answer = found_body(result, locale=locale, regions=services.regions)
+            answer["subscription_token"] = subscriptions.make_token(
+                services.settings.secret_key_value.encode(),
+                beneficiary_id=result.beneficiary_id,
+                channel=channel.name,
+                channel_user=body.channel_user,
+            )
+            return _json(answer)
         case status_check.NotFound():
             return _json(not_found_body(locale))
         case status_check.InvalidNik(error=error):
@@ -125,3 +132,48 @@ async def check_nik_format(
             field="nik",
         ) from None
     return NikCheckResponse(nik_masked=parsed.masked, region_verified=parsed.region_verified)
+
+
+class SubscriptionRequest(BaseModel):
+    token: str = Field(max_length=64, description="subscription_token of a status check")
+    channel_user: str = Field(min_length=1, max_length=128)
+    locale: str | None = Field(default=None, max_length=16)
+
+
+class SubscriptionResponse(BaseModel):
+    message: str
+
+
+@router.post(
+    "/status-subscriptions",
+    status_code=201,
+    response_model=SubscriptionResponse,
+    responses={422: {"description": "The token is expired or not this user's"}},
+)
+async def subscribe_to_disbursements(
+    body: SubscriptionRequest, channel: CurrentChannel, services: ServicesDep
+) -> SubscriptionResponse:
+    """ "Tell me when my aid moves": a message for each new or changed disbursement stage."""
+    locale = messages.normalize_locale(body.locale)
+    try:
+        beneficiary_id = subscriptions.read_token(
+            services.settings.secret_key_value.encode(),
+            body.token,
+            channel=channel.name,
+            channel_user=body.channel_user,
+        )
+    except subscriptions.InvalidToken:
+        raise ApiError(
+            422,
+            "subscription_token_invalid",
+            messages.render(locale, "status_check.subscription_expired"),
+            field="token",
+        ) from None
+    await subscriptions.subscribe(
+        services.engine,
+        beneficiary_id=beneficiary_id,
+        channel=channel.name,
+        channel_user=body.channel_user,
+        locale=locale,
+    )
+    return SubscriptionResponse(message=messages.render(locale, "status_check.subscribed"))

@@ -73,6 +73,11 @@ class StatusCheckResponse(BaseModel):
     locale: str
     message: str | None = Field(default=None, description="Set when nothing was found")
     person: PersonOut | None = None
+    subscription_token: str | None = Field(
+        default=None,
+        description="Set when found: POST it to /status-subscriptions (same channel user, "
+        "within 24 h) to be told when this person's aid moves",
+    )
 
 
 # The answers below are built as plain JSON-ready data rather than as the models above: a
@@ -88,6 +93,7 @@ def not_found_body(locale: str) -> dict:
         "locale": locale,
         "message": messages.render(locale, "status_check.not_found"),
         "person": None,
+        "subscription_token": None,
     }
 
 

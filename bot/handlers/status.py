@@ -101,7 +101,11 @@ async def receive_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
         await reply(update, say(locale, "api_unavailable"))
         return ASK_NAME
     _pending(context).pop(update.effective_chat.id, None)
-    await reply(update, render_answer(answer, locale), reply_markup=_next_steps(locale))
+    await reply(
+        update,
+        render_answer(answer, locale),
+        reply_markup=_next_steps(locale, answer.get("subscription_token")),
+    )
     return ConversationHandler.END
 
 
@@ -143,13 +147,33 @@ def render_answer(answer: dict, locale: str) -> str:
     return "\n\n".join(parts)
 
 
-def _next_steps(locale: str):
-    return keyboard(
-        [
-            [(say(locale, "button_check_again"), "menu:status")],
-            [(say(locale, "button_menu"), "menu:main")],
-        ]
-    )
+def _next_steps(locale: str, subscription_token: str | None):
+    rows = [
+        [(say(locale, "button_check_again"), "menu:status")],
+        [(say(locale, "button_complaint"), "menu:complaint")],
+        [(say(locale, "button_menu"), "menu:main")],
+    ]
+    if subscription_token:
+        rows.insert(0, [(say(locale, "button_subscribe"), f"sub:{subscription_token}")])
+    return keyboard(rows)
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Tell me when my aid moves" (the button carries the api's signed token, no NIK)."""
+    query = update.callback_query
+    await query.answer()
+    locale = locale_of(context)
+    try:
+        done = await services_of(context).api.subscribe(
+            token=query.data.partition(":")[2], user=user_key(update), locale=locale
+        )
+    except ApiRefusal as refusal:
+        await reply(update, escape(plain(refusal.message)))
+        return
+    except ApiUnavailable:
+        await reply(update, say(locale, "api_unavailable"))
+        return
+    await reply(update, escape(plain(done["message"])))
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -183,3 +207,4 @@ def status_conversation() -> ConversationHandler:
 
 def add_status_handlers(application: Application) -> None:
     application.add_handler(status_conversation())
+    application.add_handler(CallbackQueryHandler(subscribe, pattern=r"^sub:[A-Za-z0-9_-]+$"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from api.domain.registry_import import import_beneficiaries, import_disbursements
+from api.models import DisbursementSubscription
 from bot.standin import TgUser
 from tests.conftest import write_csv
 
@@ -118,3 +120,23 @@ async def test_cancel_forgets_the_nik_and_returns_to_the_menu(citizen, registry)
 
     assert cancelled.plain_text == "Dibatalkan. Tidak ada yang dikirim."
     assert "belum mengerti" in not_understood.plain_text
+
+
+async def test_tell_me_when_my_aid_moves_subscribes_this_chat(citizen, services, registry):
+    citizen.command("/cek")
+    await citizen.next_answers()
+    citizen.say(SITI)
+    await citizen.next_answers()
+    citizen.say("Siti Aminah")
+    [answer] = await citizen.next_answers()
+    citizen.press(answer, "Kabari saya")
+    [confirmed] = await citizen.next_answers()
+
+    assert "kami akan mengabari" in confirmed.plain_text
+    async with services.engine.connect() as conn:
+        subscribers = (
+            (await conn.execute(select(DisbursementSubscription.__table__.c.channel_user)))
+            .scalars()
+            .all()
+        )
+    assert subscribers == [f"tg:{citizen.chat_id}"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import functools
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -271,7 +272,12 @@ async def import_disbursements(
         kind="disbursements",
         columns=DISBURSEMENT_COLUMNS,
         checker=checker,
-        writer=staging.write_disbursements,
+        writer=functools.partial(
+            staging.write_disbursements,
+            family_programmes=frozenset(
+                code for code, programme in rules.programmes.items() if programme.family
+            ),
+        ),
         target="disbursement",
         on_error=on_error,
         on_progress=on_progress,

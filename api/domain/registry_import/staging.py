@@ -21,6 +21,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    bindparam,
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -121,6 +122,56 @@ WHERE {_CHANGED_STAGE.replace("d.", "disbursement.").replace("s.", "excluded.")}
 """)
 
 
+# One outbox message per subscriber for each stage this chunk adds or changes (run before the
+# upsert, in its transaction, so "changed" is judged against the rows as they were). A
+# subscriber hears of their own stages, and of the family programmes' stages of anyone on
+# their family card. Two joins rather than one with OR, so each can use its index.
+_NOTIFY_SUBSCRIBERS = """
+INSERT INTO outbox_message (created_at, channel, channel_user, locale, kind, payload)
+SELECT :now, sub.channel, sub.channel_user, sub.locale, 'disbursement.updated', {payload}
+FROM stage_disbursement s
+JOIN (
+    SELECT s2.line AS staged, sub.id AS subscription
+    FROM stage_disbursement s2
+    JOIN disbursement_subscription sub ON sub.beneficiary_id = s2.beneficiary_id
+    UNION
+    SELECT s2.line, sub.id
+    FROM stage_disbursement s2
+    JOIN beneficiary b ON b.id = s2.beneficiary_id
+    JOIN disbursement_subscription sub ON sub.kk_hash = b.kk_hash
+    WHERE s2.programme IN :family
+) pairs ON pairs.staged = s.line
+JOIN disbursement_subscription sub ON sub.id = pairs.subscription
+LEFT JOIN disbursement d ON d.beneficiary_id = s.beneficiary_id AND d.programme = s.programme
+    AND d.year = s.year AND d.tahap = s.tahap AND d.stage = s.stage AND d.channel = s.channel
+WHERE d.id IS NULL OR ({changed})
+"""
+_PAYLOAD_FIELDS = (
+    "'programme', s.programme, 'year', s.year, 'tahap', s.tahap, 'stage', s.stage, "
+    "'status', s.status, 'channel', s.channel, 'amount', s.amount, 'date', s.occurred_on"
+)
+
+
+def _notify_statement(dialect: str):
+    payload = (
+        f"json_build_object({_PAYLOAD_FIELDS})::text"
+        if dialect == "postgresql"
+        else f"json_object({_PAYLOAD_FIELDS})"
+    )
+    return text(_NOTIFY_SUBSCRIBERS.format(payload=payload, changed=_CHANGED_STAGE)).bindparams(
+        bindparam("family", expanding=True)
+    )
+
+
+async def _notify_subscribers(conn: AsyncConnection, family_programmes: frozenset[str]) -> None:
+    # Most imports run with nobody subscribed: one cheap look first.
+    if (await conn.execute(text("SELECT 1 FROM disbursement_subscription LIMIT 1"))).first():
+        await conn.execute(
+            _notify_statement(conn.dialect.name),
+            {"now": datetime.now(UTC), "family": sorted(family_programmes)},
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkOutcome:
     inserted: int
@@ -207,13 +258,17 @@ async def write_beneficiaries(
 
 
 async def write_disbursements(
-    conn: AsyncConnection, records: Sequence[DisbursementRecord]
+    conn: AsyncConnection,
+    records: Sequence[DisbursementRecord],
+    *,
+    family_programmes: frozenset[str] = frozenset(),
 ) -> ChunkOutcome:
     rows = _latest_disbursements(records)
     await _stage(conn, STAGE_DISBURSEMENT, _DISBURSEMENT_FIELDS, rows)
     await conn.execute(_RESOLVE_PEOPLE)
     # Rows of a person the registry does not know are rejected, each by its line number.
     unknown = tuple(line for (line,) in await conn.execute(_UNKNOWN_PEOPLE))
+    await _notify_subscribers(conn, family_programmes)
     inserted, updated = await _upsert(
         conn, _UPSERT_DISBURSEMENTS, _COUNT_DISBURSEMENTS, len(rows) - len(unknown)
     )
