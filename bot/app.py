@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from redis.asyncio import Redis
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import Bot, BotCommand, BotCommandScopeDefault, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -15,6 +15,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 import messages
 from bot.client import ApiClient
@@ -22,11 +23,14 @@ from bot.handlers.common import BotServices, reply, show_menu
 from bot.handlers.complaint import add_complaint_handlers
 from bot.handlers.start import add_start_handlers
 from bot.handlers.status import add_status_handlers
+from bot.notifier import BOT_DATA_KEY, Notifier, Pacing
 from bot.persistence import RedisPersistence
 from bot.settings import BotSettings
 from bot.texts import locale_of, say
 
 log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 128
 
 COMMANDS = (
     ("start", "command_start"),
@@ -73,7 +77,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_chat.send_message(say(locale_of(context), "api_unavailable"))
 
 
-def build_application(settings: BotSettings, *, api: ApiClient, redis: Redis) -> Application:
+def build_application(
+    settings: BotSettings, *, api: ApiClient, redis: Redis, notifications: bool = True
+) -> Application:
     application = (
         ApplicationBuilder()
         .token(settings.token)
@@ -81,6 +87,10 @@ def build_application(settings: BotSettings, *, api: ApiClient, redis: Redis) ->
         .base_file_url(settings.bot_file_url)
         .persistence(RedisPersistence(redis))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        # Each update mostly waits for the api; handling many at once keeps one slow answer
+        # from holding up every other citizen. (Two messages a citizen sends within the same
+        # instant may then be handled in either order; the conversation states tolerate it.)
+        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(register_commands)
         .build()
     )
@@ -92,4 +102,59 @@ def build_application(settings: BotSettings, *, api: ApiClient, redis: Redis) ->
     application.add_handler(CallbackQueryHandler(expired_button))
     application.add_handler(MessageHandler(filters.ALL, not_understood))
     application.add_error_handler(on_error)
+    if notifications:
+        attach_notifier(application, redis, settings)
     return application
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+def attach_notifier(application: Application, redis: Redis, settings: BotSettings) -> Notifier:
+    """Send the api's notifications from this process (``bot.notifier``).
+
+    The sender starts after post_init's own work and stops in post_stop or post_shutdown,
+    whichever comes first (run_polling and run_webhook call both). An application stopped by
+    hand, without those hooks, is noticed between two reads of the stream (within a second).
+    It has a Bot of its own: its own pacing, no AIORateLimiter in between.
+    """
+    bot = Bot(
+        settings.token,
+        base_url=settings.bot_api_url,
+        base_file_url=settings.bot_file_url,
+        request=HTTPXRequest(connection_pool_size=settings.notify_overall_limit + 8),
+    )
+    seen_running = False
+
+    def alive() -> bool:
+        nonlocal seen_running
+        seen_running = seen_running or application.running
+        return application.running or not seen_running
+
+    notifier = Notifier(
+        bot,
+        redis,
+        channel=settings.channel,
+        consumer=settings.consumer_name,
+        pacing=Pacing(
+            overall_limit=settings.notify_overall_limit,
+            window_seconds=settings.notify_window_seconds,
+        ),
+        alive=alive,
+    )
+    application.bot_data[BOT_DATA_KEY] = notifier
+    application.post_init = _then(application.post_init, notifier.start)
+    application.post_stop = _then(application.post_stop, notifier.stop)
+    application.post_shutdown = _then(application.post_shutdown, notifier.stop)
+    return notifier
+
+
+def _then(hook, action):
+    """An Application hook that runs ``hook`` (if any), then ``action()``."""
+
+    async def both(application: Application) -> None:
+        if hook is not None:
+            await hook(application)
+        await action()
+
+    return both
