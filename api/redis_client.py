@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 MEMORY_URL = "memory://"
+MAX_CONNECTIONS = 200
 
 
 def create_redis(url: str) -> Redis:
@@ -12,5 +13,12 @@ def create_redis(url: str) -> Redis:
         import fakeredis
 
         # One in-process server per client factory call: the embedded default is one process.
-        return fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer(), decode_responses=False)
-    return Redis.from_url(url, decode_responses=False, health_check_interval=30)
+        # No sockets behind it, so no reason to cap concurrent "connections".
+        return fakeredis.FakeAsyncRedis(
+            server=fakeredis.FakeServer(), decode_responses=False, max_connections=2**16
+        )
+    # A burst beyond the pool waits (up to 10 s) for a free connection instead of failing.
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=MAX_CONNECTIONS, timeout=10, health_check_interval=30
+    )
+    return Redis(connection_pool=pool, decode_responses=False)
