@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated
 
 from pydantic import Field, SecretStr
@@ -27,6 +28,16 @@ class BotSettings(BaseSettings):
     webhook_secret: Annotated[SecretStr, Field(alias="BOT_WEBHOOK_SECRET")] = SecretStr("")
     webhook_listen: Annotated[str, Field(alias="BOT_WEBHOOK_LISTEN")] = "0.0.0.0"
     webhook_port: Annotated[int, Field(alias="BOT_WEBHOOK_PORT")] = 8443
+    # The notifier's name in the stream's consumer group. Keep it stable across restarts: a
+    # restarted bot then resends its own unacknowledged entries at once (entries of a name that
+    # never comes back are taken over only after a minute of idleness).
+    consumer_name: Annotated[
+        str, Field(alias="BOT_CONSUMER_NAME", default_factory=socket.gethostname)
+    ]
+    # Telegram's flood limits: at most this many messages per window over all chats, and one
+    # message per window in each chat (tests shrink the window together with the stand-in's).
+    notify_overall_limit: Annotated[int, Field(alias="BOT_NOTIFY_OVERALL_LIMIT", ge=1)] = 30
+    notify_window_seconds: Annotated[float, Field(alias="BOT_NOTIFY_WINDOW_SECONDS", gt=0)] = 1.0
 
     @property
     def token(self) -> str:

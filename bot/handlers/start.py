@@ -12,6 +12,7 @@ from telegram.ext import (
 
 import messages
 from bot.handlers.common import reply, show_menu
+from bot.notifier import unblock_notifications
 from bot.texts import keyboard, locale_of, say
 
 LANGUAGES = {"id": "🇮🇩 Bahasa Indonesia", "en": "🇬🇧 English"}
@@ -23,6 +24,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         context.chat_data["locale"] = messages.normalize_locale(
             update.effective_user.language_code if update.effective_user else None
         )
+    await unblock_notifications(context, update.effective_chat.id)
     locale = locale_of(context)
     name = update.effective_user.first_name if update.effective_user else ""
     await reply(update, say(locale, "welcome", name=name))
