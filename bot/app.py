@@ -23,6 +23,7 @@ from bot.handlers.common import BotServices, reply, show_menu
 from bot.handlers.complaint import add_complaint_handlers
 from bot.handlers.start import add_start_handlers
 from bot.handlers.status import add_status_handlers
+from bot.handlers.tracking import add_tracking_handlers
 from bot.notifier import BOT_DATA_KEY, Notifier, Pacing
 from bot.persistence import RedisPersistence
 from bot.settings import BotSettings
@@ -36,6 +37,7 @@ COMMANDS = (
     ("start", "command_start"),
     ("cek", "command_check"),
     ("adu", "command_complaint"),
+    ("lacak", "command_track"),
     ("bahasa", "command_language"),
     ("batal", "command_cancel"),
     ("help", "command_help"),
@@ -78,26 +80,35 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_application(
-    settings: BotSettings, *, api: ApiClient, redis: Redis, notifications: bool = True
+    settings: BotSettings,
+    *,
+    api: ApiClient,
+    redis: Redis,
+    notifications: bool = True,
+    telegram_rate_limits: bool = True,
 ) -> Application:
-    application = (
+    """The bot. ``telegram_rate_limits=False`` drops the pacing of replies to Telegram's
+    30 messages/s, for measuring what the bot itself can handle (bench/bot_status.py)."""
+    builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
         .persistence(RedisPersistence(redis))
-        .rate_limiter(AIORateLimiter(max_retries=3))
         # Each update mostly waits for the api; handling many at once keeps one slow answer
         # from holding up every other citizen. (Two messages a citizen sends within the same
         # instant may then be handled in either order; the conversation states tolerate it.)
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(register_commands)
-        .build()
     )
+    if telegram_rate_limits:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
     application.bot_data["services"] = BotServices(api=api)
     add_start_handlers(application)
     add_status_handlers(application)
     add_complaint_handlers(application)
+    add_tracking_handlers(application)
     application.add_handler(CallbackQueryHandler(back_to_menu, pattern=r"^menu:main$"))
     application.add_handler(CallbackQueryHandler(expired_button))
     application.add_handler(MessageHandler(filters.ALL, not_understood))

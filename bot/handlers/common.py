@@ -31,11 +31,11 @@ def user_key(update: Update) -> str:
 
 
 def main_menu(locale: str):
-    # Tracking joins this menu with its conversation.
     return keyboard(
         [
             [(say(locale, "button_status"), "menu:status")],
             [(say(locale, "button_complaint"), "menu:complaint")],
+            [(say(locale, "button_track"), "menu:track")],
             [
                 (say(locale, "button_help"), "menu:help"),
                 (say(locale, "button_language"), "menu:lang"),
