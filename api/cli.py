@@ -543,13 +543,39 @@ def demo(
         '"subject_nik": "3510014107900001", "description": "Bantuan tahap 3 belum diterima."}\'\n',
         highlight=False,
     )
-    out.print(
-        "Talk to the bot offline (no Telegram needed), in another terminal:\n"
-        f"  python3 dev.py bansos chat --api-url http://127.0.0.1:{port} --api-key {key}\n"
-        "Press Ctrl+C to stop.",
-        highlight=False,
-    )
-    uvicorn.run("api.asgi:app", host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    bot = _start_demo_bot(port, key) if os.environ.get("TELEGRAM_BOT_TOKEN") else None
+    if bot is None:
+        out.print(
+            "Talk to the bot offline (no Telegram needed), in another terminal:\n"
+            f"  python3 dev.py bansos chat --api-url http://127.0.0.1:{port} --api-key {key}\n"
+            "(Set TELEGRAM_BOT_TOKEN to run the real bot on Telegram with the demo.)",
+            highlight=False,
+        )
+    out.print("Press Ctrl+C to stop.")
+    try:
+        uvicorn.run(
+            "api.asgi:app", host="127.0.0.1", port=port, log_level="warning", access_log=False
+        )
+    finally:
+        if bot is not None:
+            bot.terminate()
+            bot.wait(timeout=30)
+
+
+def _start_demo_bot(port: int, key: str):
+    """The Telegram bot beside the demo api, when a real bot token is configured."""
+    import subprocess
+
+    out.print("TELEGRAM_BOT_TOKEN is set: the bot runs too (long polling).")
+    # The demo's Redis is the api's in-process stand-in, which the bot cannot share: the bot
+    # answers and files complaints, but notifications need REDIS_URL on a real server.
+    env = {
+        **os.environ,
+        "BANSOS_API_URL": f"http://127.0.0.1:{port}",
+        "BANSOS_API_KEY": key,
+        "BOT_CHANNEL": "demo",
+    }
+    return subprocess.Popen([sys.argv[0], "bot"], env=env)
 
 
 #: Demo only (BANSOS_ENV=demo): printed on start, so a newcomer can log in as each role.
