@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.client import ApiClient
-from bot.texts import keyboard, locale_of, say
+from bot.client import ApiClient, ApiRefusal, ApiUnavailable
+from bot.texts import escape, keyboard, locale_of, plain, say
 
 #: Longest text accepted where a short answer (a NIK, a name, a search) is asked for.
 MAX_SHORT_TEXT = 200
@@ -68,3 +70,29 @@ def short_text_problem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     if len(message.text or "") > MAX_SHORT_TEXT:
         return say(locale, "text_too_long", max=MAX_SHORT_TEXT)
     return None
+
+
+async def take_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, str] | None:
+    """Read a typed NIK: delete its message at once, then check its format with the api.
+
+    Returns (the NIK, its masked form), or None after telling the citizen exactly what is
+    wrong (the caller stays at its step).
+    """
+    locale = locale_of(context)
+    problem = short_text_problem(update, context)
+    nik = update.effective_message.text or ""
+    # Too old or already gone: nothing more can be done about it.
+    with contextlib.suppress(TelegramError):
+        await update.effective_message.delete()
+    if problem:
+        await reply(update, problem)
+        return None
+    try:
+        checked = await services_of(context).api.check_nik_format(nik=nik, locale=locale)
+    except ApiRefusal as refusal:
+        await reply(update, say(locale, "nik_removed") + "\n" + escape(plain(refusal.message)))
+        return None
+    except ApiUnavailable:
+        await reply(update, say(locale, "api_unavailable"))
+        return None
+    return nik, checked["nik_masked"]

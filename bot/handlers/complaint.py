@@ -8,7 +8,6 @@ timeout returns the same complaint instead of filing it twice.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 
 from telegram import Update
@@ -31,6 +30,7 @@ from bot.handlers.common import (
     services_of,
     short_text_problem,
     show_menu,
+    take_nik,
     user_key,
 )
 from bot.texts import escape, keyboard, locale_of, plain, say
@@ -111,24 +111,13 @@ async def pick_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 async def receive_subject_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Delete the NIK's message, check its format, then ask where the person lives."""
     locale = locale_of(context)
-    problem = short_text_problem(update, context)
-    nik = update.effective_message.text or ""
-    with contextlib.suppress(TelegramError):
-        await update.effective_message.delete()
-    if problem:
-        await reply(update, problem)
+    taken = await take_nik(update, context)
+    if taken is None:
         return SUBJECT_NIK
-    try:
-        checked = await services_of(context).api.check_nik_format(nik=nik, locale=locale)
-    except ApiRefusal as refusal:
-        await reply(update, say(locale, "nik_removed") + "\n" + escape(plain(refusal.message)))
-        return SUBJECT_NIK
-    except ApiUnavailable:
-        await reply(update, say(locale, "api_unavailable"))
-        return SUBJECT_NIK
+    nik, masked = taken
     draft = draft_of(context)
-    draft["subject_nik"], draft["subject_masked"] = nik, checked["nik_masked"]
-    await reply(update, text(locale, "subject_nik_kept", masked=checked["nik_masked"]))
+    draft["subject_nik"], draft["subject_masked"] = nik, masked
+    await reply(update, text(locale, "subject_nik_kept", masked=masked))
     return await _ask_domicile(update, context)
 
 

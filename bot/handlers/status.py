@@ -7,10 +7,7 @@ it is never written to Redis, and a bot restart between the two steps just asks 
 
 from __future__ import annotations
 
-import contextlib
-
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -28,6 +25,7 @@ from bot.handlers.common import (
     services_of,
     short_text_problem,
     show_menu,
+    take_nik,
     user_key,
 )
 from bot.texts import escape, keyboard, locale_of, plain, say
@@ -50,27 +48,15 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def receive_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Delete the NIK's message, check its format, and ask for the name."""
     locale = locale_of(context)
-    problem = short_text_problem(update, context)
-    nik = update.effective_message.text or ""
-    # Too old or already gone: nothing more can be done about it.
-    with contextlib.suppress(TelegramError):
-        await update.effective_message.delete()
-    if problem:
-        await reply(update, problem)
+    taken = await take_nik(update, context)
+    if taken is None:
         return ASK_NIK
-    try:
-        checked = await services_of(context).api.check_nik_format(nik=nik, locale=locale)
-    except ApiRefusal as refusal:
-        await reply(update, say(locale, "nik_removed") + "\n" + escape(plain(refusal.message)))
-        return ASK_NIK
-    except ApiUnavailable:
-        await reply(update, say(locale, "api_unavailable"))
-        return ASK_NIK
+    nik, masked = taken
     _pending(context)[update.effective_chat.id] = nik
     await reply(
         update,
         say(locale, "nik_removed")
-        + f"\nNIK <code>{escape(checked['nik_masked'])}</code>\n\n"
+        + f"\nNIK <code>{escape(masked)}</code>\n\n"
         + say(locale, "ask_name"),
     )
     return ASK_NAME
