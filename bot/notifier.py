@@ -19,6 +19,8 @@ use it):
   round trip: throughput is ``overall_limit / (window + latency)``. Waiting chats get tokens in
   the order they asked (FIFO), so no chat starves.
 - per chat, the next message waits until one window after the answer to the previous one.
+- a chat's worker has its turn and a token before it touches Redis or Telegram, so however
+  many chats are waiting, only about ``overall_limit`` of them are on their way at a time.
 
 Errors:
 
@@ -288,7 +290,7 @@ class Notifier:
         *,
         channel: str,
         consumer: str,
-        pacing: Pacing = Pacing(),  # noqa: B008 (frozen)
+        pacing: Pacing = Pacing(),
         block_ms: int = 1000,
         batch: int = 100,
         max_held: int = 5000,
@@ -309,6 +311,8 @@ class Notifier:
         self._held: set[str] = set()
         #: Chats whose message is on its way: a stop waits for these instead of cancelling.
         self._sending: set[int] = set()
+        #: Chats holding a token not yet spent on a send.
+        self._unspent: set[int] = set()
         self._next_turn: dict[int, float] = {}
         self._paused_until = 0.0
         # What _deliver did, per entry, for the worker that called the consumer.
@@ -514,6 +518,9 @@ class Notifier:
         try:
             while queue and not self._stopping.is_set():
                 entry_id, fields = queue[0]
+                # The turn and a token first: only that many chats go on to Redis and
+                # Telegram at a time, however many are waiting.
+                await self._turn(chat_id)
                 if await self._handle(chat_id, entry_id, fields):
                     attempts = 0
                     queue.popleft()
@@ -540,6 +547,9 @@ class Notifier:
             self._started.discard(entry_id)
             self._done.discard(entry_id)
             self._sending.discard(chat_id)
+            if chat_id in self._unspent:  # nothing was sent: the token goes back at once
+                self._unspent.discard(chat_id)
+                self._window.release()
         if done:
             self._sent_unacked.discard(entry_id)
         return done
@@ -570,7 +580,9 @@ class Notifier:
             return
         text = render_notification(notification)
         while True:
-            await self._turn(chat_id)
+            if chat_id not in self._unspent:
+                await self._turn(chat_id)  # again, after a 429
+            self._unspent.discard(chat_id)
             self._sending.add(chat_id)
             try:
                 await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
@@ -598,7 +610,8 @@ class Notifier:
             return
 
     async def _turn(self, chat_id: int) -> None:
-        """Wait for this chat's next turn, a token, and the end of any 429 pause."""
+        """Wait for this chat's next turn, a token, and the end of any 429 pause; the token
+        is then held (``_unspent``) until a send spends it or ``_handle`` gives it back."""
         loop = asyncio.get_running_loop()
         while True:
             if self._stopping.is_set():
@@ -611,6 +624,7 @@ class Notifier:
             if self._paused_until > loop.time() or self._stopping.is_set():
                 self._window.release()  # a 429 arrived (or a stop) while it queued
                 continue
+            self._unspent.add(chat_id)
             return
 
     def _answered(self, chat_id: int) -> None:
