@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -94,23 +95,36 @@ Text = Annotated[str | None, Query(max_length=16000)]
 _FORMAT_DOC = {404: {"description": "Unknown format, or nothing with this code or id"}}
 
 
-def _format(fmt: str, say: Callable[..., str]) -> str:
+@dataclass(frozen=True)
+class Answering:
+    """What every route answers in: the format of its path suffix and the caller's language."""
+
+    fmt: str
+    language: str
+    say: Callable[..., str]
+
+
+async def answering(
+    fmt: str, locale: Locale = None, accept_language: AcceptLanguage = None
+) -> Answering:
+    language = messages.normalize_locale(locale or accept_language)
+    say = _say(language)
     if fmt not in FORMATS:
         raise Open311Error(404, say("open311.format_unknown"))
-    return fmt
+    return Answering(fmt, language, say)
+
+
+Answer = Annotated[Answering, Depends(answering)]
 
 
 @router.get("/services.{fmt}", responses=_FORMAT_DOC)
 async def list_services(
-    fmt: str,
+    answer: Answer,
     services: ServicesDep,
-    locale: Locale = None,
-    accept_language: AcceptLanguage = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     """Every active complaint category as a service; `group` is the handling office type."""
-    language = messages.normalize_locale(locale or accept_language)
-    fmt = _format(fmt, _say(language))
+    language, fmt = answer.language, answer.fmt
     directory = await services.directory.get()
     records = [open311.service_record(c, language) for c in directory.active_categories()]
     return _answer(fmt, "services", records)
@@ -119,16 +133,12 @@ async def list_services(
 @router.get("/services/{service_code}.{fmt}", responses=_FORMAT_DOC)
 async def service_definition(
     service_code: str,
-    fmt: str,
+    answer: Answer,
     services: ServicesDep,
-    locale: Locale = None,
-    accept_language: AcceptLanguage = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     """The attributes a request for this service carries (region, privacy, programme …)."""
-    language = messages.normalize_locale(locale or accept_language)
-    say = _say(language)
-    fmt = _format(fmt, say)
+    say, fmt = answer.say, answer.fmt
     category = (await services.directory.get()).categories.get(service_code.strip().upper())
     if category is None or not category.active:
         raise Open311Error(404, say("open311.service_not_found"))
@@ -175,17 +185,13 @@ class RequestForm(BaseModel):
     },
 )
 async def create_request(
-    fmt: str,
+    answer: Answer,
     form: Annotated[RequestForm, Form()],
     services: ServicesDep,
-    locale: Locale = None,
-    accept_language: AcceptLanguage = None,
 ) -> Response:
     """File a complaint (form-encoded, as the spec). A request with `attribute[region_code]`
     or `attribute[subject_nik]` needs no lat/long or address: those give the kab/kota."""
-    language = messages.normalize_locale(locale or accept_language)
-    say = _say(language)
-    fmt = _format(fmt, say)
+    language, say, fmt = answer.language, answer.say, answer.fmt
     channel = await _channel(services, form.api_key, say)
     fields = form.model_dump(by_alias=True)
     directory = await services.directory.get()
@@ -215,15 +221,13 @@ async def create_request(
 
 @router.get("/requests.{fmt}", responses={400: {"description": "A malformed filter"}})
 async def list_requests(
-    fmt: str,
+    answer: Answer,
     services: ServicesDep,
     service_request_id: Text = None,
     service_code: Text = None,
     start_date: Annotated[str | None, Query(max_length=64)] = None,
     end_date: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
-    locale: Locale = None,
-    accept_language: AcceptLanguage = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     """Public requests, newest first, at most 1000; the last 90 days unless dated.
@@ -231,9 +235,7 @@ async def list_requests(
     `service_request_id` (comma-separated) overrides every other filter. RAHASIA
     complaints never appear; no record says anything about the reporter.
     """
-    language = messages.normalize_locale(locale or accept_language)
-    say = _say(language)
-    fmt = _format(fmt, say)
+    language, say, fmt = answer.language, answer.say, answer.fmt
     try:
         where = open311.parse_filter(
             service_request_id=service_request_id,
@@ -254,16 +256,12 @@ async def list_requests(
 @router.get("/requests/{service_request_id}.{fmt}", responses=_FORMAT_DOC)
 async def get_request(
     service_request_id: str,
-    fmt: str,
+    answer: Answer,
     services: ServicesDep,
-    locale: Locale = None,
-    accept_language: AcceptLanguage = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     """One request as a one-element list. Unknown, malformed and RAHASIA ids: the same 404."""
-    language = messages.normalize_locale(locale or accept_language)
-    say = _say(language)
-    fmt = _format(fmt, say)
+    language, say, fmt = answer.language, answer.say, answer.fmt
     row = await _public_row(services, service_request_id, say)
     record = open311.request_record(row, await services.directory.get(), language)
     return _answer(fmt, "service_requests", [record])
@@ -272,15 +270,12 @@ async def get_request(
 @router.get("/tokens/{token}.{fmt}", responses=_FORMAT_DOC)
 async def get_token(
     token: str,
-    fmt: str,
+    answer: Answer,
     services: ServicesDep,
-    locale: Locale = None,
-    accept_language: AcceptLanguage = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     """Intake is synchronous, so the token IS the service_request_id the POST returned."""
-    say = _say(messages.normalize_locale(locale or accept_language))
-    fmt = _format(fmt, say)
+    say, fmt = answer.say, answer.fmt
     row = await _public_row(services, token, say)
     return _answer(fmt, "service_requests", [open311.token_record(row.tracking_id)])
 
