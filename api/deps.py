@@ -29,7 +29,11 @@ async def get_channel(
     services: ServicesDep,
     x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
 ) -> Channel:
-    key = x_api_key
+    return await channel_of(request, services, x_api_key)
+
+
+async def channel_of(request: Request, services: Services, key: str | None) -> Channel:
+    """The channel of the request's API key (X-API-Key, or a Bearer token), or a 401."""
     if key is None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         key = token if scheme.lower() == "bearer" else None

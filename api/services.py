@@ -13,8 +13,9 @@ from api.domain.complaints.directory import DirectoryCache
 from api.domain.complaints.working_days import WorkingCalendar, load_calendar
 from api.domain.eligibility import EligibilityRules, default_rules
 from api.domain.protection import Protector
+from api.domain.rate_limit import RateLimiter
 from api.domain.regions import RegionCodes, region_codes
-from api.domain.status_check import LookupLimits
+from api.domain.status_check import FamilyReader, LookupLimits
 from api.redis_client import create_redis
 from api.settings import Settings
 from api.storage import AttachmentStorage, LocalDirectoryStorage
@@ -30,6 +31,9 @@ class Services:
     pool: PgPool | None
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis
+    # The status check's round trips, grouped across concurrent requests (batching.py).
+    family_reader: FamilyReader
+    rate_limiter: RateLimiter
     protector: Protector
     rules: EligibilityRules
     regions: RegionCodes
@@ -47,13 +51,17 @@ class Services:
     def build(cls, settings: Settings, *, redis: Redis | None = None) -> Services:
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         pool = pg_pool(engine, size=settings.db_pool_size)
+        reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        redis = redis if redis is not None else create_redis(settings.redis_url)
         return cls(
             settings=settings,
             engine=engine,
-            reader=engine.execution_options(isolation_level="AUTOCOMMIT"),
+            reader=reader,
             pool=pool,
             sessions=session_factory(engine),
-            redis=redis if redis is not None else create_redis(settings.redis_url),
+            redis=redis,
+            family_reader=FamilyReader(reader, pool),
+            rate_limiter=RateLimiter(redis),
             protector=protector_from(settings),
             rules=default_rules(),
             regions=region_codes(),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from api.domain.rate_limit import Limit, hit
+import asyncio
+
+from api.domain.rate_limit import Limit, RateLimiter, hit, hit_many
 from tests.conftest import BOTH_REDIS
 
 pytestmark = BOTH_REDIS
@@ -38,3 +40,19 @@ async def test_a_server_that_lost_its_script_cache_still_counts(redis):
     await redis.script_flush()  # as after a Redis restart
     refused = await hit(redis, [limit])
     assert not refused.allowed and 0 < refused.retry_after <= 60
+
+
+async def test_attempts_decided_in_one_batch_count_in_arrival_order(redis):
+    shared = Limit("rl:test:batch:user", limit=2, window_seconds=60)
+    other = Limit("rl:test:batch:other", limit=5, window_seconds=60)
+    decisions = await hit_many(redis, [[shared], [shared, other], [other], [shared]])
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert await redis.get("rl:test:batch:other") == b"2"
+
+
+async def test_concurrent_attempts_share_round_trips_but_the_limit_still_holds(redis):
+    limiter = RateLimiter(redis)
+    limit = Limit("rl:test:concurrent", limit=3, window_seconds=60)
+    decisions = await asyncio.gather(*(limiter.hit([limit]) for _ in range(50)))
+    assert sum(d.allowed for d in decisions) == 3
+    assert all(0 < d.retry_after <= 60 for d in decisions if not d.allowed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date
 
@@ -84,6 +85,34 @@ async def test_a_family_member_sees_the_family_programme_and_its_disbursements(c
     assert "pengurus keluarga" in programmes["SEMBAKO"]["reason"]
     assert [d["tahap"] for d in programmes["SEMBAKO"]["disbursements"]] == [3, 4]
     assert programmes["PBI_JK"]["reason_code"] == "recipient"
+
+
+async def test_concurrent_checks_each_get_their_own_family_and_answer(client, registry):
+    # Under load the reads of concurrent checks share a statement (FamilyReader); each
+    # citizen must still see exactly their own answer, siblings and repeats included.
+    asked = [
+        ask(),
+        ask(nik=ANAK, name="Dewi Aminah", user="tg:1003"),
+        ask(nik=RINI, name="Rini Lestari", user="tg:1002"),
+        ask(name="Someone Else", user="tg:1004"),
+        ask(nik="3510014107900009", name="Nobody", user="tg:1005"),
+        ask(user="tg:1006"),
+    ]
+    answers = await asyncio.gather(*(client.post(URL, json=body) for body in asked))
+    bodies = [answer.json() for answer in answers]
+    assert [b["found"] for b in bodies] == [True, True, True, False, False, True]
+    assert [b["person"]["name_masked"] for b in bodies if b["found"]] == [
+        "S**I A****H",
+        "D**I A****H",
+        "R**I L*****I",
+        "S**I A****H",
+    ]
+    reasons = [
+        {p["code"]: p["reason_code"] for p in b["person"]["programmes"]}["SEMBAKO"]
+        for b in bodies
+        if b["found"]
+    ]
+    assert reasons == ["recipient", "recipient_family", "desil_above_limit", "recipient"]
 
 
 async def test_found_and_not_found_answers_match_the_published_schema(client, registry):
