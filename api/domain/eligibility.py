@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+_MAX_REMEMBERED = 10_000
 _DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "eligibility.yaml"
 
 
@@ -41,12 +42,36 @@ class EligibilityRules:
     programmes: dict[str, Programme]
     # Exclusion code -> the programmes it closes; insertion order is the order of precedence.
     exclusions: dict[str, frozenset[str]]
+    _assessed: dict[tuple, list[ProgrammeEligibility]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def is_programme(self, code: str) -> bool:
         return code in self.programmes
 
     def is_exclusion(self, code: str) -> bool:
         return code in self.exclusions
+
+    def assess_record(
+        self, desil: int | None, programmes: str, exclusions: str, family_enrolled: frozenset[str]
+    ) -> list[ProgrammeEligibility]:
+        """``assess`` for a registry record (``;``-separated codes), remembered per record
+        shape: a few hundred shapes cover a whole population, and a status check then costs
+        a dict lookup instead of a pass over every programme. Callers must not change the
+        list or its items."""
+        key = (desil, programmes, exclusions, family_enrolled)
+        known = self._assessed.get(key)
+        if known is None:
+            if len(self._assessed) >= _MAX_REMEMBERED:
+                self._assessed.clear()
+            known = self._assessed[key] = assess(
+                self,
+                desil=desil,
+                enrolled=filter(None, programmes.split(";")),
+                exclusions=filter(None, exclusions.split(";")),
+                family_enrolled=family_enrolled,
+            )
+        return known
 
 
 @dataclass(frozen=True, slots=True)

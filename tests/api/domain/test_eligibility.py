@@ -132,3 +132,23 @@ def test_exclusions_may_be_given_as_a_one_shot_iterator():
         default_rules(), desil=3, enrolled=iter(()), exclusions=filter(None, ["ASN_TNI_POLRI"])
     )
     assert standing_of(results, "PKH").reason == "excluded_asn_tni_polri"
+
+
+def test_a_remembered_assessment_is_the_one_assess_gives_for_every_record_shape():
+    rules = load_rules()
+    codes = list(rules.programmes)
+    shapes = [
+        (desil, ";".join(codes[: n % (len(codes) + 1)]), exclusions, family)
+        for n, desil in enumerate([None, *range(1, 11)])
+        for exclusions in ("", "MENINGGAL", "GAJI_BPJS;ASN_TNI_POLRI")
+        for family in (frozenset(), frozenset({"PKH"}), frozenset({"SEMBAKO", "BLT"}))
+    ]
+    for _ in range(2):  # the second pass answers from memory
+        for desil, programmes, exclusions, family in shapes:
+            assert rules.assess_record(desil, programmes, exclusions, family) == assess(
+                rules,
+                desil=desil,
+                enrolled=filter(None, programmes.split(";")),
+                exclusions=filter(None, exclusions.split(";")),
+                family_enrolled=family,
+            )
