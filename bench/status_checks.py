@@ -1,6 +1,7 @@
 """Status checks under load vs a trivial endpoint, side by side, on PostgreSQL.
 
     .venv/bin/python bench/status_checks.py [--people 1000000] [--connections 64]
+        [--compare-with DIR]   # e.g. git worktree add /tmp/base COMMIT
 
 Needs wrk (Debian package `wrk`). Uses (and, on first run, builds) the database
 `bansos_bench` holding the synthetic population (see bench/registry.py). The server runs as
@@ -95,6 +96,43 @@ def sample_bodies(beneficiaries_csv: Path, path: Path, count: int) -> None:
                 )
 
 
+def _measure_tree(tree: str | None, env: dict, script: Path, args) -> tuple[dict, dict]:
+    """One round on a fresh server: the trivial endpoint, then status checks."""
+    if tree:
+        env = {**env, "PYTHONPATH": tree}
+    server = subprocess.Popen(
+        [str(BIN / "bansos"), "serve", "--port", str(args.port), "--workers", str(args.workers)],
+        env=env,
+        cwd=tree,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/readyz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        # Warm-up: connection pools, caches, the database's buffer cache.
+        wrk(f"{base}/healthz", connections=args.connections, seconds=3, threads=2, script=None)
+        wrk(base, connections=args.connections, seconds=5, threads=2, script=script)
+        trivial = wrk(
+            f"{base}/healthz",
+            connections=args.connections,
+            seconds=args.seconds,
+            threads=2,
+            script=None,
+        )
+        status = wrk(
+            base, connections=args.connections, seconds=args.seconds, threads=2, script=script
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)  # a benchmark server: no graceful drain needed
+        server.wait(timeout=30)
+    return trivial, status
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -103,6 +141,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--compare-with",
+        metavar="DIR",
+        help="a checkout of other code (git worktree add DIR COMMIT) to measure in "
+        "alternating rounds of the same run",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -121,44 +165,24 @@ def main() -> None:
     script = workdir / "status.lua"
     script.write_text(LUA % {"bodies": bodies, "key": key})
 
-    server = subprocess.Popen(
-        [str(BIN / "bansos"), "serve", "--port", str(args.port), "--workers", str(args.workers)],
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        # Warm-up: connection pools, caches, the database's buffer cache.
-        wrk(f"{base}/healthz", connections=args.connections, seconds=3, threads=2, script=None)
-        wrk(base, connections=args.connections, seconds=5, threads=2, script=script)
-        rounds = []
-        for _ in range(args.rounds):
-            trivial = wrk(
-                f"{base}/healthz",
-                connections=args.connections,
-                seconds=args.seconds,
-                threads=2,
-                script=None,
-            )
-            status = wrk(
-                base, connections=args.connections, seconds=args.seconds, threads=2, script=script
-            )
+    # The code under test, and optionally an older checkout (same virtualenv, its own
+    # sources first on the path) measured in alternating rounds of the same run.
+    trees = [("this", None)]
+    if args.compare_with:
+        trees.append(("baseline", str(Path(args.compare_with).resolve())))
+    rounds = []
+    for _ in range(args.rounds):
+        for label, tree in trees:
+            trivial, status = _measure_tree(tree, env, script, args)
             rounds.append(
                 {
+                    "code": label,
+                    "tree": tree or str(Path(__file__).resolve().parent.parent),
                     "trivial": trivial,
                     "status_check": status,
                     "ratio": status["rps"] / trivial["rps"],
                 }
             )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
     result = {
         "people": args.people,
@@ -169,12 +193,13 @@ def main() -> None:
     }
     path = save("status_checks", result)
     print(
-        f"{'round':>5} {'trivial rps':>12} {'status rps':>11} {'ratio':>6} "
+        f"{'round':>5} {'code':>8} {'trivial rps':>12} {'status rps':>11} {'ratio':>6} "
         f"{'status p50':>10} {'status p99':>10} {'non-2xx':>8}"
     )
     for number, r in enumerate(rounds, 1):
         print(
-            f"{number:>5} {r['trivial']['rps']:>12.0f} {r['status_check']['rps']:>11.0f} "
+            f"{number:>5} {r['code']:>8} {r['trivial']['rps']:>12.0f} "
+            f"{r['status_check']['rps']:>11.0f} "
             f"{r['ratio']:>6.2f} {r['status_check']['p50_ms']:>8.1f}ms "
             f"{r['status_check']['p99_ms']:>8.1f}ms {r['status_check']['non_2xx']:>8}"
         )
