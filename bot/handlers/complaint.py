@@ -68,20 +68,33 @@ async def _answer_button(update: Update) -> str | None:
     return None
 
 
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Start a fresh draft and offer the categories, each with its one-line explanation."""
+async def _new_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[dict] | None:
+    """A fresh draft; the categories as the api describes them (None: the api is down)."""
     await _answer_button(update)
     locale = locale_of(context)
     try:
         categories = await services_of(context).api.categories(locale=locale)
     except ApiUnavailable:
         await reply(update, say(locale, "api_unavailable"))
-        return ConversationHandler.END
+        return None
     context.user_data["complaint"] = {
         "id": uuid.uuid4().hex,
         "nik_categories": [c["code"] for c in categories if c["requires_subject_nik"]],
         "attachments": [],
     }
+    return categories
+
+
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Start a fresh draft and offer the categories, each with its one-line explanation."""
+    categories = await _new_draft(update, context)
+    if categories is None:
+        return ConversationHandler.END
+    return await _offer_categories(update, context, categories)
+
+
+async def _offer_categories(update: Update, context, categories: list[dict]) -> int:
+    locale = locale_of(context)
     lines = [text(locale, "choose_category")] + [
         text(locale, "category_line", label=plain(c["label"]), description=plain(c["description"]))
         for c in categories
@@ -94,11 +107,36 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return CATEGORY
 
 
+async def begin_with_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Start a draft of one category, from a button after a status check (usul, sanggah)."""
+    code = update.callback_query.data.rpartition(":")[2]
+    categories = await _new_draft(update, context)
+    if categories is None:
+        return ConversationHandler.END
+    chosen = next((c for c in categories if c["code"] == code), None)
+    if chosen is None:  # a category since retired: let the citizen choose
+        return await _offer_categories(update, context, categories)
+    await reply(
+        update,
+        text(
+            locale_of(context),
+            "category_chosen",
+            label=plain(chosen["label"]),
+            description=plain(chosen["description"]),
+        ),
+    )
+    return await _continue_with(update, context, code)
+
+
 async def pick_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Remember the category; ask for the subject's NIK when it needs one."""
     data = await _answer_button(update)
+    return await _continue_with(update, context, data.partition(":")[2])
+
+
+async def _continue_with(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> int:
     draft = draft_of(context)
-    draft["category"] = data.partition(":")[2]
+    draft["category"] = code
     locale = locale_of(context)
     if draft["category"] in draft.get("nik_categories", []):
         await reply(update, text(locale, "ask_subject_nik"))
@@ -461,6 +499,7 @@ def complaint_conversation() -> ConversationHandler:
         entry_points=[
             CommandHandler(["adu", "complaint"], begin),
             CallbackQueryHandler(begin, pattern=r"^menu:complaint$"),
+            CallbackQueryHandler(begin_with_category, pattern=r"^menu:complaint:[A-Z_]+$"),
         ],
         states={
             CATEGORY: [CallbackQueryHandler(pick_category, pattern=r"^cat:[A-Z_]+$")],

@@ -90,7 +90,7 @@ async def receive_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     await reply(
         update,
         render_answer(answer, locale),
-        reply_markup=_next_steps(locale, answer.get("subscription_token")),
+        reply_markup=_next_steps(locale, answer),
     )
     return ConversationHandler.END
 
@@ -133,14 +133,21 @@ def render_answer(answer: dict, locale: str) -> str:
     return "\n\n".join(parts)
 
 
-def _next_steps(locale: str, subscription_token: str | None):
-    rows = [
-        [(say(locale, "button_check_again"), "menu:status")],
+def _next_steps(locale: str, answer: dict):
+    """Where a citizen goes from an answer: be told when the aid moves, propose a family
+    that is not (yet) a recipient (usul), object to a recipient (sanggah), and the rest."""
+    person = answer.get("person")
+    rows = []
+    if answer.get("subscription_token"):
+        rows.append([(say(locale, "button_subscribe"), f"sub:{answer['subscription_token']}")])
+    if person is None or any(p["standing"] != "recipient" for p in person["programmes"]):
+        rows.append([(say(locale, "button_usul"), "menu:complaint:USUL")])
+    rows += [
+        [(say(locale, "button_sanggah"), "menu:complaint:SANGGAH")],
         [(say(locale, "button_complaint"), "menu:complaint")],
+        [(say(locale, "button_check_again"), "menu:status")],
         [(say(locale, "button_menu"), "menu:main")],
     ]
-    if subscription_token:
-        rows.insert(0, [(say(locale, "button_subscribe"), f"sub:{subscription_token}")])
     return keyboard(rows)
 
 

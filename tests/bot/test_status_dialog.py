@@ -140,3 +140,40 @@ async def test_tell_me_when_my_aid_moves_subscribes_this_chat(citizen, services,
             .all()
         )
     assert subscribers == [f"tg:{citizen.chat_id}"]
+
+
+def labels(message) -> list[str]:
+    return [button["text"] for row in message.reply_markup["inline_keyboard"] for button in row]
+
+
+async def test_the_answer_leads_on_to_an_usul_or_a_sanggah_already_chosen(citizen, registry):
+    citizen.command("/cek")
+    await citizen.next_answers()
+    citizen.say(SITI)
+    await citizen.next_answers()
+    citizen.say("Siti Aminah")
+    [answer] = await citizen.next_answers()
+    # Siti receives PKH and Sembako but not PBI-JK or BLT: an usul is worth offering.
+    assert any("usul" in label for label in labels(answer))
+    citizen.press(answer, "Sanggah")
+    chosen, ask_nik = await citizen.next_answers(2)
+
+    assert "Pengaduan: Sanggah penerima (tidak layak)" in chosen.plain_text
+    assert "NIK orang yang bersangkutan" in ask_nik.plain_text
+    citizen.say("3510014107900009")  # the subject's NIK: the draft goes on from there
+    kept, where = await citizen.next_answers(2)
+    assert "3510********0009" in kept.plain_text
+    assert "tinggal" in where.plain_text
+
+
+async def test_an_unknown_person_is_offered_an_usul(citizen, registry):
+    citizen.command("/cek")
+    await citizen.next_answers()
+    citizen.say("3510014107900009")
+    await citizen.next_answers()
+    citizen.say("Orang Lain")
+    [answer] = await citizen.next_answers()
+    citizen.press(answer, "usul")
+    chosen, _ = await citizen.next_answers(2)
+
+    assert "Pengaduan: Usul penerima (belum terdaftar)" in chosen.plain_text
