@@ -1,16 +1,17 @@
 """One bot process: status-check updates handled per second, end to end.
 
-    .venv/bin/python bench/bot_status.py [--chats 200] [--rounds 2] [--baseline DIR]
-                                         [--profile DIR]
+    .venv/bin/python bench/bot_status.py [--chats 200] [--checks 3] [--rounds 2]
+                                         [--baseline DIR] [--profile DIR]
 
 Three kinds of process, as in production: the api (`bansos serve --workers 2` on
 `bansos_bench`, 1,000,000 people; built by bench/registry.py on first use), the bot (one
 process of its own: build_application, long polling, conversation state in the real Redis),
 and "Telegram": the Bot API stand-in and the simulated citizens, in this process. Each citizen
 goes through the whole dialog — /cek, the NIK, the name — waiting for each answer like a
-person would; all citizens at once. Counted: updates handled per second from the first
-injected update to the last answer, the time from each update to the bot's answer, and the
-CPU the bot process used in that time (from /proc), per update.
+person would, ``--checks`` times for different people; all citizens at once. Counted:
+updates handled per second from the first injected update to the last answer, the time from
+each update to the bot's answer, the CPU the bot process used in that time (from /proc) per
+update, and how many cores were busy: the bot, this process, the whole machine.
 
 ``--baseline DIR`` runs a second bot process from another version of ``bot/`` and
 ``messages/`` (``git archive <commit> bot messages | tar -x -C DIR``) against a stand-in of
@@ -50,7 +51,7 @@ def people(beneficiaries_csv: Path, count: int) -> list[tuple[str, str]]:
     chosen = []
     with beneficiaries_csv.open(encoding="utf-8") as source:
         for index, row in enumerate(csv.DictReader(source)):
-            if index % 997 == 0:
+            if index % 97 == 0:
                 chosen.append((row["nik"], row["nama"]))
             if len(chosen) == count:
                 break
@@ -80,18 +81,23 @@ class Answers:
         return future
 
 
-async def dialog(standin, answers: Answers, chat_id: int, nik: str, name: str):
+async def dialog(standin, answers: Answers, chat_id: int, checks: list[tuple[str, str]]):
+    """One citizen's status checks, one after another: /cek, the NIK, the name, each waited for."""
     latencies = []
-    for send in (
-        lambda: standin.send_command(chat_id, "/cek"),
-        lambda: standin.send_text(chat_id, nik),
-        lambda: standin.send_text(chat_id, name),
-    ):
-        answered = answers.expect(chat_id)
-        started = time.perf_counter()
-        send()
-        latencies.append(await asyncio.wait_for(answered, timeout=60) - started)
+    for nik, name in checks:
+        for text in ("/cek", nik, name):
+            answered = answers.expect(chat_id)
+            started = time.perf_counter()
+            standin.send_text(chat_id, text)
+            latencies.append(await asyncio.wait_for(answered, timeout=60) - started)
     return latencies
+
+
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs so far, from /proc/stat."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
 
 
 class TelegramSide:
@@ -130,26 +136,34 @@ class TelegramSide:
             await asyncio.to_thread(self.bot.wait, 30)
 
 
-async def run_round(side: TelegramSide, folks: list[tuple[str, str]], base: int) -> dict:
+async def run_round(side: TelegramSide, citizens: list[list[tuple[str, str]]], base: int) -> dict:
     standin, answers, bot_pid = side.standin, side.answers, side.bot.pid
-    cpu_before, started = cpu_seconds(bot_pid), time.perf_counter()
+    bot_before, own_before, busy_before = cpu_seconds(bot_pid), time.process_time(), machine_busy()
+    started = time.perf_counter()
     results = await asyncio.gather(
-        *(dialog(standin, answers, base + n, nik, name) for n, (nik, name) in enumerate(folks))
+        *(dialog(standin, answers, base + n, checks) for n, checks in enumerate(citizens))
     )
-    elapsed, bot_cpu = time.perf_counter() - started, cpu_seconds(bot_pid) - cpu_before
+    elapsed = time.perf_counter() - started
+    bot_cpu, own_cpu = cpu_seconds(bot_pid) - bot_before, time.process_time() - own_before
+    (busy_after, total_after), (busy_start, total_start) = machine_busy(), busy_before
+    busy, total = busy_after - busy_start, total_after - total_start
     latencies = sorted(x for r in results for x in r)
     updates = len(latencies)
     return {
         "bot": side.name,
-        "chats": len(folks),
+        "chats": len(citizens),
         "updates": updates,
         "seconds": round(elapsed, 2),
         "updates_per_second": round(updates / elapsed, 1),
-        "status_checks_per_second": round(len(folks) / elapsed, 1),
+        "status_checks_per_second": round(updates / 3 / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
         "bot_cpu_ms_per_update": round(bot_cpu * 1000 / updates, 2),
-        "bot_cpu_share": round(bot_cpu / elapsed, 2),
+        # Cores busy during the round: the bot process, this process (stand-in and
+        # citizens), and the whole machine (api, PostgreSQL, Redis and anything else).
+        "bot_cores": round(bot_cpu / elapsed, 2),
+        "telegram_cores": round(own_cpu / elapsed, 2),
+        "machine_cores": round(busy / total * os.cpu_count(), 2),
     }
 
 
@@ -172,16 +186,20 @@ async def measure(args, api_url: str, key: str, folks: list[tuple[str, str]]) ->
         for side, redis_url in zip(sides, redis_urls, strict=True):
             await clean_bot_state(redis_url)
             await side.start(stack, api_url, key, redis_url)
-            await run_round(side, folks[:30], 10_000)  # warm-up
+            await run_round(side, [folks[i : i + 1] for i in range(30)], 10_000)  # warm-up
         for r in range(args.rounds):
-            chunk = folks[(r + 1) * args.chats : (r + 2) * args.chats]
+            first = r * args.chats * args.checks
+            citizens = [
+                folks[first + n * args.checks : first + (n + 1) * args.checks]
+                for n in range(args.chats)
+            ]
             for number, side in enumerate(sides):
                 spy = None
                 if args.profile:
                     output = Path(args.profile) / f"{side.name}-{r + 1}.folded"
                     spy = profile(side.bot.pid, output)
                 base = 1_000_000 * (number + 1) + 1_000 * (r + 1)
-                rounds.append(await run_round(side, chunk, base))
+                rounds.append(await run_round(side, citizens, base))
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)
                     await asyncio.to_thread(spy.wait, 60)
@@ -230,7 +248,8 @@ def run_bot() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
-    parser.add_argument("--chats", type=int, default=200)
+    parser.add_argument("--chats", type=int, default=200, help="citizens at once")
+    parser.add_argument("--checks", type=int, default=3, help="status checks per citizen")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--baseline", help="another bot/ and messages/, measured alongside")
@@ -257,7 +276,7 @@ def main() -> None:
         DB_POOL_SIZE="20",
     )
     key = bansos("create-api-key", "telegram-bot", env=env).stdout.strip()
-    folks = people(beneficiaries_csv, args.chats * (args.rounds + 1))
+    folks = people(beneficiaries_csv, args.chats * args.checks * args.rounds)
     server = subprocess.Popen(
         [str(BIN / "bansos"), "serve", "--port", str(args.port), "--workers", "2"],
         env=env,
@@ -281,14 +300,14 @@ def main() -> None:
     path = save("bot_status", {"people": args.people, "rounds": rounds})
     print(
         f"{'bot':>9} {'chats':>6} {'updates/s':>10} {'checks/s':>9} {'p50':>8} {'p99':>8} "
-        f"{'bot CPU/update':>15} {'bot CPU share':>14}"
+        f"{'bot CPU/update':>15} {'cores: bot':>11} {'telegram':>9} {'machine':>8}"
     )
     for r in rounds:
         print(
             f"{r['bot']:>9} {r['chats']:>6} {r['updates_per_second']:>10} "
             f"{r['status_checks_per_second']:>9} {r['p50_ms']:>6}ms {r['p99_ms']:>6}ms "
-            f"{r['bot_cpu_ms_per_update']:>13}ms "
-            f"{r['bot_cpu_share']:>14}"
+            f"{r['bot_cpu_ms_per_update']:>13}ms {r['bot_cores']:>11} "
+            f"{r['telegram_cores']:>9} {r['machine_cores']:>8}"
         )
     print(f"results: {path}")
 
