@@ -1,18 +1,20 @@
-"""The bot's HTTP transport (bot/http.py): failures reach python-telegram-bot and the api client
+"""The bot's HTTP (bot/http.py): failures reach python-telegram-bot and the api client
 as the errors they already handle, and a shut-down bot can start again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 
 import pytest
+from PIL import Image
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
 from bot.client import ApiClient, ApiUnavailable
 from bot.http import telegram_request
-from bot.standin import StandIn
+from bot.standin import StandIn, TgUser
 
 
 @contextlib.asynccontextmanager
@@ -72,3 +74,28 @@ async def test_a_bot_shut_down_and_initialized_again_talks_to_telegram_again():
         assert (await bot.get_me()).username == "bansos_standin_bot"
         await bot.shutdown()
     await standin.aclose()
+
+
+async def test_a_photo_goes_up_and_comes_back_down_whole():
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), "red").save(buffer, format="JPEG")
+    jpeg = buffer.getvalue()
+    standin = StandIn(enforce_rate_limits=False)
+    standin.add_user(TgUser(1001, "Siti"))
+    async with standin.serving() as base:
+        bot = Bot(
+            standin.token,
+            base_url=f"{base}/bot",
+            base_file_url=f"{base}/file/bot",
+            request=telegram_request(4),
+        )
+        async with bot:
+            sent = await bot.send_photo(1001, photo=jpeg, caption="Bukti <b>transfer</b>")
+            file = await bot.get_file(sent.photo[-1].file_id)
+            downloaded = bytes(await file.download_as_bytearray())
+    await standin.aclose()
+
+    [shown] = standin.sent(1001)
+    assert shown.plain_text == "Bukti <b>transfer</b>"  # no parse mode: shown as typed
+    assert standin.file_bytes(shown.file_id) == jpeg
+    assert downloaded == jpeg
