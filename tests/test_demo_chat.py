@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.test_demo_command import free_port
+from tests.test_demo_command import free_port, wait_until_ready
 
 BANSOS = Path(sys.executable).parent / "bansos"
 
@@ -154,12 +154,7 @@ def demo(tmp_path_factory):
     terminal = Terminal(process)
     try:
         terminal.expect("Ctrl+C", within=120)
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_ready(port)
         yield terminal, where, f"http://127.0.0.1:{port}"
     finally:
         stop(process)
