@@ -28,6 +28,7 @@ from bot.notifier import BOT_DATA_KEY, Notifier, Pacing
 from bot.persistence import RedisPersistence
 from bot.settings import BotSettings
 from bot.texts import locale_of, say
+from bot.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,9 @@ def build_application(
         .get_updates_request(telegram_request(1))
         .persistence(RedisPersistence(redis))
         # Each update mostly waits for the api; handling many at once keeps one slow answer
-        # from holding up every other citizen. (Two messages a citizen sends within the same
-        # instant may then be handled in either order; the conversation states tolerate it.)
-        .concurrent_updates(CONCURRENT_UPDATES)
+        # from holding up every other citizen. A chat's own updates go one after another, in
+        # order: the next step of its conversation is known once the previous one returned.
+        .concurrent_updates(PerChatOrder(CONCURRENT_UPDATES))
         .post_init(register_commands)
         # run_polling and run_webhook end here; the api client's connections close with them.
         .post_shutdown(close_api)
