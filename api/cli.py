@@ -461,6 +461,14 @@ def chat(
     api_key: Annotated[
         str, typer.Option(envvar="BANSOS_API_KEY", help="A channel key (bansos demo prints one)")
     ] = "",
+    redis_url: Annotated[
+        str,
+        typer.Option(
+            envvar="REDIS_URL",
+            help="The Redis the api relays notifications into (bansos demo prints it); "
+            "without it the chat gets no notifications",
+        ),
+    ] = "",
     language: Annotated[str, typer.Option(help="The citizen's Telegram language: id or en")] = "id",
 ) -> None:
     """Talk to the real bot in this terminal, through a local stand-in of the Bot API.
@@ -471,11 +479,11 @@ def chat(
     if not api_key:
         err.print("[red]Give --api-key[/] (or BANSOS_API_KEY): `bansos demo` prints one.")
         raise typer.Exit(2)
-    asyncio.run(_chat(api_url, api_key, language))
+    asyncio.run(_chat(api_url, api_key, redis_url, language))
 
 
-async def _chat(api_url: str, api_key: str, language: str) -> None:
-    from api.redis_client import create_redis
+async def _chat(api_url: str, api_key: str, redis_url: str, language: str) -> None:
+    from api.redis_client import MEMORY_URL, create_redis
     from bot.chat import run_chat
     from bot.client import ApiClient
 
@@ -487,17 +495,25 @@ async def _chat(api_url: str, api_key: str, language: str) -> None:
             yield line
 
     out.print("[bold]bansos chat[/] — /keluar to quit.", highlight=False)
+    # A private memory://, as it would be another phone's: drafts and the chosen language
+    # last for this session. Only the notifications come from the api's Redis.
+    notifications = create_redis(redis_url) if redis_url not in ("", MEMORY_URL) else None
+    if notifications is None:
+        out.print("(No --redis-url: the api's notifications will not reach this chat.)")
     api = ApiClient(api_url, api_key)
     try:
         await run_chat(
             api=api,
-            redis=create_redis("memory://"),
+            redis=create_redis(MEMORY_URL),
+            notifications=notifications,
             lines=stdin_lines(),
             write=lambda text: print(text, flush=True),
             language=language,
         )
     finally:
         await api.aclose()
+        if notifications is not None:
+            await notifications.aclose()
 
 
 @app.command()
@@ -506,21 +522,35 @@ def demo(
     families: Annotated[int, typer.Option(min=0, help="Synthetic families to seed")] = 2000,
 ) -> None:
     """One command to try it: SQLite database, migrations, demo data, api on 127.0.0.1."""
+    from api.redis_client import MEMORY_URL, serve_memory_redis
+
+    os.environ["BANSOS_ENV"] = "demo"
+    os.environ.setdefault("DATABASE_URL", DEMO_DATABASE_URL)
+    os.environ.setdefault("REDIS_URL", MEMORY_URL)
+    with contextlib.ExitStack() as stack:
+        if os.environ["REDIS_URL"] == MEMORY_URL:
+            # Served on loopback rather than private to this process: `bansos chat` (or the
+            # bot) in another terminal reads the notifications the api relays into it.
+            os.environ["REDIS_URL"] = stack.enter_context(serve_memory_redis())
+            what = "the in-process stand-in, on loopback"
+        else:
+            what = "REDIS_URL"
+        _run_demo(_settings(), port=port, families=families, redis_what=what)
+
+
+def _run_demo(settings, *, port: int, families: int, redis_what: str) -> None:
     import uvicorn
 
     from api.migrations_runner import upgrade
 
-    os.environ["BANSOS_ENV"] = "demo"
-    os.environ.setdefault("DATABASE_URL", DEMO_DATABASE_URL)
-    os.environ.setdefault("REDIS_URL", "memory://")
-    settings = _settings()
     out.print(
         f"[bold]Bansos demo[/] — database {settings.database_url}, "
-        f"Redis {settings.redis_url} (in-process stand-in when memory://)"
+        f"Redis {settings.redis_url} ({redis_what})"
     )
     upgrade(settings.database_url)
     personas = asyncio.run(_seed(settings, families=families, seed=2026))
     key = asyncio.run(_create_key(settings, "demo"))
+    bot_key = asyncio.run(_create_key(settings, DEMO_BOT_CHANNEL))
     staff = asyncio.run(_demo_staff(settings))
     _print_personas(personas)
     first = personas[0]
@@ -543,11 +573,16 @@ def demo(
         '"subject_nik": "3510014107900001", "description": "Bantuan tahap 3 belum diterima."}\'\n',
         highlight=False,
     )
-    bot = _start_demo_bot(port, key) if os.environ.get("TELEGRAM_BOT_TOKEN") else None
-    if bot is None:
+    api_url = f"http://127.0.0.1:{port}"
+    if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        bot = _start_demo_bot(api_url, bot_key, settings.redis_url)
+    else:
+        bot = None
         out.print(
-            "Talk to the bot offline (no Telegram needed), in another terminal:\n"
-            f"  python3 dev.py bansos chat --api-url http://127.0.0.1:{port} --api-key {key}\n"
+            "Talk to the bot offline (no Telegram needed), in another terminal; the status "
+            "changes staff make reach this chat:\n"
+            f"  python3 dev.py bansos chat --api-url {api_url} --api-key {bot_key} "
+            f"--redis-url {settings.redis_url}\n"
             "(Set TELEGRAM_BOT_TOKEN to run the real bot on Telegram with the demo.)",
             highlight=False,
         )
@@ -562,18 +597,22 @@ def demo(
             bot.wait(timeout=30)
 
 
-def _start_demo_bot(port: int, key: str):
+#: The channel of the demo's bot key: BotSettings' default BOT_CHANNEL, so the bot and
+#: `bansos chat` read the notifications of what they filed (notifications:<channel>).
+DEMO_BOT_CHANNEL = "telegram-bot"
+
+
+def _start_demo_bot(api_url: str, key: str, redis_url: str):
     """The Telegram bot beside the demo api, when a real bot token is configured."""
     import subprocess
 
     out.print("TELEGRAM_BOT_TOKEN is set: the bot runs too (long polling).")
-    # The demo's Redis is the api's in-process stand-in, which the bot cannot share: the bot
-    # answers and files complaints, but notifications need REDIS_URL on a real server.
     env = {
         **os.environ,
-        "BANSOS_API_URL": f"http://127.0.0.1:{port}",
+        "BANSOS_API_URL": api_url,
         "BANSOS_API_KEY": key,
-        "BOT_CHANNEL": "demo",
+        "BOT_CHANNEL": DEMO_BOT_CHANNEL,
+        "REDIS_URL": redis_url,
     }
     return subprocess.Popen([sys.argv[0], "bot"], env=env)
 
@@ -582,6 +621,8 @@ def _start_demo_bot(port: int, key: str):
 DEMO_STAFF_PASSWORD = "demo-bansos-2026"
 DEMO_STAFF = (
     ("dinsos-banyuwangi", "HANDLER", "DINSOS-3510", "handler, Dinas Sosial Kab. Banyuwangi"),
+    # The first personas live in Kota Metro: their complaints from the chat are worked here.
+    ("dinsos-metro", "HANDLER", "DINSOS-1872", "handler, Dinas Sosial Kota Metro"),
     ("koordinator-wk4", "COORDINATOR", "WK4", "coordinator, region WK4"),
     ("kemensos", "MINISTRY", "NASIONAL", "ministry"),
     ("admin", "ADMIN", None, "routing and offices"),

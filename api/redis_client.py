@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+
 from redis.asyncio import BlockingConnectionPool, Redis
 
 MEMORY_URL = "memory://"
@@ -22,3 +26,24 @@ def create_redis(url: str) -> Redis:
         url, max_connections=MAX_CONNECTIONS, timeout=10, health_check_interval=30
     )
     return Redis(connection_pool=pool, decode_responses=False)
+
+
+@contextlib.contextmanager
+def serve_memory_redis(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """The in-process Redis stand-in served on a loopback TCP port; yields its ``redis://`` URL.
+
+    For the embedded default when more than one process needs the same Redis: the demo's api
+    relays notifications into it and ``bansos chat`` (another process) reads them. fakeredis's
+    own server (a thread per connection, Lua included); port 0 picks a free port. It lives
+    as long as the ``with`` block and keeps nothing afterwards.
+    """
+    from fakeredis import TcpFakeServer
+
+    server = TcpFakeServer((host, port))
+    thread = threading.Thread(target=server.serve_forever, name="redis-standin", daemon=True)
+    thread.start()
+    try:
+        yield f"redis://{host}:{server.server_address[1]}/0"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -15,7 +15,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 import messages
 from bot.client import ApiClient
@@ -24,10 +23,12 @@ from bot.handlers.complaint import add_complaint_handlers
 from bot.handlers.start import add_start_handlers
 from bot.handlers.status import add_status_handlers
 from bot.handlers.tracking import add_tracking_handlers
+from bot.http import telegram_request
 from bot.notifier import BOT_DATA_KEY, Notifier, Pacing
 from bot.persistence import RedisPersistence
 from bot.settings import BotSettings
 from bot.texts import locale_of, say
+from bot.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
 
@@ -89,17 +90,26 @@ def build_application(
 ) -> Application:
     """The bot. ``telegram_rate_limits=False`` drops the pacing of replies to Telegram's
     30 messages/s, for measuring what the bot itself can handle (bench/bot_status.py)."""
+
+    async def close_api(_: Application) -> None:
+        await api.aclose()
+
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
+        # One connection per update in flight at most; getUpdates has a connection of its own.
+        .request(telegram_request(CONCURRENT_UPDATES))
+        .get_updates_request(telegram_request(1))
         .persistence(RedisPersistence(redis))
         # Each update mostly waits for the api; handling many at once keeps one slow answer
-        # from holding up every other citizen. (Two messages a citizen sends within the same
-        # instant may then be handled in either order; the conversation states tolerate it.)
-        .concurrent_updates(CONCURRENT_UPDATES)
+        # from holding up every other citizen. A chat's own updates go one after another, in
+        # order: the next step of its conversation is known once the previous one returned.
+        .concurrent_updates(PerChatOrder(CONCURRENT_UPDATES))
         .post_init(register_commands)
+        # run_polling and run_webhook end here; the api client's connections close with them.
+        .post_shutdown(close_api)
     )
     if telegram_rate_limits:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
@@ -133,7 +143,7 @@ def attach_notifier(application: Application, redis: Redis, settings: BotSetting
         settings.token,
         base_url=settings.bot_api_url,
         base_file_url=settings.bot_file_url,
-        request=HTTPXRequest(connection_pool_size=settings.notify_overall_limit + 8),
+        request=telegram_request(settings.notify_overall_limit + 8),
     )
     seen_running = False
 

@@ -4,6 +4,9 @@ The real bot (the same ``build_application``) polls a local stand-in of the Bot 
 process and calls the running api; this module plays the citizen's Telegram app: it prints
 what the bot sends (buttons numbered) and turns what you type into messages or button
 presses. ``/foto PATH`` sends a photo, ``/berkas PATH`` a document, ``/keluar`` quits.
+
+Given the Redis the api relays its notifications into (``bansos demo`` serves one), the bot's
+notifier runs too, and a status change made by staff shows up here like any other message.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bot.app import build_application
+from bot.app import attach_notifier, build_application
 from bot.client import ApiClient
 from bot.settings import BotSettings
 from bot.standin import SentMessage, StandIn, TgUser
@@ -81,15 +84,22 @@ async def run_chat(
     lines: AsyncIterator[str],
     write: Callable[[str], None],
     language: str = "id",
+    notifications: Redis | None = None,
 ) -> None:
-    """Run the bot against an in-process stand-in until ``lines`` ends or /keluar."""
+    """Run the bot against an in-process stand-in until ``lines`` ends or /keluar.
+
+    ``redis`` holds the conversations; ``notifications``, when given, is the api's Redis,
+    whose ``notifications:<channel>`` stream the bot's notifier delivers into this chat.
+    """
     standin = StandIn(enforce_rate_limits=False)
     standin.add_user(TgUser(CHAT_ID, "Warga", language_code=language))
     terminal = Terminal(write)
     standin.add_listener(terminal.show)
     async with standin.serving() as base_url:
         settings = BotSettings(TELEGRAM_BOT_TOKEN=standin.token, TELEGRAM_API_BASE_URL=base_url)
-        application = build_application(settings, api=api, redis=redis)
+        application = build_application(settings, api=api, redis=redis, notifications=False)
+        if notifications is not None:
+            attach_notifier(application, notifications, settings)
         async with application:
             await application.post_init(application)
             await application.start()
@@ -106,4 +116,6 @@ async def run_chat(
             finally:
                 await application.updater.stop()
                 await application.stop()
+                if application.post_stop is not None:  # the notifier's stop, as run_polling
+                    await application.post_stop(application)
     await standin.aclose()

@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from bot.http import AiohttpTransport
+
 #: The bot waits this long for the api; beyond it the citizen is told to try again.
 TIMEOUT_SECONDS = 15.0
 
@@ -43,7 +45,7 @@ class ApiClient:
             base_url=base_url.rstrip("/"),
             headers={"X-API-Key": api_key},
             timeout=TIMEOUT_SECONDS,
-            transport=transport,
+            transport=transport or AiohttpTransport(),
         )
 
     async def aclose(self) -> None:

@@ -22,6 +22,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_ready(port: int) -> None:
+    """Until the api on ``port`` answers /readyz (about 10 s at most)."""
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def test_the_demo_seeds_prints_personas_and_answers_their_status_checks(tmp_path):
     port = free_port()
     env = {
@@ -48,12 +58,7 @@ def test_the_demo_seeds_prints_personas_and_answers_their_status_checks(tmp_path
         key = re.search(r"API key for this demo: (bsk_\S+)", output).group(1)
         persona = re.search(r"(1872011405830001)\s*│\s*(BUDI SANTOSO)", output)
         assert persona, output
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_ready(port)
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/status-checks",
             data=json.dumps(

@@ -54,6 +54,19 @@ async def test_a_citizen_checks_their_status_and_the_nik_leaves_the_chat(citizen
     assert SITI not in answer.plain_text
 
 
+async def test_messages_sent_in_one_instant_are_answered_in_order(citizen, registry):
+    # /cek, the NIK and the name in one go, as a fast typist or a flaky network delivers them:
+    # each is read at its own step, never the name where the NIK is asked.
+    citizen.command("/cek")
+    citizen.say("3510014107900001")
+    citizen.say("Siti Aminah")
+    ask_nik, ask_name, answer = await citizen.next_answers(3)
+
+    assert "Kirim NIK" in ask_nik.plain_text
+    assert "nama lengkap" in ask_name.plain_text
+    assert "S**I A****H" in answer.plain_text
+
+
 async def test_a_malformed_nik_is_explained_and_the_step_is_kept(citizen, registry):
     citizen.command("/cek")
     await citizen.next_answers()
