@@ -35,12 +35,11 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, REDIS_URL, bansos, env_for, save  # noqa: E402
+from bench.common import BIN, REDIS_URL, bansos, env_for, save, wait_ready  # noqa: E402
 
 #: The bot's conversation state in the bench's Redis database (bot/persistence.py's keys).
 BOT_KEYS = ("bot:user_data:", "bot:chat_data:", "bot:conversation:status")
@@ -284,12 +283,7 @@ def main() -> None:
     )
     api_url = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{api_url}/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_ready(api_url)
         rounds = asyncio.run(measure(args, api_url, key, folks))
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -13,6 +13,7 @@ import platform
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,6 +71,17 @@ async def database_exists(name: str) -> bool:
         return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
     finally:
         await conn.close()
+
+
+def wait_ready(base: str) -> None:
+    """Until the api at ``base`` answers /readyz (database and Redis reached)."""
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"{base}/readyz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not become ready")
 
 
 def env_for(db_url: str, **extra: str) -> dict[str, str]:

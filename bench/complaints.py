@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,7 +39,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, bansos, env_for, recreate_database, save  # noqa: E402
+from bench.common import BIN, bansos, env_for, recreate_database, save, wait_ready  # noqa: E402
 from bench.status_checks import wrk  # noqa: E402
 
 DATABASE = "bansos_bench_complaints"
@@ -217,16 +216,6 @@ def write_bodies(path: Path, niks: list[str], count: int = 5000) -> None:
 
 def start(env: dict, *args: str) -> subprocess.Popen:
     return subprocess.Popen([str(BIN / "bansos"), *args], env=env, start_new_session=True)
-
-
-def wait_ready(base: str) -> None:
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"{base}/readyz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not become ready")
 
 
 def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:

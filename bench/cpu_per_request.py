@@ -19,12 +19,11 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, bansos, env_for  # noqa: E402
+from bench.common import BIN, bansos, env_for, wait_ready  # noqa: E402
 from bench.registry import ensure_registry  # noqa: E402
 from bench.status_checks import LUA, sample_bodies  # noqa: E402
 
@@ -83,7 +82,7 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )
             try:
-                time.sleep(4)
+                wait_ready(base)
                 wrk(endpoints["status"], 3)  # warm-up
                 for name, target in endpoints.items():
                     groups = {

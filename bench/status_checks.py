@@ -23,13 +23,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, bansos, env_for, save  # noqa: E402
+from bench.common import BIN, bansos, env_for, save, wait_ready  # noqa: E402
 from bench.registry import ensure_registry  # noqa: E402
 
 LUA = """
@@ -108,12 +106,7 @@ def _measure_tree(tree: str | None, env: dict, script: Path, args) -> tuple[dict
     )
     base = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_ready(base)
         # Warm-up: connection pools, caches, the database's buffer cache.
         wrk(f"{base}/healthz", connections=args.connections, seconds=3, threads=2, script=None)
         wrk(base, connections=args.connections, seconds=5, threads=2, script=script)

@@ -136,12 +136,7 @@ async def test_cancel_forgets_the_nik_and_returns_to_the_menu(citizen, registry)
 
 
 async def test_tell_me_when_my_aid_moves_subscribes_this_chat(citizen, services, registry):
-    citizen.command("/cek")
-    await citizen.next_answers()
-    citizen.say(SITI)
-    await citizen.next_answers()
-    citizen.say("Siti Aminah")
-    [answer] = await citizen.next_answers()
+    answer = await status_answer(citizen)
     citizen.press(answer, "Kabari saya")
     [confirmed] = await citizen.next_answers()
 
@@ -155,17 +150,23 @@ async def test_tell_me_when_my_aid_moves_subscribes_this_chat(citizen, services,
     assert subscribers == [f"tg:{citizen.chat_id}"]
 
 
+async def status_answer(citizen, nik=SITI, name="Siti Aminah"):
+    """The whole check, straight through: /cek, the NIK, the name; the bot's answer."""
+    citizen.command("/cek")
+    await citizen.next_answers()
+    citizen.say(nik)
+    await citizen.next_answers()
+    citizen.say(name)
+    [answer] = await citizen.next_answers()
+    return answer
+
+
 def labels(message) -> list[str]:
     return [button["text"] for row in message.reply_markup["inline_keyboard"] for button in row]
 
 
 async def test_the_answer_leads_on_to_an_usul_or_a_sanggah_already_chosen(citizen, registry):
-    citizen.command("/cek")
-    await citizen.next_answers()
-    citizen.say(SITI)
-    await citizen.next_answers()
-    citizen.say("Siti Aminah")
-    [answer] = await citizen.next_answers()
+    answer = await status_answer(citizen)
     # Siti receives PKH and Sembako but not PBI-JK or BLT: an usul is worth offering.
     assert any("usul" in label for label in labels(answer))
     citizen.press(answer, "Sanggah")
@@ -180,12 +181,7 @@ async def test_the_answer_leads_on_to_an_usul_or_a_sanggah_already_chosen(citize
 
 
 async def test_an_unknown_person_is_offered_an_usul(citizen, registry):
-    citizen.command("/cek")
-    await citizen.next_answers()
-    citizen.say("3510014107900009")
-    await citizen.next_answers()
-    citizen.say("Orang Lain")
-    [answer] = await citizen.next_answers()
+    answer = await status_answer(citizen, nik="3510014107900009", name="Orang Lain")
     citizen.press(answer, "usul")
     chosen, _ = await citizen.next_answers(2)
 
