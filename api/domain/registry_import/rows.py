@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from api.domain.eligibility import EligibilityRules
 from api.domain.names import normalize_name
-from api.domain.nik import NikError, try_parse_nik
-from api.domain.protection import Identity, Protector
+from api.domain.nik import NikError, check_nik
+from api.domain.protection import Protector
 from api.domain.regions import RegionCodes, normalize_region_code
 
 BENEFICIARY_COLUMNS = ("nik", "no_kk", "nama", "kode_wilayah", "desil", "program", "keterangan")
@@ -150,8 +150,8 @@ class BeneficiaryRowChecker:
                 line, "*", f"expected {len(BENEFICIARY_COLUMNS)} columns, found {len(row)}"
             )
         raw_nik, raw_kk, raw_name, raw_region, raw_desil, raw_programmes, raw_exclusions = row
-        nik = try_parse_nik(raw_nik, regions=self._regions, today=self._today)
-        if isinstance(nik, NikError):
+        nik = check_nik(raw_nik, today=self._today)
+        if type(nik) is NikError:
             return RowError(line, "nik", str(nik))
 
         no_kk = raw_kk.strip()
@@ -194,20 +194,19 @@ class BeneficiaryRowChecker:
             return RowError(line, exclusions.column, exclusions.message)
 
         protector = self._protector
-        nik_value = nik.value
         return BeneficiaryRecord(
             line,
-            protector.nik_hash(nik_value),
+            protector.nik_hash(nik),
             protector.name_hash(name),
             protector.kk_hash(no_kk),
-            protector.encrypt_identity(Identity(nik=nik_value, name=name, no_kk=no_kk)),
+            protector.seal_identity(nik, name, no_kk),
             district_code,
             village_code,
             desil,
             programmes,
             exclusions,
             protector.fingerprint(
-                nik_value,
+                nik,
                 no_kk,
                 name,
                 village_code or district_code,
@@ -250,10 +249,9 @@ class DisbursementRowChecker:
             raw_amount,
             raw_date,
         ) = (value.strip() for value in row)
-        parsed = try_parse_nik(raw_nik, regions=self._regions, today=self._today)
-        if isinstance(parsed, NikError):
-            return RowError(line, "nik", str(parsed))
-        nik = parsed.value
+        nik = check_nik(raw_nik, today=self._today)
+        if type(nik) is NikError:
+            return RowError(line, "nik", str(nik))
         programme = raw_programme.upper()
         spec = self._rules.programmes.get(programme)
         if spec is None:
