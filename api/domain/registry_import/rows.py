@@ -8,6 +8,7 @@ family card number of the row (an import report is often pasted into a ticket).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -62,6 +63,12 @@ class BeneficiaryRecord(NamedTuple):
     fingerprint: bytes
 
 
+def latest_per_person(records: Sequence[BeneficiaryRecord]) -> list[BeneficiaryRecord]:
+    """One record per NIK: within one file the later line wins, as a person reading the file
+    would expect."""
+    return list({record.nik_hash: record for record in records}.values())
+
+
 class DisbursementRecord(NamedTuple):
     line: int
     nik_hash: bytes
@@ -99,7 +106,9 @@ class BeneficiaryRowChecker:
         today: date | None = None,
     ) -> None:
         self._protector = protector
-        self._regions = regions
+        # The codes alone: a checker is pickled into each worker process, where the whole
+        # RegionCodes (names, search keys) would cost ~15 MB for nothing.
+        self._districts = frozenset(d.code for d in regions.districts())
         self._rules = rules
         self._today = today or date.today()
         self._region_cache: dict[str, tuple[str, str | None] | str] = {}
@@ -117,7 +126,7 @@ class BeneficiaryRowChecker:
             else:
                 if len(region) not in (6, 10):
                     cached = "must be a 6-digit kecamatan or a 10-digit desa code"
-                elif self._regions.district(region[:6]) is None:
+                elif region[:6] not in self._districts:
                     cached = f"kecamatan {region[:6]} is not in the Kemendagri tables"
                 else:
                     cached = (region[:6], region if len(region) == 10 else None)
