@@ -166,6 +166,11 @@ async def _write_all(
                 await upcoming
 
 
+async def _unloaded_districts(conn: AsyncConnection, regions: RegionCodes) -> frozenset[str]:
+    loaded = {code for (code,) in await conn.execute(text("SELECT code FROM district"))}
+    return frozenset(d.code for d in regions.districts() if d.code not in loaded)
+
+
 async def import_beneficiaries(
     engine: AsyncEngine,
     path: Path,
@@ -184,7 +189,12 @@ async def import_beneficiaries(
     """
 
     async def make_checker(conn: AsyncConnection) -> BeneficiaryRowChecker:
-        return BeneficiaryRowChecker(protector=protector, regions=regions, rules=rules)
+        return BeneficiaryRowChecker(
+            protector=protector,
+            regions=regions,
+            rules=rules,
+            unloaded_districts=await _unloaded_districts(conn, regions),
+        )
 
     postgres = engine.dialect.name == "postgresql"
     return await _run(

@@ -95,6 +95,10 @@ class BeneficiaryRowChecker:
 
     A file repeats the same few region codes, desil values and programme lists millions
     of times, so their checks are memoised per raw value.
+
+    ``unloaded_districts`` are kecamatan of the Kemendagri tables that the database's
+    ``district`` table lacks (``bansos load-reference`` not run since they were added): their
+    rows are refused here, since no foreign key refuses them later (see migration 0005).
     """
 
     def __init__(
@@ -104,6 +108,7 @@ class BeneficiaryRowChecker:
         regions: RegionCodes,
         rules: EligibilityRules,
         today: date | None = None,
+        unloaded_districts: frozenset[str] = frozenset(),
     ) -> None:
         self._protector = protector
         # The codes alone: a checker is pickled into each worker process, where the whole
@@ -111,6 +116,7 @@ class BeneficiaryRowChecker:
         self._districts = frozenset(d.code for d in regions.districts())
         self._rules = rules
         self._today = today or date.today()
+        self._unloaded = unloaded_districts
         self._region_cache: dict[str, tuple[str, str | None] | str] = {}
         self._programme_cache: dict[str, str | RowError] = {}
         self._exclusion_cache: dict[str, str | RowError] = {}
@@ -128,6 +134,11 @@ class BeneficiaryRowChecker:
                     cached = "must be a 6-digit kecamatan or a 10-digit desa code"
                 elif region[:6] not in self._districts:
                     cached = f"kecamatan {region[:6]} is not in the Kemendagri tables"
+                elif region[:6] in self._unloaded:
+                    cached = (
+                        f"kecamatan {region[:6]} is not in the database's region tables "
+                        "(run bansos load-reference)"
+                    )
                 else:
                     cached = (region[:6], region if len(region) == 10 else None)
             if len(self._region_cache) < 100_000:

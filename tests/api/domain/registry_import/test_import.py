@@ -349,6 +349,36 @@ async def test_a_chunk_of_new_and_known_people_adds_the_new_and_updates_the_know
     assert await count(services, Beneficiary) == 3
 
 
+async def test_a_row_whose_kecamatan_the_database_has_not_loaded_is_rejected_by_line(
+    services, tmp_path
+):
+    from sqlalchemy import text
+
+    async with services.engine.begin() as conn:
+        saved = (await conn.execute(text("SELECT * FROM district WHERE code = '351002'"))).one()
+        await conn.execute(text("DELETE FROM district WHERE code = '351002'"))
+    try:
+        report = await import_beneficiaries(
+            services.engine,
+            write_csv(
+                tmp_path / "b.csv",
+                B_HEADER,
+                f"{nik_of(1)},{KK},Satu,351001,1,,",
+                f"{nik_of(2)},{KK},Dua,351002,1,,",
+            ),
+            **common(services),
+        )
+    finally:
+        async with services.engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO district (code, regency_code, name) VALUES (:c, :r, :n)"),
+                {"c": saved.code, "r": saved.regency_code, "n": saved.name},
+            )
+    assert (report.inserted, report.rejected) == (1, 1)
+    assert (report.errors[0].line, report.errors[0].column) == (3, "kode_wilayah")
+    assert "load-reference" in report.errors[0].message
+
+
 async def test_a_file_that_stops_being_utf8_midway_stops_the_import_in_worker_processes(
     services, tmp_path, monkeypatch
 ):
