@@ -1,13 +1,15 @@
 """Registry import vs PostgreSQL COPY of the same file, and the benchmark registry itself.
 
-    .venv/bin/python bench/registry.py [--rows 1000000] [--also 100000]
+    .venv/bin/python bench/registry.py [--rows 1000000] [--also 100000] [--keep-as NAME]
 
 For each size: generates (once, cached in bench/.data/) a beneficiaries CSV of exactly that
 many synthetic people; times `COPY … FROM STDIN (FORMAT csv)` of the file into a plain
 all-text table; then, side by side on the same server, times `bansos import beneficiaries`
 of the same file into a freshly migrated database (a separate process, whose own peak RSS is
 read with wait4), and a second, no-op re-import. The largest run's database is kept as
-`bansos_bench` (with disbursements imported too) for bench/status_checks.py.
+`bansos_bench` (with disbursements imported too) for bench/status_checks.py; `--keep-as`
+names another database, so the importer can be measured while others benchmark against
+`bansos_bench` (which is then left alone).
 """
 
 from __future__ import annotations
@@ -171,6 +173,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument(
+        "--keep-as",
+        default=BENCH_DB,
+        help=f"database kept with the largest run's registry (dropped and recreated first; "
+        f"default {BENCH_DB}, the one the other benchmarks use)",
+    )
+    parser.add_argument(
         "--also",
         type=int,
         nargs="*",
@@ -179,8 +187,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     runs = [measure(size, keep_as=None) for size in args.also]
-    runs.append(measure(args.rows, keep_as=BENCH_DB))
-    (DATA / f"{BENCH_DB}.people").write_text(str(args.rows))
+    runs.append(measure(args.rows, keep_as=args.keep_as))
+    # The marker says how many people the kept database holds (ensure_registry reads it).
+    (DATA / f"{args.keep_as}.people").write_text(str(args.rows))
     path = save("registry_import", {"runs": runs})
     print(
         f"{'rows':>9} {'COPY rows/s':>12} {'import rows/s':>14} {'ratio':>6} "

@@ -26,6 +26,7 @@ __all__ = [
     "Nik",
     "NikError",
     "NikProblem",
+    "check_nik",
     "is_valid_nik",
     "mask_nik",
     "normalize_nik",
@@ -208,11 +209,8 @@ def _birth(ddmmyy: str, today: date) -> _BirthResult:
     return result
 
 
-def try_parse_nik(
-    raw: str, *, regions: RegionCodes | None = None, today: date | None = None
-) -> Nik | NikError:
-    """Like :func:`parse_nik` but returns the :class:`NikError` instead of raising it,
-    for bulk imports where invalid rows are expected and exceptions cost time."""
+def _checked(raw: str, today: date) -> tuple[str, tuple[date, Literal["L", "P"]]] | NikError:
+    """The normalized value and its birth date and sex, or the first check that fails."""
     if not raw:
         return NikError(NikProblem.EMPTY)
     value = normalize_nik(raw)
@@ -223,12 +221,23 @@ def try_parse_nik(
         return NikError(NikProblem.NOT_DIGITS, count=sum(ch not in _DIGITS for ch in value))
     if len(value) != NIK_LENGTH:
         return NikError(NikProblem.WRONG_LENGTH, length=len(value), expected=NIK_LENGTH)
-    birth = _birth(value[6:12], today or date.today())
+    birth = _birth(value[6:12], today)
     if isinstance(birth[0], NikProblem):
         return NikError(birth[0], **birth[1])  # type: ignore[arg-type]
-    serial = value[12:]
-    if serial == "0000":
+    if value[12:] == "0000":
         return NikError(NikProblem.ZERO_SERIAL)
+    return value, birth  # type: ignore[return-value]
+
+
+def try_parse_nik(
+    raw: str, *, regions: RegionCodes | None = None, today: date | None = None
+) -> Nik | NikError:
+    """Like :func:`parse_nik` but returns the :class:`NikError` instead of raising it,
+    for bulk imports where invalid rows are expected and exceptions cost time."""
+    checked = _checked(raw, today or date.today())
+    if isinstance(checked, NikError):
+        return checked
+    value, (birth_date, sex) = checked
     district_code = value[:6]
     if regions is None:
         regions = region_codes()
@@ -237,11 +246,19 @@ def try_parse_nik(
         value[:2],
         value[:4],
         district_code,
-        birth[0],  # type: ignore[arg-type]
-        birth[1],  # type: ignore[arg-type]
-        serial,
+        birth_date,
+        sex,
+        value[12:],
         regions.has_district(district_code),
     )
+
+
+def check_nik(raw: str, *, today: date) -> str | NikError:
+    """The normalized 16 digits of ``raw`` if :func:`parse_nik` would accept it, else the
+    :class:`NikError` it would raise. For the bulk import, which needs only the value:
+    building a :class:`Nik` costs more than all the checks together."""
+    checked = _checked(raw, today)
+    return checked if isinstance(checked, NikError) else checked[0]
 
 
 def parse_nik(raw: str, *, regions: RegionCodes | None = None, today: date | None = None) -> Nik:

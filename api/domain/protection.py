@@ -44,6 +44,10 @@ _IDENTITY_COLUMN = "beneficiary.identity"
 _SEPARATOR = "\x1f"
 
 
+def _rebuild_protector(hash_key: bytes, data_key: bytes) -> Protector:
+    return Protector(hash_key=hash_key, data_key=data_key)
+
+
 class DecryptionFailed(ValueError):
     """A ciphertext was tampered with, moved to another column, or made with another key."""
 
@@ -51,7 +55,7 @@ class DecryptionFailed(ValueError):
 class Protector:
     """Hashes and encrypts personal fields with the deployment's keys."""
 
-    __slots__ = ("_nik", "_name", "_kk", "_row", "_reporter", "_aead")
+    __slots__ = ("_nik", "_name", "_kk", "_row", "_reporter", "_aead", "_keys")
 
     def __init__(self, *, hash_key: bytes, data_key: bytes) -> None:
         if len(hash_key) < 16:
@@ -65,6 +69,13 @@ class Protector:
         self._row = hashlib.blake2b(key=key, digest_size=16, person=b"bansos.row")
         self._reporter = hashlib.blake2b(key=key, digest_size=32, person=b"bansos.reporter")
         self._aead = AESGCM(data_key)
+        self._keys = (hash_key, data_key)
+
+    def __reduce__(self):
+        # Pickling carries the keys: it exists so the bulk import can hand a Protector to its
+        # checking processes through a pipe. Never pickle one to disk or over a network.
+        hash_key, data_key = self._keys
+        return _rebuild_protector, (hash_key, data_key)
 
     @staticmethod
     def _digest(keyed, value: str) -> bytes:
@@ -98,9 +109,12 @@ class Protector:
 
     def encrypt_identity(self, identity: Identity) -> bytes:
         """One ciphertext for NIK, name and family card number (one AES call per person)."""
-        return self.encrypt(
-            _SEPARATOR.join((identity.nik, identity.name, identity.no_kk)), column=_IDENTITY_COLUMN
-        )
+        return self.seal_identity(identity.nik, identity.name, identity.no_kk)
+
+    def seal_identity(self, nik: str, name: str, no_kk: str) -> bytes:
+        """``encrypt_identity`` from the three fields, for the bulk import (which would
+        otherwise build an ``Identity`` per row only to take it apart again)."""
+        return self.encrypt(_SEPARATOR.join((nik, name, no_kk)), column=_IDENTITY_COLUMN)
 
     def decrypt_identity(self, token: bytes) -> Identity:
         nik, name, no_kk = self.decrypt(token, column=_IDENTITY_COLUMN).split(_SEPARATOR)

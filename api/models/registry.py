@@ -22,7 +22,11 @@ class Beneficiary(SQLModel, table=True):
     kk_hash: bytes = bytes_field(length=32, index=True)
     # NIK, name and family card number in one AES-256-GCM ciphertext (Protector.identity).
     identity_encrypted: bytes = bytes_field()
-    district_code: str = Field(foreign_key="district.code", index=True, max_length=6)
+    # A kecamatan of the district table, checked by the import (the only writer) against the
+    # table it reads at its start, rather than by a foreign key: on PostgreSQL the key's
+    # per-row trigger cost more than all the rest of writing a row (migration 0005).
+    # District rows are only ever added or renamed (load-reference), never deleted.
+    district_code: str = Field(max_length=6)
     # The desa/kelurahan when the registry knows it (10 digits); its first 6 are the district.
     village_code: str | None = Field(default=None, max_length=10)
     desil: int | None = Field(default=None, sa_column=Column(SmallInteger, nullable=True))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from api.db import create_engine
+from api.migrations_runner import upgrade
 
 
 def test_migrations_produce_exactly_the_schema_the_models_describe(database_url):
@@ -25,3 +27,44 @@ def test_migrations_produce_exactly_the_schema_the_models_describe(database_url)
             await engine.dispose()
 
     assert asyncio.run(differences()) == []
+
+
+def test_rebuilding_a_table_on_sqlite_keeps_the_rows_that_reference_it(tmp_path):
+    # Migration 0005 rebuilds beneficiary (SQLite cannot drop a foreign key in place); with
+    # foreign keys on, dropping the old table would delete its disbursements (CASCADE).
+    path = tmp_path / "m.db"
+    upgrade(f"sqlite:///{path}", "0004")
+    now = "2026-11-23 00:00:00"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("INSERT INTO province VALUES ('35', 'Jawa Timur')")
+        db.execute("INSERT INTO regency VALUES ('3510', '35', 'Kabupaten Banyuwangi', 'kabupaten')")
+        db.execute("INSERT INTO district VALUES ('351001', '3510', 'Pesanggaran')")
+        db.execute(
+            "INSERT INTO beneficiary (id, nik_hash, name_hash, kk_hash, identity_encrypted,"
+            " district_code, programmes, exclusions, fingerprint, created_at, updated_at)"
+            " VALUES (1, x'01', x'02', x'03', x'04', '351001', 'PKH', '', x'05', ?, ?)",
+            (now, now),
+        )
+        db.execute(
+            "INSERT INTO disbursement (beneficiary_id, programme, year, tahap, stage, status,"
+            " channel, amount, occurred_on, updated_at)"
+            " VALUES (1, 'PKH', 2026, 4, 'SI', 'SUKSES', 'BRI', 750000, '2026-10-01', ?)",
+            (now,),
+        )
+        db.execute(
+            "INSERT INTO disbursement_subscription (beneficiary_id, kk_hash, channel,"
+            " channel_user, locale, created_at) VALUES (1, x'03', 'telegram', '1001', 'id', ?)",
+            (now,),
+        )
+    db.close()
+    upgrade(f"sqlite:///{path}")
+    with sqlite3.connect(path) as db:
+        counts = [
+            db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("beneficiary", "disbursement", "disbursement_subscription")
+        ]
+        keys = db.execute("PRAGMA foreign_key_list(disbursement)").fetchall()
+    db.close()
+    assert counts == [1, 1, 1]
+    assert [key[2] for key in keys] == ["beneficiary"]

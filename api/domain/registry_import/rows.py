@@ -8,14 +8,15 @@ family card number of the row (an import report is often pasted into a ticket).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
 from api.domain.eligibility import EligibilityRules
 from api.domain.names import normalize_name
-from api.domain.nik import NikError, try_parse_nik
-from api.domain.protection import Identity, Protector
+from api.domain.nik import NikError, check_nik
+from api.domain.protection import Protector
 from api.domain.regions import RegionCodes, normalize_region_code
 
 BENEFICIARY_COLUMNS = ("nik", "no_kk", "nama", "kode_wilayah", "desil", "program", "keterangan")
@@ -62,6 +63,12 @@ class BeneficiaryRecord(NamedTuple):
     fingerprint: bytes
 
 
+def latest_per_person(records: Sequence[BeneficiaryRecord]) -> list[BeneficiaryRecord]:
+    """One record per NIK: within one file the later line wins, as a person reading the file
+    would expect."""
+    return list({record.nik_hash: record for record in records}.values())
+
+
 class DisbursementRecord(NamedTuple):
     line: int
     nik_hash: bytes
@@ -88,6 +95,10 @@ class BeneficiaryRowChecker:
 
     A file repeats the same few region codes, desil values and programme lists millions
     of times, so their checks are memoised per raw value.
+
+    ``unloaded_districts`` are kecamatan of the Kemendagri tables that the database's
+    ``district`` table lacks (``bansos load-reference`` not run since they were added): their
+    rows are refused here, since no foreign key refuses them later (see migration 0005).
     """
 
     def __init__(
@@ -97,11 +108,15 @@ class BeneficiaryRowChecker:
         regions: RegionCodes,
         rules: EligibilityRules,
         today: date | None = None,
+        unloaded_districts: frozenset[str] = frozenset(),
     ) -> None:
         self._protector = protector
-        self._regions = regions
+        # The codes alone: a checker is pickled into each worker process, where the whole
+        # RegionCodes (names, search keys) would cost ~15 MB for nothing.
+        self._districts = frozenset(d.code for d in regions.districts())
         self._rules = rules
         self._today = today or date.today()
+        self._unloaded = unloaded_districts
         self._region_cache: dict[str, tuple[str, str | None] | str] = {}
         self._programme_cache: dict[str, str | RowError] = {}
         self._exclusion_cache: dict[str, str | RowError] = {}
@@ -117,8 +132,13 @@ class BeneficiaryRowChecker:
             else:
                 if len(region) not in (6, 10):
                     cached = "must be a 6-digit kecamatan or a 10-digit desa code"
-                elif self._regions.district(region[:6]) is None:
+                elif region[:6] not in self._districts:
                     cached = f"kecamatan {region[:6]} is not in the Kemendagri tables"
+                elif region[:6] in self._unloaded:
+                    cached = (
+                        f"kecamatan {region[:6]} is not in the database's region tables "
+                        "(run bansos load-reference)"
+                    )
                 else:
                     cached = (region[:6], region if len(region) == 10 else None)
             if len(self._region_cache) < 100_000:
@@ -150,8 +170,8 @@ class BeneficiaryRowChecker:
                 line, "*", f"expected {len(BENEFICIARY_COLUMNS)} columns, found {len(row)}"
             )
         raw_nik, raw_kk, raw_name, raw_region, raw_desil, raw_programmes, raw_exclusions = row
-        nik = try_parse_nik(raw_nik, regions=self._regions, today=self._today)
-        if isinstance(nik, NikError):
+        nik = check_nik(raw_nik, today=self._today)
+        if type(nik) is NikError:
             return RowError(line, "nik", str(nik))
 
         no_kk = raw_kk.strip()
@@ -194,20 +214,19 @@ class BeneficiaryRowChecker:
             return RowError(line, exclusions.column, exclusions.message)
 
         protector = self._protector
-        nik_value = nik.value
         return BeneficiaryRecord(
             line,
-            protector.nik_hash(nik_value),
+            protector.nik_hash(nik),
             protector.name_hash(name),
             protector.kk_hash(no_kk),
-            protector.encrypt_identity(Identity(nik=nik_value, name=name, no_kk=no_kk)),
+            protector.seal_identity(nik, name, no_kk),
             district_code,
             village_code,
             desil,
             programmes,
             exclusions,
             protector.fingerprint(
-                nik_value,
+                nik,
                 no_kk,
                 name,
                 village_code or district_code,
@@ -250,10 +269,9 @@ class DisbursementRowChecker:
             raw_amount,
             raw_date,
         ) = (value.strip() for value in row)
-        parsed = try_parse_nik(raw_nik, regions=self._regions, today=self._today)
-        if isinstance(parsed, NikError):
-            return RowError(line, "nik", str(parsed))
-        nik = parsed.value
+        nik = check_nik(raw_nik, today=self._today)
+        if type(nik) is NikError:
+            return RowError(line, "nik", str(nik))
         programme = raw_programme.upper()
         spec = self._rules.programmes.get(programme)
         if spec is None:

@@ -6,13 +6,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from api.domain.nik import (
     Nik,
     NikError,
     NikProblem,
+    check_nik,
     is_valid_nik,
     mask_nik,
     normalize_nik,
@@ -245,6 +246,21 @@ def test_try_parse_nik_returns_the_error_instead_of_raising():
     result = try_parse_nik("3510013206900001", today=TODAY)
     assert isinstance(result, NikError)
     assert result.problem is NikProblem.BAD_DAY
+
+
+@given(st.text(alphabet="0123456789 .-x", max_size=20))
+@example(VALID)
+@example("3510 0145 0690 0001")
+@example(VALID[:12] + "0000")
+@example("3510013206900001")
+def test_check_nik_accepts_and_refuses_exactly_what_parse_nik_does(raw):
+    parsed = try_parse_nik(raw, today=TODAY)
+    checked = check_nik(raw, today=TODAY)
+    if isinstance(parsed, Nik):
+        assert checked == parsed.value
+    else:
+        assert isinstance(checked, NikError)
+        assert (checked.problem, checked.params) == (parsed.problem, parsed.params)
 
 
 def test_nik_error_is_a_value_error():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from api.domain.protection import DecryptionFailed, Protector
@@ -42,3 +44,11 @@ def test_a_ciphertext_under_another_key_or_tampered_does_not_decrypt():
         KEY_B.decrypt(token, column="c")
     with pytest.raises(DecryptionFailed):
         KEY_A.decrypt(token[:-1] + bytes([token[-1] ^ 1]), column="c")
+
+
+def test_a_protector_sent_to_another_process_hashes_and_decrypts_alike():
+    # The bulk import pickles one into each of its row-checking processes.
+    copy = pickle.loads(pickle.dumps(KEY_A))
+    assert copy.nik_hash(NIK) == KEY_A.nik_hash(NIK)
+    token = copy.seal_identity(NIK, "SITI AMINAH", "3510010101100001")
+    assert KEY_A.decrypt_identity(token).name == "SITI AMINAH"

@@ -11,6 +11,7 @@ from api.domain.registry_import import (
     ImportFormatError,
     import_beneficiaries,
     import_disbursements,
+    importer,
 )
 from api.models import Beneficiary, Disbursement
 from tests.conftest import write_csv
@@ -257,3 +258,136 @@ async def test_disbursement_rows_with_bad_values_or_unknown_people_are_reported(
         (10, "nik"),
     ]
     assert "registry" in next(e.message for e in report.errors if e.line == 10)
+
+
+# -- checking in worker processes, and PostgreSQL's COPY of new people -----------------
+
+
+# A NIK for each of many people: kecamatan 351001, born 1 January 1990, serial i.
+def nik_of(i: int) -> str:
+    return f"351001010190{i:04d}"
+
+
+def mixed_file(tmp_path, name="mixed.csv"):
+    """Good rows, bad rows, and a NIK that comes back in later chunks (the last line wins)."""
+    return write_csv(
+        tmp_path / name,
+        B_HEADER,
+        f"{nik_of(1)},{KK},Satu,351001,1,PKH,",
+        f"{nik_of(2)},{KK},Dua,351001,2,,",
+        f"{nik_of(3)[:15]},{KK},Short Nik,351001,3,,",
+        "",
+        f"{nik_of(4)},{KK},Empat,351001,4,,",
+        f"{nik_of(1)},{KK},Satu,351001,5,SEMBAKO,",
+        f"{nik_of(5)},{KK},Lima,999999,5,,",
+        f"{nik_of(6)},{KK},Enam,351001,6,,",
+        f"{nik_of(1)},{KK},Satu,351001,7,BLT,",
+    )
+
+
+@pytest.mark.parametrize("processes", [0, 1, 2])
+async def test_rows_checked_in_worker_processes_land_exactly_as_when_checked_here(
+    services, tmp_path, monkeypatch, processes
+):
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)  # 5 chunks, every one its own transaction
+    seen: list[tuple[int, str]] = []
+    report = await import_beneficiaries(
+        services.engine,
+        mixed_file(tmp_path),
+        **common(services),
+        on_error=lambda e: seen.append((e.line, e.column)),
+        processes=processes,
+    )
+    assert (report.rows, report.rejected) == (8, 2)
+    assert (report.inserted, report.updated, report.unchanged) == (4, 2, 0)
+    assert seen == [(4, "nik"), (8, "kode_wilayah")]
+    assert await count(services, Beneficiary) == 4
+    satu = await person(services, nik_of(1))
+    assert (satu.desil, satu.programmes) == (7, "BLT")
+
+
+@pytest.mark.parametrize("processes", [0, 2])
+async def test_importing_a_file_again_over_the_people_it_added_changes_nothing(
+    services, tmp_path, monkeypatch, processes
+):
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
+    path = write_csv(
+        tmp_path / "b.csv",
+        B_HEADER,
+        *(f"{nik_of(i)},{KK},Orang {i},351001,3,," for i in range(1, 8)),
+    )
+    first = await import_beneficiaries(
+        services.engine, path, **common(services), processes=processes
+    )
+    before = await person(services, nik_of(4))
+    again = await import_beneficiaries(
+        services.engine, path, **common(services), processes=processes
+    )
+    assert (first.inserted, again.inserted, again.updated, again.unchanged) == (7, 0, 0, 7)
+    after = await person(services, nik_of(4))
+    assert (after.updated_at, after.identity_encrypted) == (
+        before.updated_at,
+        before.identity_encrypted,
+    )
+
+
+async def test_a_chunk_of_new_and_known_people_adds_the_new_and_updates_the_known(
+    services, tmp_path, monkeypatch
+):
+    await import_beneficiaries(
+        services.engine,
+        write_csv(tmp_path / "1.csv", B_HEADER, f"{nik_of(2)},{KK},Dua,351001,2,,"),
+        **common(services),
+    )
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
+    rows = [f"{nik_of(i)},{KK},Orang {i},351001,3,," for i in (1, 2, 3)]
+    report = await import_beneficiaries(
+        services.engine, write_csv(tmp_path / "2.csv", B_HEADER, *rows), **common(services)
+    )
+    assert (report.inserted, report.updated) == (2, 1)
+    assert (await person(services, nik_of(2))).desil == 3
+    assert await count(services, Beneficiary) == 3
+
+
+async def test_a_row_whose_kecamatan_the_database_has_not_loaded_is_rejected_by_line(
+    services, tmp_path
+):
+    from sqlalchemy import text
+
+    async with services.engine.begin() as conn:
+        saved = (await conn.execute(text("SELECT * FROM district WHERE code = '351002'"))).one()
+        await conn.execute(text("DELETE FROM district WHERE code = '351002'"))
+    try:
+        report = await import_beneficiaries(
+            services.engine,
+            write_csv(
+                tmp_path / "b.csv",
+                B_HEADER,
+                f"{nik_of(1)},{KK},Satu,351001,1,,",
+                f"{nik_of(2)},{KK},Dua,351002,1,,",
+            ),
+            **common(services),
+        )
+    finally:
+        async with services.engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO district (code, regency_code, name) VALUES (:c, :r, :n)"),
+                {"c": saved.code, "r": saved.regency_code, "n": saved.name},
+            )
+    assert (report.inserted, report.rejected) == (1, 1)
+    assert (report.errors[0].line, report.errors[0].column) == (3, "kode_wilayah")
+    assert "load-reference" in report.errors[0].message
+
+
+async def test_a_file_that_stops_being_utf8_midway_stops_the_import_in_worker_processes(
+    services, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
+    path = tmp_path / "b.csv"
+    path.write_bytes(
+        (B_HEADER + "\n").encode()
+        + f"{nik_of(1)},{KK},Satu,351001,1,,\n".encode()
+        + f"{nik_of(2)},{KK},S\xe9ti,351001,1,,\n".encode("latin-1")
+    )
+    with pytest.raises(ImportFormatError, match="UTF-8"):
+        await import_beneficiaries(services.engine, path, **common(services), processes=2)
