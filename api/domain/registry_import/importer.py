@@ -72,7 +72,10 @@ def _default_processes(engine: AsyncEngine, path: Path) -> int:
     # process (and is there for small registries), so its rows are checked here.
     if engine.dialect.name != "postgresql" or path.stat().st_size < PROCESSES_FROM_BYTES:
         return 0
-    return len(os.sched_getaffinity(0))
+    # The cores this process may run on (Linux), else all of them.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 async def _run(
