@@ -264,9 +264,11 @@ def main() -> None:
         run_bot()
         return
 
+    from bench.common import prewarm
     from bench.registry import ensure_registry
 
     db_url, beneficiaries_csv = ensure_registry(args.people)
+    prewarm(db_url)
     env = env_for(
         db_url,
         LOOKUP_LIMIT_PER_USER="1000000000",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, bansos, env_for, wait_ready  # noqa: E402
+from bench.common import BIN, bansos, env_for, prewarm, wait_ready  # noqa: E402
 from bench.registry import ensure_registry  # noqa: E402
 from bench.status_checks import LUA, sample_bodies  # noqa: E402
 
@@ -74,6 +74,7 @@ def main() -> None:
     print(f"{'code':>8} {'endpoint':>8} {'req/s':>7} {'api µs':>8} {'pg µs':>7} {'redis µs':>8}")
     for _ in range(args.rounds):
         for label, tree in trees:
+            prewarm(db_url)
             server = subprocess.Popen(
                 [str(BIN / "bansos"), "serve", "--port", str(PORT), "--workers", "1"],
                 env={**env, **({"PYTHONPATH": tree} if tree else {})},

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, bansos, env_for, save, wait_ready  # noqa: E402
+from bench.common import BIN, bansos, env_for, prewarm, save, wait_ready  # noqa: E402
 from bench.registry import ensure_registry  # noqa: E402
 
 LUA = """
@@ -96,6 +96,7 @@ def sample_bodies(beneficiaries_csv: Path, path: Path, count: int) -> None:
 
 def _measure_tree(tree: str | None, env: dict, script: Path, args) -> tuple[dict, dict]:
     """One round on a fresh server: the trivial endpoint, then status checks."""
+    prewarm(env["DATABASE_URL"])
     if tree:
         env = {**env, "PYTHONPATH": tree}
     server = subprocess.Popen(
