@@ -41,15 +41,20 @@ def database_url(name: str) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
-async def _admin(sql: str) -> None:
-    url = make_url(PG_URL)
-    conn = await asyncpg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        database=url.database,
+async def connect(url: str = PG_URL) -> asyncpg.Connection:
+    """A plain asyncpg connection to the database of ``url`` (the admin database by default)."""
+    parsed = make_url(url)
+    return await asyncpg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        database=parsed.database,
     )
+
+
+async def _admin(sql: str) -> None:
+    conn = await connect()
     try:
         await conn.execute(sql)
     finally:
@@ -57,10 +62,7 @@ async def _admin(sql: str) -> None:
 
 
 async def _prewarm(url: str, tables: tuple[str, ...]) -> None:
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        host=parsed.host, port=parsed.port or 5432, user=parsed.username, database=parsed.database
-    )
+    conn = await connect(url)
     try:
         await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         for table in tables:
@@ -90,10 +92,7 @@ def recreate_database(name: str) -> str:
 
 
 async def database_exists(name: str) -> bool:
-    url = make_url(PG_URL)
-    conn = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, database=url.database
-    )
+    conn = await connect()
     try:
         return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
     finally:

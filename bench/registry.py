@@ -21,15 +21,13 @@ import sys
 import time
 from pathlib import Path
 
-import asyncpg
-from sqlalchemy.engine import make_url
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
     BIN,
     DATA,
     bansos,
+    connect,
     database_exists,
     database_url,
     env_for,
@@ -80,10 +78,7 @@ def population_files(people: int) -> tuple[Path, Path]:
 
 async def copy_plain(url: str, path: Path) -> float:
     """Seconds to COPY the CSV into a plain all-text table (the yardstick)."""
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        host=parsed.host, port=parsed.port or 5432, user=parsed.username, database=parsed.database
-    )
+    conn = await connect(url)
     try:
         await conn.execute("DROP TABLE IF EXISTS copy_yardstick")
         await conn.execute(
