@@ -14,6 +14,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import fakeredis
 import httpx
@@ -121,6 +122,50 @@ BOTH_REDIS = pytest.mark.parametrize(
 """Mark a test (or a module, as ``pytestmark``) to run on the stand-in and the real Redis."""
 
 
+# Redis databases a test run may claim; the benchmarks keep to 6–8 (bench/common.py).
+_CLAIMABLE_REDIS_DBS = (9, 10, 11, 12, 13, 14, 15, 1, 2, 3, 4, 5)
+_RUN_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+_claimed: list[str] = []
+
+
+def _claimed_redis_url() -> str:
+    """A Redis database of this run's own, so its FLUSHDB never touches another run's keys.
+
+    Runs that share a server (two developers, CI beside a session) each claim a free
+    database with ``SET NX`` in database 0; the claim expires on its own if a run dies.
+    """
+    if _claimed:
+        return _claimed[0]
+    if not REDIS_URL:
+        _unavailable("Redis (BANSOS_TEST_REDIS_URL)")
+    import redis as sync_redis
+
+    try:
+        registry = sync_redis.Redis.from_url(REDIS_URL, db=0, socket_timeout=5)
+        for db in _CLAIMABLE_REDIS_DBS:
+            if registry.set(f"bansos-test-run:db:{db}", _RUN_ID, nx=True, ex=3 * 3600):
+                break
+        else:
+            pytest.fail("every Redis database a test run may use is claimed by another run")
+    except sync_redis.RedisError as exc:
+        _unavailable(f"Redis at {REDIS_URL} ({exc})")
+    _claimed.append(urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{db}")))
+    return _claimed[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_redis_claim() -> Iterator[None]:
+    yield
+    if _claimed:
+        import redis as sync_redis
+
+        db = _claimed[0].rpartition("/")[2]
+        registry = sync_redis.Redis.from_url(REDIS_URL, db=0, socket_timeout=5)
+        key = f"bansos-test-run:db:{db}"
+        if registry.get(key) == _RUN_ID.encode():
+            registry.delete(key)
+
+
 @pytest.fixture
 def redis_kind(request) -> str:
     return getattr(request, "param", "memory")
@@ -134,14 +179,13 @@ async def redis(redis_kind) -> AsyncIterator[Redis]:
         yield client
         await client.aclose()
         return
-    if not REDIS_URL:
-        _unavailable("Redis (BANSOS_TEST_REDIS_URL)")
-    client = Redis.from_url(REDIS_URL)
+    url = _claimed_redis_url()
+    client = Redis.from_url(url)
     try:
         await client.ping()
     except Exception as exc:
         await client.aclose()
-        _unavailable(f"Redis at {REDIS_URL} ({exc})")
+        _unavailable(f"Redis at {url} ({exc})")
     await client.flushdb()
     yield client
     await client.flushdb()
