@@ -238,7 +238,7 @@ def create_staff_command(
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:
     """Create a staff account. The password is asked for (or read from standard input)."""
-    from api.domain.staff import Role
+    from api.domain.vocabulary import Role
 
     try:
         chosen_role = Role(role.upper())
@@ -632,7 +632,8 @@ DEMO_STAFF = (
 async def _demo_staff(settings) -> list[tuple[str, str]]:
     """The demo's staff accounts, created once (a second demo run keeps them)."""
     from api.db import create_engine
-    from api.domain.staff import Role, StaffError, create_staff
+    from api.domain.staff import StaffError, create_staff
+    from api.domain.vocabulary import Role
 
     engine = create_engine(settings.database_url)
     try:

@@ -8,7 +8,7 @@ from api.db import session_scope
 from api.domain.api_keys import Channel, authenticate
 from api.domain.complaints.actions import ActionResult, ActorRef, take_action
 from api.domain.complaints.intake import ComplaintDraft, FiledComplaint, Reporter, file_complaint
-from api.domain.complaints.lifecycle import Action, Actor
+from api.domain.vocabulary import Action, Actor
 
 STAFF = ActorRef(Actor.STAFF, "handler-1")
 CITIZEN = ActorRef(Actor.CITIZEN, "telegram-bot")

@@ -128,6 +128,18 @@ _RUN_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 _claimed: list[str] = []
 
 
+def _redis_url_of(db: int) -> str:
+    return urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{db}"))
+
+
+def _claim_registry():
+    """Database 0 of the test server, where runs record which database each claimed."""
+    import redis as sync_redis
+
+    # The URL's own database number would win over a ``db=`` argument: set it in the URL.
+    return sync_redis.Redis.from_url(_redis_url_of(0), socket_timeout=5)
+
+
 def _claimed_redis_url() -> str:
     """A Redis database of this run's own, so its FLUSHDB never touches another run's keys.
 
@@ -141,7 +153,7 @@ def _claimed_redis_url() -> str:
     import redis as sync_redis
 
     try:
-        registry = sync_redis.Redis.from_url(REDIS_URL, db=0, socket_timeout=5)
+        registry = _claim_registry()
         for db in _CLAIMABLE_REDIS_DBS:
             if registry.set(f"bansos-test-run:db:{db}", _RUN_ID, nx=True, ex=3 * 3600):
                 break
@@ -149,7 +161,7 @@ def _claimed_redis_url() -> str:
             pytest.fail("every Redis database a test run may use is claimed by another run")
     except sync_redis.RedisError as exc:
         _unavailable(f"Redis at {REDIS_URL} ({exc})")
-    _claimed.append(urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{db}")))
+    _claimed.append(_redis_url_of(db))
     return _claimed[0]
 
 
@@ -157,10 +169,9 @@ def _claimed_redis_url() -> str:
 def _release_redis_claim() -> Iterator[None]:
     yield
     if _claimed:
-        import redis as sync_redis
 
         db = _claimed[0].rpartition("/")[2]
-        registry = sync_redis.Redis.from_url(REDIS_URL, db=0, socket_timeout=5)
+        registry = _claim_registry()
         key = f"bansos-test-run:db:{db}"
         if registry.get(key) == _RUN_ID.encode():
             registry.delete(key)

@@ -17,11 +17,9 @@ from __future__ import annotations
 from sqlalchemy import false, or_, true
 from sqlalchemy.sql import ColumnElement
 
-from api.domain.complaints.intake import Privacy
-from api.domain.staff import Role, StaffMember
+from api.domain.staff import StaffMember
+from api.domain.vocabulary import EscalationLevel, Privacy, Role
 from api.models import Complaint
-
-_REGION, _MINISTRY = 1, 2
 
 
 def may_view(member: StaffMember, complaint) -> bool:
@@ -45,12 +43,12 @@ def may_act(member: StaffMember, complaint) -> bool:
         case Role.COORDINATOR:
             return complaint.office_code == member.office_code or (
                 complaint.coordination_region_code == member.region_code
-                and complaint.escalation_level >= _REGION
+                and complaint.escalation_level >= EscalationLevel.COORDINATION_REGION
             )
         case Role.MINISTRY:
             return (
                 complaint.office_code == member.office_code
-                or complaint.escalation_level >= _MINISTRY
+                or complaint.escalation_level >= EscalationLevel.MINISTRY
             )
     return False
 

@@ -12,23 +12,16 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.domain.vocabulary import Role
 from api.models import Office, Staff, StaffSession
 
 SESSION_HOURS = 12
 MIN_PASSWORD = 12
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-class Role(StrEnum):
-    HANDLER = "HANDLER"  # works the complaints of one office
-    COORDINATOR = "COORDINATOR"  # a coordination region's desk: its region, and escalations
-    MINISTRY = "MINISTRY"  # the national desk: everything, statistics
-    ADMIN = "ADMIN"  # categories, routing and offices; no complaint content
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from api.domain.complaints.intake import (
     Reporter,
     file_complaint,
 )
-from api.domain.complaints.lifecycle import Action, Actor, InvalidTransition
+from api.domain.complaints.lifecycle import InvalidTransition
 from api.domain.complaints.queries import (
     complaint_id_for_reporter,
     complaints_of_reporter,
@@ -34,6 +34,7 @@ from api.domain.complaints.queries import (
 )
 from api.domain.complaints.tracking_id import TrackingIdError, display, parse_tracking_id
 from api.domain.complaints.working_days import last_day
+from api.domain.vocabulary import Action, Actor
 from api.errors import ApiError
 from api.schemas.complaints import (
     ActionOut,

@@ -18,9 +18,9 @@ from api.deps import CurrentStaff, ServicesDep
 from api.domain import access
 from api.domain.complaints import staff_views
 from api.domain.complaints.actions import ActorRef
-from api.domain.complaints.lifecycle import Action, Actor
 from api.domain.complaints.tracking_id import TrackingIdError, parse_tracking_id
 from api.domain.staff import StaffError, log_in, log_out
+from api.domain.vocabulary import Action, Actor
 from api.errors import ApiError
 from api.routes.complaints import run_action
 from api.services import Services

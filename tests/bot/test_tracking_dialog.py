@@ -13,9 +13,9 @@ from telegram.ext import ConversationHandler
 
 import messages
 from api.domain.complaints.intake import ComplaintDraft, Reporter
-from api.domain.complaints.lifecycle import Action
 from api.domain.complaints.tracking_id import check_symbol, display
 from api.domain.complaints.working_days import last_day
+from api.domain.vocabulary import Action
 from api.models import Complaint
 from bot.app import back_to_menu, build_application, expired_button, not_understood
 from bot.handlers.tracking import add_tracking_handlers, render_complaint, visible_length

@@ -21,16 +21,23 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain.complaints.directory import Directory
-from api.domain.complaints.intake import FIELD_CHECK_DAYS, FOLLOW_UP_DAYS, VERIFY_DAYS
-from api.domain.complaints.lifecycle import Action, Actor, Status, next_status
+from api.domain.complaints.lifecycle import next_status
 from api.domain.complaints.outbox import outbox_row
 from api.domain.complaints.routing import RoutingReason, escalation_office, forward
 from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.protection import Protector
+from api.domain.vocabulary import (
+    CITIZEN_REPLY_DAYS,
+    FIELD_CHECK_DAYS,
+    FOLLOW_UP_DAYS,
+    VERIFY_DAYS,
+    Action,
+    Actor,
+    EscalationLevel,
+    Status,
+)
 from api.models import Complaint, ComplaintEvent, OutboxMessage
 
-#: Working days a citizen has to reply to a request, or to rate an answer, before closing.
-CITIZEN_REPLY_DAYS = 10
 #: Ratings that reopen an answered complaint at the coordination region (once).
 POOR_RATINGS = frozenset({1, 2})
 MAX_NOTE = 4000
@@ -187,7 +194,7 @@ async def take_action(
                     office_code=event_office,
                     routing_reason=RoutingReason.REOPENED.value,
                     reopened=True,
-                    escalation_level=max(row.escalation_level, 1),
+                    escalation_level=max(row.escalation_level, EscalationLevel.COORDINATION_REGION),
                     answered_at=None,
                     resolve_due=calendar.add_working_days(now, _resolve_days(row, directory)),
                 )

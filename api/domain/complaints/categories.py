@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from api.domain.pilot_config import REGENCY_OFFICE_TYPES
+from api.domain.vocabulary import DeadlineTier
 
 DEFAULT_CATEGORIES_PATH = Path(__file__).resolve().parents[2] / "data" / "complaint_categories.yaml"
 LOCALES = ("id", "en")
@@ -48,16 +49,17 @@ def load_categories(path: Path = DEFAULT_CATEGORIES_PATH) -> list[Category]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(raw, dict) or raw.get("version") != 1:
         raise CategoryConfigError(f"{path.name}: expected 'version: 1' at the top")
-    tiers = raw.get("deadline_tiers")
-    if not isinstance(tiers, dict) or not tiers:
-        raise CategoryConfigError(f"{path.name}: 'deadline_tiers' must map tier names to days")
-    for tier, days in tiers.items():
-        if not isinstance(days, int) or not 1 <= days <= 365:
-            raise CategoryConfigError(f"deadline tier {tier}: days must be 1–365, not {days!r}")
+    if "deadline_tiers" in raw:
+        # The tiers' lengths are part of the service's vocabulary, not of this file: the
+        # deadline job and the field-check rule count with them too.
+        raise CategoryConfigError(
+            f"{path.name}: 'deadline_tiers' is no longer read; tiers are defined in "
+            "api/domain/vocabulary.py (DeadlineTier)"
+        )
     categories: list[Category] = []
     seen: set[str] = set()
     for position, entry in enumerate(raw.get("categories") or []):
-        category = _category(entry, position=position, tiers=tiers)
+        category = _category(entry, position=position)
         if category.code in seen:
             raise CategoryConfigError(f"category {category.code}: listed twice")
         seen.add(category.code)
@@ -67,7 +69,7 @@ def load_categories(path: Path = DEFAULT_CATEGORIES_PATH) -> list[Category]:
     return categories
 
 
-def _category(entry: Any, *, position: int, tiers: Mapping[str, int]) -> Category:
+def _category(entry: Any, *, position: int) -> Category:
     where = f"category #{position + 1}"
     if not isinstance(entry, dict):
         raise CategoryConfigError(f"{where}: expected a mapping")
@@ -80,8 +82,9 @@ def _category(entry: Any, *, position: int, tiers: Mapping[str, int]) -> Categor
         allowed = ", ".join(sorted(REGENCY_OFFICE_TYPES))
         raise CategoryConfigError(f"{where}: office_type must be one of {allowed}")
     tier = entry.get("deadline_tier")
-    if tier not in tiers:
-        raise CategoryConfigError(f"{where}: deadline_tier must be one of {', '.join(tiers)}")
+    if tier not in DeadlineTier.__members__:
+        allowed = ", ".join(DeadlineTier)
+        raise CategoryConfigError(f"{where}: deadline_tier must be one of {allowed}")
     texts = {}
     for field in ("label", "description"):
         value = entry.get(field)
@@ -95,7 +98,7 @@ def _category(entry: Any, *, position: int, tiers: Mapping[str, int]) -> Categor
         office_type=office_type,
         requires_subject_nik=bool(entry.get("requires_subject_nik", False)),
         deadline_tier=tier,
-        resolve_days=tiers[tier],
+        resolve_days=DeadlineTier(tier).days,
         label=texts["label"],
         description=texts["description"],
         position=position,

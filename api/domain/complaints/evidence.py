@@ -20,7 +20,7 @@ from api.domain.complaints.attachments import (
     AttachmentProblem,
     check_attachment,
 )
-from api.domain.complaints.lifecycle import Actor, Status
+from api.domain.vocabulary import Actor, Status
 from api.models import Complaint, ComplaintAttachment, ComplaintEvent
 from api.storage import AttachmentStorage, new_attachment_key
 

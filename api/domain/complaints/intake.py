@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.domain.api_keys import Channel
 from api.domain.complaints.categories import Category
 from api.domain.complaints.directory import Directory
-from api.domain.complaints.lifecycle import Actor, Status
 from api.domain.complaints.outbox import outbox_row
 from api.domain.complaints.routing import route
 from api.domain.complaints.tracking_id import new_tracking_id
@@ -33,6 +32,15 @@ from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.nik import Nik, NikError, parse_nik
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes, normalize_region_code
+from api.domain.vocabulary import (
+    FIELD_CHECK_DAYS,
+    FOLLOW_UP_DAYS,
+    VERIFY_DAYS,
+    Actor,
+    EscalationLevel,
+    Privacy,
+    Status,
+)
 from api.models import Beneficiary, Complaint, ComplaintEvent, IdempotencyKey, OutboxMessage
 
 MAX_DESCRIPTION = 4000
@@ -40,15 +48,6 @@ MAX_CONTACT = 200
 MAX_CHANNEL_USER = 128
 MAX_ADDRESS = 255
 MAX_IDEMPOTENCY_KEY = 128
-VERIFY_DAYS = 3
-FOLLOW_UP_DAYS = 5
-FIELD_CHECK_DAYS = 60
-
-
-class Privacy(StrEnum):
-    BIASA = "BIASA"  # shown to handlers; may appear in public listings
-    ANONIM = "ANONIM"  # reporter hidden from handlers and every export
-    RAHASIA = "RAHASIA"  # the complaint itself never appears in a public listing
 
 
 class IntakeProblem(StrEnum):
@@ -500,7 +499,7 @@ class _Filing:
             "office_code": decision.office_code,
             "routing_reason": decision.reason.value,
             "transfer_count": 0,
-            "escalation_level": 0,
+            "escalation_level": EscalationLevel.OFFICE,
             "needs_field_check": resolve_days >= FIELD_CHECK_DAYS,
             "verify_due": self.calendar.add_working_days(self.now, VERIFY_DAYS),
             "follow_up_due": self.calendar.add_working_days(self.now, FOLLOW_UP_DAYS),

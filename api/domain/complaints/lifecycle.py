@@ -17,40 +17,7 @@ take each action; what else an action does (deadlines, routing, notifications) i
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-
-class Status(StrEnum):
-    RECEIVED = "RECEIVED"
-    VERIFIED = "VERIFIED"
-    IN_PROGRESS = "IN_PROGRESS"
-    NEEDS_INFO = "NEEDS_INFO"
-    RESOLVED = "RESOLVED"
-    REJECTED = "REJECTED"
-    CLOSED = "CLOSED"
-
-
-class Action(StrEnum):
-    VERIFY = "verify"
-    START = "start"
-    REQUEST_INFO = "request_info"
-    PROVIDE_INFO = "provide_info"
-    RESOLVE = "resolve"
-    REJECT = "reject"
-    RATE = "rate"
-    REOPEN = "reopen"
-    CLOSE = "close"
-    # Actions that keep the status (see SAME below).
-    REPLY = "reply"
-    FORWARD = "forward"
-    FLAG_FIELD_CHECK = "flag_field_check"
-
-
-class Actor(StrEnum):
-    CITIZEN = "CITIZEN"
-    STAFF = "STAFF"
-    SYSTEM = "SYSTEM"
-
+from api.domain.vocabulary import Action, Actor, Status
 
 #: The status a paused complaint returns to is the one it paused; see ``next_status``.
 RESUME = "<resume>"

@@ -39,10 +39,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain.complaints.categories import Category
 from api.domain.complaints.directory import Directory
-from api.domain.complaints.intake import ComplaintDraft, IntakeError, IntakeProblem, Privacy
-from api.domain.complaints.lifecycle import FINISHED_STATUSES, Actor, Status
+from api.domain.complaints.intake import ComplaintDraft, IntakeError, IntakeProblem
+from api.domain.complaints.lifecycle import FINISHED_STATUSES
 from api.domain.complaints.tracking_id import TrackingIdError, display, parse_tracking_id
 from api.domain.complaints.working_days import JAKARTA
+from api.domain.vocabulary import Actor, Privacy, Status
 from api.models import Complaint, ComplaintEvent
 
 MAX_RESULTS = 1000

@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.domain.complaints.lifecycle import Action, Actor, Status, allowed_actions
+from api.domain.complaints.lifecycle import allowed_actions
 from api.domain.protection import Protector
+from api.domain.vocabulary import Action, Actor, Status
 from api.models import Complaint, ComplaintAttachment, ComplaintEvent
 
 

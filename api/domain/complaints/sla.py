@@ -18,40 +18,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain.complaints import actions
 from api.domain.complaints.directory import Directory
-from api.domain.complaints.lifecycle import OPEN_STATUSES, Action, Actor, Status
+from api.domain.complaints.lifecycle import OPEN_STATUSES
 from api.domain.complaints.routing import escalation_office
 from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.protection import Protector
+from api.domain.vocabulary import (
+    CITIZEN_REPLY_DAYS,
+    Action,
+    Actor,
+    Deadline,
+    EscalationLevel,
+    Status,
+)
 from api.models import Complaint, ComplaintEvent
 
 SYSTEM = actions.ActorRef(Actor.SYSTEM, "deadline-job")
-_AT_LEAST = timedelta(days=actions.CITIZEN_REPLY_DAYS + 3)
-
-
-class Deadline(StrEnum):
-    VERIFY = "VERIFY"
-    FOLLOW_UP = "FOLLOW_UP"
-    RESOLVE = "RESOLVE"
-
-
-class Level:
-    OFFICE = 0
-    COORDINATION_REGION = 1
-    MINISTRY = 2
+_AT_LEAST = timedelta(days=CITIZEN_REPLY_DAYS + 3)
 
 
 #: How far up a breach of each deadline sends the complaint.
 ESCALATES_TO = {
-    Deadline.VERIFY: Level.COORDINATION_REGION,
-    Deadline.FOLLOW_UP: Level.COORDINATION_REGION,
-    Deadline.RESOLVE: Level.MINISTRY,
+    Deadline.VERIFY: EscalationLevel.COORDINATION_REGION,
+    Deadline.FOLLOW_UP: EscalationLevel.COORDINATION_REGION,
+    Deadline.RESOLVE: EscalationLevel.MINISTRY,
 }
 
 
@@ -132,7 +127,7 @@ async def _mark_breaches(engine: AsyncEngine, directory: Directory, now: datetim
         if level > row.escalation_level:
             target = (
                 escalation_office(regency_code=row.regency_code, table=directory.routing)
-                if level == Level.COORDINATION_REGION
+                if level == EscalationLevel.COORDINATION_REGION
                 else directory.routing.national_desk
             )
             events.append({**events[0], "kind": "escalated", "office_code": target, "note": None})
@@ -178,7 +173,7 @@ async def _close_waited_out(
     closed = 0
     for row in rows:
         since = row.paused_at if row.status == Status.NEEDS_INFO else row.answered_at
-        if since is None or now < calendar.add_working_days(since, actions.CITIZEN_REPLY_DAYS):
+        if since is None or now < calendar.add_working_days(since, CITIZEN_REPLY_DAYS):
             continue
         try:
             await actions.take_action(

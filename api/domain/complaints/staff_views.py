@@ -14,10 +14,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain import access
-from api.domain.complaints.lifecycle import OPEN_STATUSES, Actor, Status, allowed_actions
+from api.domain.complaints.lifecycle import OPEN_STATUSES, allowed_actions
 from api.domain.complaints.tracking_id import display
 from api.domain.protection import Protector
 from api.domain.staff import StaffMember
+from api.domain.vocabulary import Actor, Status
 from api.models import Complaint, ComplaintAttachment, ComplaintEvent, StaffAccessAudit
 
 MAX_PAGE = 200

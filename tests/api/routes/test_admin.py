@@ -7,7 +7,8 @@ from sqlalchemy import delete
 
 from api.domain.pilot_config import load_pilot_config
 from api.domain.reference_data import load_reference_data
-from api.domain.staff import Role, create_staff
+from api.domain.staff import create_staff
+from api.domain.vocabulary import Role
 from api.models import Office
 
 PASSWORD = "kata-sandi-yang-panjang"

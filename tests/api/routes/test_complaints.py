@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from api.domain.complaints.lifecycle import Action
 from api.domain.complaints.tracking_id import check_symbol, parse_tracking_id
 from api.domain.registry_import import import_beneficiaries
+from api.domain.vocabulary import Action
 from api.models import Complaint, ComplaintAttachment, OutboxMessage
 from tests.complaints_support import act
 from tests.conftest import write_csv

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 import messages
-from api.domain.complaints.lifecycle import Action
 from api.domain.complaints.tracking_id import display, new_tracking_id, parse_tracking_id
 from api.domain.complaints.working_days import JAKARTA
 from api.domain.registry_import import import_beneficiaries
+from api.domain.vocabulary import Action
 from api.models import Complaint
 from tests.complaints_support import CITIZEN, act, channel_of, file_directly
 from tests.conftest import write_csv

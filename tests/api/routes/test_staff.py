@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from api.domain.complaints.outbox import relay_once
-from api.domain.staff import Role, create_staff
+from api.domain.staff import create_staff
+from api.domain.vocabulary import Role
 from api.models import StaffAccessAudit
 
 PASSWORD = "kata-sandi-yang-panjang"

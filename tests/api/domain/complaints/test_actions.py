@@ -13,8 +13,9 @@ from api.domain.complaints.actions import (
     ActionProblem,
     ComplaintChanged,
 )
-from api.domain.complaints.lifecycle import Action, InvalidTransition, Status
+from api.domain.complaints.lifecycle import InvalidTransition
 from api.domain.complaints.working_days import JAKARTA
+from api.domain.vocabulary import Action, Status
 from api.models import Complaint, ComplaintEvent, OutboxMessage
 from tests.complaints_support import CITIZEN, STAFF, channel_of, file_directly
 from tests.complaints_support import act as act_on

@@ -47,7 +47,7 @@ def test_the_file_holds_every_kind_a_citizen_needs():
 )
 def test_a_bad_entry_is_refused_naming_the_category(tmp_path: Path, entry, message):
     path = tmp_path / "c.yaml"
-    path.write_text(f"version: 1\ndeadline_tiers: {{SIMPLE: 5}}\ncategories:\n  - {entry}\n")
+    path.write_text(f"version: 1\ncategories:\n  - {entry}\n")
 
     with pytest.raises(CategoryConfigError, match=message) as refused:
         load_categories(path)

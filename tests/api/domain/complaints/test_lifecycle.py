@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.domain.complaints.lifecycle import (
-    Action,
-    Actor,
-    InvalidTransition,
-    Status,
-    allowed_actions,
-    next_status,
-)
+from api.domain.complaints.lifecycle import InvalidTransition, allowed_actions, next_status
+from api.domain.vocabulary import Action, Actor, Status
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from api.domain.complaints.intake import ComplaintDraft, Reporter
-from api.domain.complaints.lifecycle import Action, Status
 from api.domain.complaints.sla import run_deadline_job
 from api.domain.complaints.working_days import JAKARTA
+from api.domain.vocabulary import Action, Status
 from api.models import Complaint, ComplaintEvent
 from tests.complaints_support import act as act_on
 from tests.complaints_support import channel_of, file_directly
