@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from api.application import staff_work
 from api.domain.api_keys import Channel, authenticate, hash_key
-from api.domain.staff import StaffMember, staff_for_token
+from api.domain.staff import StaffMember
 from api.errors import ApiError
 from api.services import Services
 
@@ -61,12 +62,8 @@ CurrentChannel = Annotated[Channel, Depends(get_channel)]
 async def get_staff(request: Request, services: ServicesDep) -> StaffMember:
     """The staff member of the bearer token (a session from POST /api/v1/staff/sessions)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise ApiError(401, "missing_session", "Log in and send the session token as Bearer.")
-    member = await staff_for_token(services.engine, token.strip())
-    if member is None:
-        raise ApiError(401, "invalid_session", "The session is unknown, expired or ended.")
-    return member
+    bearer = token.strip() if scheme.lower() == "bearer" else None
+    return await staff_work.member_of_session(services, bearer)
 
 
 CurrentStaff = Annotated[StaffMember, Depends(get_staff)]

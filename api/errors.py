@@ -5,10 +5,16 @@ Validation errors never echo the submitted value back: it may be a NIK.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import messages
+from api.application.errors import AppError, Phrase, Refusal
 
 
 class ApiError(Exception):
@@ -27,6 +33,57 @@ class ApiError(Exception):
         self.field, self.headers, self.extra = field, headers, extra or {}
 
 
+#: How each kind of refusal of the application layer is answered over HTTP.
+HTTP_STATUS = {
+    Refusal.INVALID: 422,
+    Refusal.NOT_FOUND: 404,
+    Refusal.CONFLICT: 409,
+    Refusal.FORBIDDEN: 403,
+    Refusal.TOO_LARGE: 413,
+    Refusal.UNAUTHENTICATED: 401,
+    Refusal.RATE_LIMITED: 429,
+}
+
+
+def refusal_text(error: AppError, locale: str | None) -> str:
+    """The refusal's message in ``locale`` (Telegram-safe HTML, like every message)."""
+    params = {
+        name: messages.render(locale, value.key, **value.params)
+        if isinstance(value, Phrase)
+        else value
+        for name, value in error.params.items()
+    }
+    return messages.render(locale, error.message_key, **params)
+
+
+def http_error(error: AppError, locale: str | None) -> ApiError:
+    headers = None if error.retry_after is None else {"Retry-After": str(error.retry_after)}
+    return ApiError(
+        HTTP_STATUS[error.refusal],
+        error.code,
+        refusal_text(error, locale),
+        field=error.field,
+        headers=headers,
+        extra=error.extra,
+    )
+
+
+@contextmanager
+def refusals_in(locale: str | None) -> Iterator[None]:
+    """Answer the application's refusals in ``locale`` (a route that knows the person's
+    language from the body; others are answered in the request's Accept-Language)."""
+    try:
+        yield
+    except AppError as error:
+        raise http_error(error, locale) from None
+
+
+def request_locale(request: Request) -> str:
+    return messages.normalize_locale(
+        request.query_params.get("locale") or request.headers.get("accept-language")
+    )
+
+
 def _body(code: str, message: str, field: str | None = None, extra: dict | None = None) -> dict:
     error = {"code": code, "message": message}
     if field:
@@ -36,6 +93,10 @@ def _body(code: str, message: str, field: str | None = None, extra: dict | None 
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return await _api_error(request, http_error(exc, request_locale(request)))
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -86,3 +88,13 @@ class Services:
 
 def protector_from(settings: Settings) -> Protector:
     return Protector(hash_key=settings.nik_hash_key_bytes, data_key=settings.data_key_bytes)
+
+
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    """The services for a command that runs once (``bansos import …``), closed after."""
+    services = Services.build(settings)
+    try:
+        yield services
+    finally:
+        await services.close()

@@ -1,8 +1,9 @@
 """The channel complaint API: file, attach, follow, answer a question, rate.
 
-Thin on purpose: each route turns the request into a domain call and the domain's refusal
-into an error in the citizen's language. A tracking ID opens a complaint only for the
-channel user who filed it; anyone else gets the same 404 as for an ID that does not exist.
+Thin on purpose: each route turns the request into one application call and the call's
+refusal into an error in the citizen's language. A tracking ID opens a complaint only for
+the channel user who filed it; anyone else gets the same 404 as for an ID that does not
+exist.
 """
 
 from __future__ import annotations
@@ -12,30 +13,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
 
 import messages
+from api.application import citizen_complaints, complaint_intake
+from api.application.principals import Citizen
 from api.deps import CurrentChannel, ServicesDep
-from api.domain.api_keys import Channel
-from api.domain.complaints import actions as complaint_actions
-from api.domain.complaints.attachments import MAX_ATTACHMENT_BYTES, AttachmentError
+from api.domain.complaints.actions import ActionResult
+from api.domain.complaints.attachments import MAX_ATTACHMENT_BYTES
 from api.domain.complaints.directory import Directory
-from api.domain.complaints.evidence import ComplaintClosed, add_attachment
-from api.domain.complaints.intake import (
-    ComplaintDraft,
-    FiledComplaint,
-    IntakeError,
-    IntakeProblem,
-    Reporter,
-    file_complaint,
-)
-from api.domain.complaints.lifecycle import InvalidTransition
-from api.domain.complaints.queries import (
-    complaint_id_for_reporter,
-    complaints_of_reporter,
-    reporter_view,
-)
-from api.domain.complaints.tracking_id import TrackingIdError, display, parse_tracking_id
-from api.domain.complaints.working_days import last_day
-from api.domain.vocabulary import Action, Actor
-from api.errors import ApiError
+from api.domain.complaints.intake import ComplaintDraft
+from api.domain.complaints.tracking_id import display
+from api.errors import refusals_in
 from api.schemas.complaints import (
     ActionOut,
     AttachmentOut,
@@ -51,7 +37,6 @@ from api.schemas.complaints import (
     created_out,
     office_out,
 )
-from api.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
 
@@ -73,9 +58,9 @@ async def list_categories(
     locale: Annotated[str | None, Query(max_length=16)] = None,
 ) -> list[CategoryOut]:
     """The kinds of complaint a citizen can file, in the citizen's language."""
-    directory = await services.directory.get()
+    _, categories = await complaint_intake.active_categories(services)
     language = messages.normalize_locale(locale)
-    return [category_out(c, language) for c in directory.active_categories()]
+    return [category_out(c, language) for c in categories]
 
 
 @router.post("/complaints", status_code=201, response_model=ComplaintCreated, responses=_ERRORS)
@@ -92,16 +77,11 @@ async def create_complaint(
     (`Idempotent-Replayed: true`, status 200) instead of filing it twice.
     """
     locale = messages.normalize_locale(body.reporter.locale)
-    directory = await services.directory.get()
-    try:
-        filed = await file_for_channel(
+    citizen = Citizen(channel, body.reporter.channel_user)
+    with refusals_in(locale):
+        filing = await complaint_intake.file_complaint(
             services,
-            channel,
-            Reporter(
-                channel_user=body.reporter.channel_user,
-                locale=locale,
-                contact=body.reporter.contact,
-            ),
+            citizen,
             ComplaintDraft(
                 category=body.category,
                 description=body.description,
@@ -114,14 +94,14 @@ async def create_complaint(
                 longitude=body.location.longitude if body.location else None,
                 address=body.address,
             ),
+            locale=locale,
+            contact=body.reporter.contact,
             idempotency_key=idempotency_key,
         )
-    except IntakeError as error:
-        raise intake_error(error, locale) from None
-    if filed.replayed:
+    if filing.filed.replayed:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
-    return created_out(filed, directory, confirmation(filed, directory, locale))
+    return created_out(filing.filed, filing.directory, filing.confirmation)
 
 
 @router.get("/complaints", response_model=list[ComplaintListItemOut])
@@ -134,12 +114,8 @@ async def list_own_complaints(
 ) -> list[ComplaintListItemOut]:
     """The complaints this channel user filed, most recently changed first."""
     language = messages.normalize_locale(locale)
-    items = await complaints_of_reporter(
-        services.engine,
-        services.protector,
-        channel=channel.name,
-        channel_user=channel_user.strip(),
-        limit=limit,
+    items = await citizen_complaints.own_complaints(
+        services, Citizen(channel, channel_user.strip()), limit=limit
     )
     directory = await services.directory.get()
     label = status_labeller(language)
@@ -172,8 +148,10 @@ async def get_complaint(
 ) -> ComplaintOut:
     """A complaint's status and public timeline, for the channel user who filed it."""
     language = messages.normalize_locale(locale)
-    complaint_id = await _own_complaint(services, channel, tracking_id, channel_user, language)
-    view = await reporter_view(services.engine, complaint_id)
+    with refusals_in(language):
+        view = await citizen_complaints.follow_complaint(
+            services, Citizen(channel, channel_user.strip()), tracking_id
+        )
     directory = await services.directory.get()
     return complaint_out(view, directory, locale=language, status_label=status_labeller(language))
 
@@ -184,10 +162,11 @@ async def provide_information(
 ) -> ActionOut:
     """The citizen answers the office's request for information; the clock runs again."""
     locale = messages.normalize_locale(body.locale)
-    complaint_id = await _own_complaint(services, channel, tracking_id, body.channel_user, locale)
-    return await _citizen_action(
-        services, channel, complaint_id, Action.PROVIDE_INFO, locale, note=body.message
-    )
+    with refusals_in(locale):
+        result = await citizen_complaints.provide_information(
+            services, Citizen(channel, body.channel_user.strip()), tracking_id, message=body.message
+        )
+    return await _action_out(services, result, locale)
 
 
 @router.post("/complaints/{tracking_id}/rating", response_model=ActionOut, responses=_ERRORS)
@@ -196,16 +175,15 @@ async def rate_complaint(
 ) -> ActionOut:
     """Rate the answer 1–5. A first rating of 1 or 2 reopens it at the coordination region."""
     locale = messages.normalize_locale(body.locale)
-    complaint_id = await _own_complaint(services, channel, tracking_id, body.channel_user, locale)
-    return await _citizen_action(
-        services,
-        channel,
-        complaint_id,
-        Action.RATE,
-        locale,
-        note=body.comment,
-        rating=body.rating,
-    )
+    with refusals_in(locale):
+        result = await citizen_complaints.rate_answer(
+            services,
+            Citizen(channel, body.channel_user.strip()),
+            tracking_id,
+            rating=body.rating,
+            comment=body.comment,
+        )
+    return await _action_out(services, result, locale)
 
 
 @router.post(
@@ -224,35 +202,17 @@ async def upload_attachment(
 ) -> AttachmentOut:
     """Attach evidence (at most 5 files per complaint); the type is checked from the content."""
     language = messages.normalize_locale(locale)
-    complaint_id = await _own_complaint(services, channel, tracking_id, channel_user, language)
     # One byte past the limit is enough to know it is too large, without reading it all.
     data = await file.read(MAX_ATTACHMENT_BYTES + 1)
-    try:
-        stored = await add_attachment(
-            engine=services.engine,
-            storage=services.storage,
-            complaint_id=complaint_id,
+    with refusals_in(language):
+        stored = await citizen_complaints.attach_evidence(
+            services,
+            Citizen(channel, channel_user.strip()),
+            tracking_id,
             data=data,
             declared_type=file.content_type,
             filename=file.filename,
-            actor=Actor.CITIZEN,
-            actor_name=channel.name,
         )
-    except AttachmentError as error:
-        raise ApiError(
-            413 if error.problem == "too_large" else 422,
-            f"attachment_{error.problem.value}",
-            messages.render(
-                language,
-                f"complaints.attachment_{error.problem.value}",
-                **{k: v for k, v in error.params.items() if v is not None},
-            ),
-            field="file",
-        ) from None
-    except ComplaintClosed:
-        raise ApiError(
-            409, "complaint_closed", messages.render(language, "complaints.attachment_closed")
-        ) from None
     return AttachmentOut(
         id=stored.id,
         content_type=stored.content_type,
@@ -262,135 +222,11 @@ async def upload_attachment(
     )
 
 
-async def _own_complaint(
-    services: Services, channel: Channel, tracking_id: str, channel_user: str, locale: str
-) -> int:
-    try:
-        canonical = parse_tracking_id(tracking_id)
-    except TrackingIdError as error:
-        raise ApiError(
-            422,
-            f"tracking_id_{error.problem.value}",
-            messages.render(locale, f"complaints.tracking_{error.problem.value}"),
-            field="tracking_id",
-        ) from None
-    complaint_id = await complaint_id_for_reporter(
-        services.engine,
-        services.protector,
-        tracking_id=canonical,
-        channel=channel.name,
-        channel_user=channel_user.strip(),
-    )
-    if complaint_id is None:
-        raise ApiError(404, "complaint_not_found", messages.render(locale, "complaints.not_found"))
-    return complaint_id
-
-
-async def _citizen_action(
-    services: Services,
-    channel: Channel,
-    complaint_id: int,
-    action: Action,
-    locale: str,
-    **options,
-) -> ActionOut:
-    directory = await services.directory.get()
-    result = await run_action(
-        services,
-        complaint_id=complaint_id,
-        action=action,
-        actor=complaint_actions.ActorRef(Actor.CITIZEN, channel.name),
-        locale=locale,
-        **options,
-    )
+async def _action_out(services, result: ActionResult, locale: str) -> ActionOut:
+    directory: Directory = await services.directory.get()
     return ActionOut(
         tracking_id=result.tracking_id,
         status=result.status.value,
         status_label=messages.render(locale, f"complaints.status_{result.status.value}"),
         office=office_out(directory, result.office_code),
-    )
-
-
-async def run_action(services: Services, *, locale: str, **arguments):
-    """Take a lifecycle action, turning the domain's refusals into API errors (409/422)."""
-    try:
-        return await complaint_actions.take_action(
-            engine=services.engine,
-            protector=services.protector,
-            directory=await services.directory.get(),
-            calendar=services.calendar,
-            **arguments,
-        )
-    except InvalidTransition as refused:
-        raise ApiError(
-            409,
-            "invalid_transition",
-            messages.render(
-                locale,
-                "complaints.invalid_transition",
-                status=messages.render(locale, f"complaints.status_{refused.status.value}"),
-            ),
-            extra={"status": refused.status.value, "action": refused.action.value},
-        ) from None
-    except complaint_actions.ComplaintChanged:
-        raise ApiError(
-            409, "complaint_changed", messages.render(locale, "complaints.changed")
-        ) from None
-    except complaint_actions.ActionError as error:
-        raise ApiError(
-            422,
-            error.problem.value,
-            messages.render(locale, f"complaints.{error.problem.value}", **error.params),
-        ) from None
-
-
-async def file_for_channel(
-    services: Services,
-    channel: Channel,
-    reporter: Reporter,
-    draft: ComplaintDraft,
-    *,
-    idempotency_key: str | None,
-) -> FiledComplaint:
-    """Intake with the running service's engine, keys, directory and calendar (every channel)."""
-    return await file_complaint(
-        engine=services.engine,
-        protector=services.protector,
-        directory=await services.directory.get(),
-        calendar=services.calendar,
-        regions=services.regions,
-        programmes=services.programmes,
-        channel=channel,
-        reporter=reporter,
-        draft=draft,
-        idempotency_key=idempotency_key,
-    )
-
-
-def confirmation(filed: FiledComplaint, directory: Directory, locale: str) -> str:
-    """The sentence that tells the citizen their complaint is in, where, and until when."""
-    return messages.render(
-        locale,
-        "complaints.created",
-        tracking_id=display(filed.tracking_id),
-        office=directory.office_name(filed.office_code),
-        due=messages.long_date(locale, last_day(filed.follow_up_due)),
-    )
-
-
-def intake_error(error: IntakeError, locale: str) -> ApiError:
-    if error.nik_error is not None:
-        problem = error.nik_error.problem.value
-        return ApiError(
-            422,
-            f"subject_nik_{problem}",
-            messages.render(locale, f"nik.{problem}", **error.nik_error.params),
-            field=error.field,
-        )
-    status = 409 if error.problem == IntakeProblem.IDEMPOTENCY_KEY_REUSED else 422
-    return ApiError(
-        status,
-        error.problem.value,
-        messages.render(locale, f"complaints.{error.problem.value}", **error.params),
-        field=error.field,
     )

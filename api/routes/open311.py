@@ -23,13 +23,16 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 import messages
+from api.application import complaint_intake
+from api.application.errors import AppError, Refusal
+from api.application.principals import Citizen
 from api.deps import ServicesDep
 from api.domain.api_keys import Channel, authenticate
 from api.domain.complaints import open311
-from api.domain.complaints.intake import IntakeError, Reporter
+from api.domain.complaints.intake import IntakeError
 from api.domain.complaints.tracking_id import display
+from api.errors import HTTP_STATUS, refusal_text
 from api.open311_format import MEDIA_TYPE, to_xml
-from api.routes.complaints import confirmation, file_for_channel, intake_error
 from api.services import Services
 
 FORMATS = ("json", "xml")
@@ -194,23 +197,20 @@ async def create_request(
     language, say, fmt = answer.language, answer.say, answer.fmt
     channel = await _channel(services, form.api_key, say)
     fields = form.model_dump(by_alias=True)
-    directory = await services.directory.get()
     try:
         submission = open311.submission_from_fields(fields)
-        filed = await file_for_channel(
+        filing = await complaint_intake.file_complaint(
             services,
-            channel,
-            Reporter(
-                channel_user=submission.channel_user,
-                locale=language,
-                contact=submission.contact,
-            ),
+            Citizen(channel, submission.channel_user),
             submission.draft,
-            idempotency_key=None,
+            locale=language,
+            contact=submission.contact,
         )
     except IntakeError as error:
-        raise Open311Error(400, html.unescape(intake_error(error, language).message)) from None
-    notice = html.unescape(confirmation(filed, directory, language))
+        raise _refused(complaint_intake.intake_refused(error), language) from None
+    except AppError as error:
+        raise _refused(error, language) from None
+    filed, notice = filing.filed, html.unescape(filing.confirmation)
     record = {
         "service_request_id": display(filed.tracking_id),
         "service_notice": notice,
@@ -278,6 +278,12 @@ async def get_token(
     say, fmt = answer.say, answer.fmt
     row = await _public_row(services, token, say)
     return _answer(fmt, "service_requests", [open311.token_record(row.tracking_id)])
+
+
+def _refused(error: AppError, language: str) -> Open311Error:
+    """A refused submission is the spec's 400 (a replayed key cannot happen: none is sent)."""
+    status = 400 if error.refusal == Refusal.INVALID else HTTP_STATUS[error.refusal]
+    return Open311Error(status, html.unescape(refusal_text(error, language)))
 
 
 async def _public_row(services: Services, text: str, say: Callable[..., str]):

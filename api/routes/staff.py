@@ -1,7 +1,9 @@
 """The staff API: log in, see the queue, open a complaint, act on it, fetch its evidence.
 
-Every decision about who may see or do what is made in ``api.domain.access``; a complaint
-the member may not see answers 404, like one that does not exist.
+Each route is one call of ``api.application.staff_work``, where every decision about who may
+see or do what is made (by ``api.domain.access``); a complaint the member may not see
+answers 404, like one that does not exist. Refusals are answered in the request's
+Accept-Language.
 """
 
 from __future__ import annotations
@@ -10,20 +12,13 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-import messages
+from api.application import staff_work
 from api.deps import CurrentStaff, ServicesDep
-from api.domain import access
 from api.domain.complaints import staff_views
-from api.domain.complaints.actions import ActorRef
-from api.domain.complaints.tracking_id import TrackingIdError, parse_tracking_id
-from api.domain.staff import StaffError, log_in, log_out
-from api.domain.vocabulary import Action, Actor
-from api.errors import ApiError
-from api.routes.complaints import run_action
-from api.services import Services
+from api.domain.vocabulary import Action
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -55,19 +50,16 @@ class ActionOut(BaseModel):
 @router.post("/sessions", response_model=SessionOut, status_code=201)
 async def create_session(body: LoginIn, services: ServicesDep) -> SessionOut:
     """Log in; send the token as `Authorization: Bearer …` afterwards."""
-    try:
-        token, expires = await log_in(
-            services.engine, username=body.username, password=body.password
-        )
-    except StaffError:
-        raise ApiError(401, "login_failed", "Unknown username or wrong password.") from None
+    token, expires = await staff_work.sign_in(
+        services, username=body.username, password=body.password
+    )
     return SessionOut(token=token, expires_at=expires)
 
 
 @router.delete("/sessions/current", status_code=204)
 async def end_session(request: Request, _: CurrentStaff, services: ServicesDep) -> Response:
     """Log out: the token stops working at once."""
-    await log_out(services.engine, request.headers["authorization"].partition(" ")[2].strip())
+    await staff_work.sign_out(services, request.headers["authorization"].partition(" ")[2].strip())
     return Response(status_code=204)
 
 
@@ -81,8 +73,8 @@ async def list_complaints(
     limit: Annotated[int, Query(ge=1, le=staff_views.MAX_PAGE)] = 50,
 ) -> list[staff_views.QueueItem]:
     """The member's queue, most urgent first."""
-    return await staff_views.queue(
-        services.engine,
+    return await staff_work.queue(
+        services,
         member,
         status=status,
         open_only=open_only,
@@ -96,8 +88,9 @@ async def get_complaint(
     tracking_id: str, member: CurrentStaff, services: ServicesDep
 ) -> staff_views.StaffComplaint:
     """One complaint in full; `reporter` is null when anonymous. Every opening is audited."""
-    row = await _visible(services, member, tracking_id)
-    return await staff_views.complaint_for_staff(services.engine, services.protector, member, row)
+    return await staff_work.view_complaint(
+        services, member, tracking_id, reveal_reporter=True, reveal_subject=True
+    )
 
 
 @router.post("/complaints/{tracking_id}/actions", response_model=ActionOut)
@@ -106,27 +99,21 @@ async def act_on_complaint(
     body: ActionIn,
     member: CurrentStaff,
     services: ServicesDep,
-    accept_language: Annotated[str | None, Header()] = None,
 ) -> ActionOut:
     """Verify, start, request information, reply, resolve, reject, forward, flag a field check.
 
     Refused with 409 when the complaint's status does not allow it, 403 when the member may
     see the complaint but not act on it (for example a coordinator before an escalation).
     """
-    row = await _visible(services, member, tracking_id)
-    if not access.may_act(member, row):
-        raise ApiError(403, "not_your_complaint", "You may view this complaint but not act on it.")
-    result = await run_action(
+    result = await staff_work.act_on_complaint(
         services,
-        complaint_id=row.id,
+        member,
+        tracking_id,
         action=body.action,
-        actor=ActorRef(Actor.STAFF, member.username),
-        locale=messages.normalize_locale(accept_language),
         note=body.note,
         public=body.public,
         to_office=body.to_office,
     )
-    await staff_views.audit(services.engine, member, row.id, "act")
     return ActionOut(
         tracking_id=result.tracking_id,
         status=result.status.value,
@@ -140,28 +127,13 @@ async def download_attachment(
     tracking_id: str, attachment_id: int, member: CurrentStaff, services: ServicesDep
 ) -> Response:
     """The file itself, served as a download (never rendered inline). Audited."""
-    row = await _visible(services, member, tracking_id)
-    found = await staff_views.attachment_of(services.engine, row.id, attachment_id)
-    if found is None:
-        raise ApiError(404, "attachment_not_found", "No such attachment on this complaint.")
-    attachment, storage_key = found
-    await staff_views.audit(services.engine, member, row.id, "download_attachment")
+    evidence = await staff_work.evidence(services, member, tracking_id, attachment_id)
+    attachment = evidence.attachment
     return Response(
-        await services.storage.get(storage_key),
+        evidence.content,
         media_type=attachment.content_type,
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
             "X-Content-Type-Options": "nosniff",
         },
     )
-
-
-async def _visible(services: Services, member, tracking_id: str):
-    try:
-        canonical = parse_tracking_id(tracking_id)
-    except TrackingIdError:
-        canonical = None
-    row = await staff_views.load_visible(services.engine, member, canonical) if canonical else None
-    if row is None:
-        raise ApiError(404, "complaint_not_found", "No such complaint in your scope.")
-    return row

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,10 +9,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
 import messages
+from api.application import status_checks
+from api.application.principals import Citizen
 from api.deps import CurrentChannel, ServicesDep, channel_of
-from api.domain import status_check, subscriptions
-from api.domain.nik import NikError, parse_nik
-from api.errors import ApiError
+from api.errors import refusals_in
 from api.schemas.status import (
     StatusCheckRequest,
     StatusCheckResponse,
@@ -70,55 +68,15 @@ async def create_status_check(request: Request) -> Response:
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from None
     locale = messages.normalize_locale(body.locale or request.headers.get("accept-language"))
-    result = await status_check.check_status(
-        registry=services.family_reader,
-        audit=services.audit,
-        limiter=services.rate_limiter,
-        protector=services.protector,
-        rules=services.rules,
-        regions=services.regions,
-        limits=services.lookup_limits,
-        channel=channel,
-        channel_user=body.channel_user,
-        nik=body.nik,
-        name=body.name,
-    )
-    match result:
-        case status_check.Found():
-            answer = found_body(result, locale=locale, regions=services.regions)
-            answer["subscription_token"] = subscriptions.make_token(
-                services.settings.secret_key_value.encode(),
-                beneficiary_id=result.beneficiary_id,
-                channel=channel.name,
-                channel_user=body.channel_user,
-            )
-            return _json(answer)
-        case status_check.NotFound():
-            return _json(not_found_body(locale))
-        case status_check.InvalidNik(error=error):
-            raise ApiError(
-                422,
-                f"nik_{error.problem.value}",
-                messages.render(locale, f"nik.{error.problem.value}", **error.params),
-                field="nik",
-                extra={"params": error.params},
-            )
-        case status_check.InvalidName():
-            raise ApiError(
-                422,
-                "name_required",
-                messages.render(locale, "status_check.name_required"),
-                field="name",
-            )
-        case status_check.RateLimited(retry_after=seconds):
-            raise ApiError(
-                429,
-                "rate_limited",
-                messages.render(
-                    locale, "status_check.rate_limited", minutes=max(1, math.ceil(seconds / 60))
-                ),
-                headers={"Retry-After": str(seconds)},
-            )
+    with refusals_in(locale):
+        answer = await status_checks.check_status(
+            services, Citizen(channel, body.channel_user), nik=body.nik, name=body.name
+        )
+    if answer.found is None:
+        return _json(not_found_body(locale))
+    found = found_body(answer.found, locale=locale, regions=services.regions)
+    found["subscription_token"] = answer.subscription_token
+    return _json(found)
 
 
 def _json(body: dict) -> Response:
@@ -146,16 +104,8 @@ async def check_nik_format(
 ) -> NikCheckResponse:
     """Is this shaped like a NIK? Format only (no registry is read), so a channel can tell a
     citizen at once what is wrong with what they typed; it reveals nothing about anyone."""
-    locale = messages.normalize_locale(body.locale)
-    try:
-        parsed = parse_nik(body.nik, regions=services.regions)
-    except NikError as error:
-        raise ApiError(
-            422,
-            f"nik_{error.problem.value}",
-            messages.render(locale, f"nik.{error.problem.value}", **error.params),
-            field="nik",
-        ) from None
+    with refusals_in(messages.normalize_locale(body.locale)):
+        parsed = status_checks.check_nik_format(services, body.nik)
     return NikCheckResponse(nik_masked=parsed.masked, region_verified=parsed.region_verified)
 
 
@@ -180,25 +130,8 @@ async def subscribe_to_disbursements(
 ) -> SubscriptionResponse:
     """ "Tell me when my aid moves": a message for each new or changed disbursement stage."""
     locale = messages.normalize_locale(body.locale)
-    try:
-        beneficiary_id = subscriptions.read_token(
-            services.settings.secret_key_value.encode(),
-            body.token,
-            channel=channel.name,
-            channel_user=body.channel_user,
+    with refusals_in(locale):
+        await status_checks.subscribe_to_disbursements(
+            services, Citizen(channel, body.channel_user), token=body.token, locale=locale
         )
-    except subscriptions.InvalidToken:
-        raise ApiError(
-            422,
-            "subscription_token_invalid",
-            messages.render(locale, "status_check.subscription_expired"),
-            field="token",
-        ) from None
-    await subscriptions.subscribe(
-        services.engine,
-        beneficiary_id=beneficiary_id,
-        channel=channel.name,
-        channel_user=body.channel_user,
-        locale=locale,
-    )
     return SubscriptionResponse(message=messages.render(locale, "status_check.subscribed"))

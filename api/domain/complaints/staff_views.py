@@ -172,14 +172,25 @@ async def audit(engine: AsyncEngine, member: StaffMember, complaint_id: int, *wh
 
 
 async def complaint_for_staff(
-    engine: AsyncEngine, protector: Protector, member: StaffMember, row
+    engine: AsyncEngine,
+    protector: Protector,
+    member: StaffMember,
+    row,
+    *,
+    reveal_reporter: bool,
+    reveal_subject: bool,
 ) -> StaffComplaint:
-    """The whole complaint as this member may see it; the reading is audited first."""
-    show_reporter = access.may_see_reporter(member, row)
+    """The whole complaint as this member may see it; the reading is audited first.
+
+    The reporter and the subject's NIK are shown only when asked for (and allowed: never
+    the reporter of an ANONIM complaint), and each one shown is its own audit row.
+    """
+    show_reporter = reveal_reporter and access.may_see_reporter(member, row)
+    show_subject = reveal_subject and row.subject_encrypted is not None
     revealed = ["view"]
     if show_reporter:
         revealed.append("view_reporter")
-    if row.subject_encrypted is not None:
+    if show_subject:
         revealed.append("view_subject")
     await audit(engine, member, row.id, *revealed)
 
@@ -218,7 +229,7 @@ async def complaint_for_staff(
         needs_field_check=row.needs_field_check,
         subject_nik=(
             protector.decrypt(row.subject_encrypted, column="complaint.subject")
-            if row.subject_encrypted is not None
+            if show_subject
             else None
         ),
         subject_in_registry=row.subject_in_registry,

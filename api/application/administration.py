@@ -1,0 +1,146 @@
+"""What administrators (and the operator at the command line) manage: the categories'
+routing rules, offices, staff accounts and the channels' API keys.
+
+Routing changes take effect at once in this process and within the directory cache's
+lifetime in the others. Administrators see no complaint content; only they change these.
+"""
+
+from __future__ import annotations
+
+from api.application.errors import AppError, Refusal
+from api.application.principals import Operator
+from api.db import session_scope
+from api.domain import access, api_keys, organisation
+from api.domain.organisation import CategoryRule, NewOffice, OfficeRecord, OrganisationError
+from api.domain.staff import StaffError, StaffMember, create_staff
+from api.domain.vocabulary import Role
+from api.services import Services
+
+
+def _require_admin(member: StaffMember) -> None:
+    if not access.may_manage_configuration(member):
+        raise AppError(Refusal.FORBIDDEN, "admin_only", "staff.admin_only")
+
+
+def _refused(error: OrganisationError) -> AppError:
+    problem = error.problem
+    if problem in (
+        organisation.OrganisationProblem.CATEGORY_NOT_FOUND,
+        organisation.OrganisationProblem.OFFICE_NOT_FOUND,
+    ):
+        refusal = Refusal.NOT_FOUND
+    elif problem == organisation.OrganisationProblem.OFFICE_EXISTS:
+        refusal = Refusal.CONFLICT
+    else:
+        refusal = Refusal.INVALID
+    return AppError(refusal, problem.value, f"staff.{problem.value}", **error.params)
+
+
+async def category_rules(services: Services, member: StaffMember) -> list[CategoryRule]:
+    _require_admin(member)
+    return await organisation.category_rules(services.engine)
+
+
+async def change_category_rule(
+    services: Services,
+    member: StaffMember,
+    code: str,
+    *,
+    office_type: str | None = None,
+    active: bool | None = None,
+) -> CategoryRule:
+    """Route a category to another office type, or take it out of (or back into) service."""
+    _require_admin(member)
+    try:
+        rule = await organisation.change_category_rule(
+            services.engine, code, office_type=office_type, active=active
+        )
+    except OrganisationError as error:
+        raise _refused(error) from None
+    services.directory.invalidate()
+    return rule
+
+
+async def offices(services: Services, member: StaffMember) -> list[OfficeRecord]:
+    _require_admin(member)
+    return await organisation.offices(services.engine)
+
+
+async def add_office(services: Services, member: StaffMember, office: NewOffice) -> OfficeRecord:
+    """Add an office; its type says where it sits (a kab/kota, a province, a region desk)."""
+    _require_admin(member)
+    try:
+        added = await organisation.add_office(services.engine, office, regions=services.regions)
+    except OrganisationError as error:
+        raise _refused(error) from None
+    services.directory.invalidate()
+    return added
+
+
+async def change_office(
+    services: Services,
+    member: StaffMember,
+    code: str,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    active: bool | None = None,
+) -> OfficeRecord:
+    """Rename, change the e-mail, or (de)activate an office. Routing follows immediately."""
+    _require_admin(member)
+    try:
+        changed = await organisation.change_office(
+            services.engine, code, name=name, email=email, active=active
+        )
+    except OrganisationError as error:
+        raise _refused(error) from None
+    services.directory.invalidate()
+    return changed
+
+
+async def create_staff_account(
+    services: Services,
+    by: Operator | StaffMember,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    office_code: str | None,
+) -> int:
+    """A new staff account (the first administrator comes from the operator)."""
+    if isinstance(by, StaffMember):
+        _require_admin(by)
+    try:
+        return await create_staff(
+            services.engine,
+            username=username,
+            display_name=display_name,
+            password=password,
+            role=role,
+            office_code=office_code,
+        )
+    except StaffError as error:
+        raise AppError(
+            Refusal.INVALID, "staff_refused", "staff.account_refused", reason=str(error)
+        ) from None
+
+
+async def create_api_key(services: Services, by: Operator | StaffMember, *, channel: str) -> str:
+    """A new key for ``channel``, returned once: only its hash is kept."""
+    if isinstance(by, StaffMember):
+        _require_admin(by)
+    if not channel.strip() or len(channel) > 64:
+        raise AppError(
+            Refusal.INVALID, "channel_name_invalid", "staff.channel_name_invalid", field="channel"
+        )
+    async with session_scope(services.sessions) as session:
+        return await api_keys.create_api_key(session, channel=channel)
+
+
+async def revoke_api_key(services: Services, by: Operator | StaffMember, *, prefix: str) -> bool:
+    """Revoke the key with this prefix; False when there is no such active key."""
+    if isinstance(by, StaffMember):
+        _require_admin(by)
+    async with session_scope(services.sessions) as session:
+        return await api_keys.revoke_api_key(session, prefix=prefix)

@@ -1,0 +1,97 @@
+"""Filing a complaint, from any channel: what can be filed, within which limits, and filing.
+
+Accepting means durably stored: the answer leaves only after the commit (see the domain's
+``intake``). The confirmation sentence is rendered here, in the reporter's language, because
+every channel sends the same one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import messages
+from api.application.errors import AppError, Refusal
+from api.application.principals import Citizen
+from api.domain.complaints import intake
+from api.domain.complaints.categories import Category
+from api.domain.complaints.directory import Directory
+from api.domain.complaints.intake import ComplaintDraft, FiledComplaint, IntakeError, Reporter
+from api.domain.complaints.tracking_id import display
+from api.domain.complaints.working_days import last_day
+from api.services import Services
+
+
+@dataclass(frozen=True)
+class Filing:
+    filed: FiledComplaint
+    # The directory the complaint was routed with, for naming its office.
+    directory: Directory
+    # "Your complaint 7K3-M9Q-X2P is with … until …", in the reporter's language.
+    confirmation: str
+
+
+async def active_categories(services: Services) -> tuple[Directory, list[Category]]:
+    """The kinds of complaint a citizen can file now (an administrator may change them)."""
+    directory = await services.directory.get()
+    return directory, directory.active_categories()
+
+
+async def file_complaint(
+    services: Services,
+    citizen: Citizen,
+    draft: ComplaintDraft,
+    *,
+    locale: str,
+    contact: str | None = None,
+    idempotency_key: str | None = None,
+) -> Filing:
+    """File ``draft`` for ``citizen``; a repeated idempotency key returns the same complaint
+    (``filed.replayed``) and the same key with another draft is refused as a conflict."""
+    directory = await services.directory.get()
+    try:
+        filed = await intake.file_complaint(
+            engine=services.engine,
+            protector=services.protector,
+            directory=directory,
+            calendar=services.calendar,
+            regions=services.regions,
+            programmes=services.programmes,
+            channel=citizen.channel,
+            reporter=Reporter(channel_user=citizen.user, locale=locale, contact=contact),
+            draft=draft,
+            idempotency_key=idempotency_key,
+        )
+    except IntakeError as error:
+        raise intake_refused(error) from None
+    confirmation = messages.render(
+        locale,
+        "complaints.created",
+        tracking_id=display(filed.tracking_id),
+        office=directory.office_name(filed.office_code),
+        due=messages.long_date(locale, last_day(filed.follow_up_due)),
+    )
+    return Filing(filed, directory, confirmation)
+
+
+def intake_refused(error: IntakeError) -> AppError:
+    if error.nik_error is not None:
+        problem = error.nik_error.problem.value
+        return AppError(
+            Refusal.INVALID,
+            f"subject_nik_{problem}",
+            f"nik.{problem}",
+            field=error.field,
+            **error.nik_error.params,
+        )
+    refusal = (
+        Refusal.CONFLICT
+        if error.problem == intake.IntakeProblem.IDEMPOTENCY_KEY_REUSED
+        else Refusal.INVALID
+    )
+    return AppError(
+        refusal,
+        error.problem.value,
+        f"complaints.{error.problem.value}",
+        field=error.field,
+        **error.params,
+    )

@@ -1,0 +1,145 @@
+"""What complaint handlers, coordinators and the ministry do: sign in, work their queue,
+open a complaint (and reveal who is behind it), act on it, fetch its evidence.
+
+Every decision about who may see or do what is :mod:`api.domain.access`'s. A complaint the
+member may not see is refused exactly like one that does not exist. Every opening, every
+reveal and every action leaves a row in the staff access audit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from api.application.acting import take_action
+from api.application.errors import AppError, Refusal
+from api.domain import access
+from api.domain.complaints import staff_views
+from api.domain.complaints.actions import ActionResult, ActorRef
+from api.domain.complaints.tracking_id import TrackingIdError, parse_tracking_id
+from api.domain.staff import StaffError, StaffMember, log_in, log_out, staff_for_token
+from api.domain.vocabulary import Action, Actor
+from api.services import Services
+
+
+@dataclass(frozen=True)
+class Evidence:
+    attachment: staff_views.StaffAttachment
+    content: bytes
+
+
+async def sign_in(services: Services, *, username: str, password: str) -> tuple[str, datetime]:
+    """A new session token and its expiry. A wrong password and an unknown user are refused
+    alike, in the same time."""
+    try:
+        return await log_in(services.engine, username=username, password=password)
+    except StaffError:
+        raise AppError(Refusal.UNAUTHENTICATED, "login_failed", "staff.login_failed") from None
+
+
+async def sign_out(services: Services, token: str) -> None:
+    """The session token stops working at once."""
+    await log_out(services.engine, token)
+
+
+async def member_of_session(services: Services, token: str | None) -> StaffMember:
+    """The active member whose live session ``token`` is."""
+    if not token:
+        raise AppError(Refusal.UNAUTHENTICATED, "missing_session", "staff.missing_session")
+    member = await staff_for_token(services.engine, token)
+    if member is None:
+        raise AppError(Refusal.UNAUTHENTICATED, "invalid_session", "staff.invalid_session")
+    return member
+
+
+async def queue(
+    services: Services,
+    member: StaffMember,
+    *,
+    status: str | None = None,
+    open_only: bool = False,
+    overdue_only: bool = False,
+    limit: int = 50,
+) -> list[staff_views.QueueItem]:
+    """The complaints this member may see, the most urgent first."""
+    return await staff_views.queue(
+        services.engine,
+        member,
+        status=status,
+        open_only=open_only,
+        overdue_only=overdue_only,
+        limit=limit,
+    )
+
+
+async def _visible(services: Services, member: StaffMember, tracking_id: str):
+    try:
+        canonical = parse_tracking_id(tracking_id)
+    except TrackingIdError:
+        canonical = None
+    row = await staff_views.load_visible(services.engine, member, canonical) if canonical else None
+    if row is None:
+        raise AppError(Refusal.NOT_FOUND, "complaint_not_found", "staff.not_found")
+    return row
+
+
+async def view_complaint(
+    services: Services,
+    member: StaffMember,
+    tracking_id: str,
+    *,
+    reveal_reporter: bool = False,
+    reveal_subject: bool = False,
+) -> staff_views.StaffComplaint:
+    """One complaint in full. The reporter (never for ANONIM) and the subject's NIK are
+    shown only when revealed; the opening and each reveal are audited."""
+    row = await _visible(services, member, tracking_id)
+    return await staff_views.complaint_for_staff(
+        services.engine,
+        services.protector,
+        member,
+        row,
+        reveal_reporter=reveal_reporter,
+        reveal_subject=reveal_subject,
+    )
+
+
+async def act_on_complaint(
+    services: Services,
+    member: StaffMember,
+    tracking_id: str,
+    *,
+    action: Action,
+    note: str | None = None,
+    public: bool = True,
+    to_office: str | None = None,
+) -> ActionResult:
+    """Verify, start, request information, reply, resolve, reject, forward, flag a field
+    check. A complaint the member may see but not act on is refused as forbidden."""
+    row = await _visible(services, member, tracking_id)
+    if not access.may_act(member, row):
+        raise AppError(Refusal.FORBIDDEN, "not_your_complaint", "staff.not_your_complaint")
+    result = await take_action(
+        services,
+        complaint_id=row.id,
+        action=action,
+        actor=ActorRef(Actor.STAFF, member.username),
+        note=note,
+        public=public,
+        to_office=to_office,
+    )
+    await staff_views.audit(services.engine, member, row.id, "act")
+    return result
+
+
+async def evidence(
+    services: Services, member: StaffMember, tracking_id: str, attachment_id: int
+) -> Evidence:
+    """An attachment's file, for a member who may see its complaint. Audited."""
+    row = await _visible(services, member, tracking_id)
+    found = await staff_views.attachment_of(services.engine, row.id, attachment_id)
+    if found is None:
+        raise AppError(Refusal.NOT_FOUND, "attachment_not_found", "staff.attachment_not_found")
+    attachment, storage_key = found
+    await staff_views.audit(services.engine, member, row.id, "download_attachment")
+    return Evidence(attachment, await services.storage.get(storage_key))

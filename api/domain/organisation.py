@@ -1,0 +1,184 @@
+"""Offices and the categories' routing rules, as administrators change them.
+
+Offices are deactivated, never deleted: complaints point at them. An office added here is
+``managed_by="admin"`` so reloading the pilot file keeps it. Callers refresh the directory
+cache after a change (``DirectoryCache.invalidate``); other processes follow within its
+lifetime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.domain.pilot_config import REGENCY_OFFICE_TYPES, OfficeType
+from api.domain.regions import RegionCodes
+from api.models import ComplaintCategory, Office
+
+
+@dataclass(frozen=True)
+class CategoryRule:
+    code: str
+    label_id: str
+    office_type: str
+    resolve_days: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class OfficeRecord:
+    code: str
+    name: str
+    type: str
+    email: str | None
+    regency_code: str | None
+    province_code: str | None
+    coordination_region_code: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class NewOffice:
+    code: str
+    name: str
+    type: OfficeType
+    email: str | None = None
+    regency_code: str | None = None
+    province_code: str | None = None
+    coordination_region_code: str | None = None
+
+
+class OrganisationProblem(StrEnum):
+    CATEGORY_NOT_FOUND = "category_not_found"
+    OFFICE_NOT_FOUND = "office_not_found"
+    OFFICE_EXISTS = "office_exists"
+    OFFICE_TYPE_INVALID = "office_type_invalid"
+    OFFICE_PLACE_MISSING = "office_place_missing"
+    REGENCY_UNKNOWN = "regency_unknown"
+
+
+class OrganisationError(ValueError):
+    def __init__(self, problem: OrganisationProblem, **params: str) -> None:
+        super().__init__(problem.value)
+        self.problem, self.params = problem, params
+
+
+# Where each kind of office sits: the column that must name its place (None: anywhere).
+_PLACE_OF = {
+    OfficeType.PROVINSI: "province_code",
+    OfficeType.WILAYAH: "coordination_region_code",
+    OfficeType.NASIONAL: None,
+}
+
+
+def _category_rule(row) -> CategoryRule:
+    return CategoryRule(row.code, row.label_id, row.office_type, row.resolve_days, row.active)
+
+
+def _office(row) -> OfficeRecord:
+    return OfficeRecord(
+        code=row.code,
+        name=row.name,
+        type=row.type,
+        email=row.email,
+        regency_code=row.regency_code,
+        province_code=row.province_code,
+        coordination_region_code=row.coordination_region_code,
+        active=row.active,
+    )
+
+
+async def category_rules(engine: AsyncEngine) -> list[CategoryRule]:
+    table = ComplaintCategory.__table__
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(table).order_by(table.c.position))).all()
+    return [_category_rule(row) for row in rows]
+
+
+async def change_category_rule(
+    engine: AsyncEngine, code: str, *, office_type: str | None, active: bool | None
+) -> CategoryRule:
+    """Route a category to another office type, or take it out of (or back into) service."""
+    if office_type is not None and office_type not in REGENCY_OFFICE_TYPES:
+        raise OrganisationError(
+            OrganisationProblem.OFFICE_TYPE_INVALID,
+            allowed=", ".join(sorted(REGENCY_OFFICE_TYPES)),
+        )
+    changes = {
+        name: value
+        for name, value in (("office_type", office_type), ("active", active))
+        if value is not None
+    }
+    table = ComplaintCategory.__table__
+    async with engine.begin() as conn:
+        if changes:
+            await conn.execute(update(table).where(table.c.code == code).values(**changes))
+        row = (await conn.execute(select(table).where(table.c.code == code))).first()
+    if row is None:
+        raise OrganisationError(OrganisationProblem.CATEGORY_NOT_FOUND, code=code)
+    return _category_rule(row)
+
+
+async def offices(engine: AsyncEngine) -> list[OfficeRecord]:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(Office.__table__).order_by(Office.code))).all()
+    return [_office(row) for row in rows]
+
+
+async def add_office(
+    engine: AsyncEngine, office: NewOffice, *, regions: RegionCodes
+) -> OfficeRecord:
+    """Add an office; its type says where it sits (a kab/kota, a province, a region desk)."""
+    needs = _PLACE_OF.get(office.type, "regency_code")
+    if needs and getattr(office, needs) is None:
+        raise OrganisationError(
+            OrganisationProblem.OFFICE_PLACE_MISSING, type=office.type.value, needs=needs
+        )
+    if office.regency_code and regions.regency(office.regency_code) is None:
+        raise OrganisationError(OrganisationProblem.REGENCY_UNKNOWN)
+    table = Office.__table__
+    async with engine.begin() as conn:
+        if await conn.scalar(select(table.c.code).where(table.c.code == office.code)):
+            raise OrganisationError(OrganisationProblem.OFFICE_EXISTS, code=office.code)
+        await conn.execute(
+            insert(table).values(
+                code=office.code,
+                name=office.name,
+                type=office.type.value,
+                email=office.email,
+                regency_code=office.regency_code,
+                province_code=office.province_code,
+                coordination_region_code=office.coordination_region_code,
+                active=True,
+                managed_by="admin",
+            )
+        )
+        row = (await conn.execute(select(table).where(table.c.code == office.code))).one()
+    return _office(row)
+
+
+async def change_office(
+    engine: AsyncEngine,
+    code: str,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    active: bool | None = None,
+) -> OfficeRecord:
+    """Rename, change the e-mail, or (de)activate an office. Routing follows immediately."""
+    changes = {
+        field: value
+        for field, value in (("name", name), ("email", email), ("active", active))
+        if value is not None
+    }
+    table = Office.__table__
+    async with engine.begin() as conn:
+        if changes:
+            await conn.execute(update(table).where(table.c.code == code).values(**changes))
+        row = (await conn.execute(select(table).where(table.c.code == code))).first()
+    if row is None:
+        raise OrganisationError(OrganisationProblem.OFFICE_NOT_FOUND, code=code)
+    return _office(row)
