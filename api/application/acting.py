@@ -24,7 +24,7 @@ async def take_action(services: Services, **arguments) -> actions.ActionResult:
             "invalid_transition",
             "complaints.invalid_transition",
             extra={"status": refused.status.value, "action": refused.action.value},
-            status=Phrase(f"complaints.status_{refused.status.value}"),
+            params={"status": Phrase(f"complaints.status_{refused.status.value}")},
         ) from None
     except actions.ComplaintChanged:
         raise AppError(Refusal.CONFLICT, "complaint_changed", "complaints.changed") from None
@@ -33,5 +33,5 @@ async def take_action(services: Services, **arguments) -> actions.ActionResult:
             Refusal.INVALID,
             error.problem.value,
             f"complaints.{error.problem.value}",
-            **error.params,
+            params=error.params,
         ) from None

@@ -1,8 +1,10 @@
 """What administrators (and the operator at the command line) manage: the categories'
 routing rules, offices, staff accounts and the channels' API keys.
 
-Routing changes take effect at once in this process and within the directory cache's
-lifetime in the others. Administrators see no complaint content; only they change these.
+Each change and its row in the administration audit (who, when, before and after) commit
+together. Routing changes take effect at once in this process and within the directory
+cache's lifetime in the others. Administrators see no complaint content; only they change
+these.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from api.application.errors import AppError, Refusal
 from api.application.principals import Operator
 from api.db import session_scope
 from api.domain import access, api_keys, organisation
+from api.domain.administration_audit import record_change
 from api.domain.organisation import CategoryRule, NewOffice, OfficeRecord, OrganisationError
-from api.domain.staff import StaffError, StaffMember, create_staff
+from api.domain.staff import StaffError, StaffMember, add_staff
 from api.domain.vocabulary import Role
 from api.services import Services
 
@@ -20,6 +23,12 @@ from api.services import Services
 def _require_admin(member: StaffMember) -> None:
     if not access.may_manage_configuration(member):
         raise AppError(Refusal.FORBIDDEN, "admin_only", "staff.admin_only")
+
+
+def _actor(by: Operator | StaffMember) -> dict:
+    if isinstance(by, StaffMember):
+        return {"actor": by.username, "actor_staff_id": by.id}
+    return {"actor": f"operator:{by.name}", "actor_staff_id": None}
 
 
 def _refused(error: OrganisationError) -> AppError:
@@ -33,7 +42,7 @@ def _refused(error: OrganisationError) -> AppError:
         refusal = Refusal.CONFLICT
     else:
         refusal = Refusal.INVALID
-    return AppError(refusal, problem.value, f"staff.{problem.value}", **error.params)
+    return AppError(refusal, problem.value, f"staff.{problem.value}", params=error.params)
 
 
 async def category_rules(services: Services, member: StaffMember) -> list[CategoryRule]:
@@ -52,13 +61,22 @@ async def change_category_rule(
     """Route a category to another office type, or take it out of (or back into) service."""
     _require_admin(member)
     try:
-        rule = await organisation.change_category_rule(
-            services.engine, code, office_type=office_type, active=active
-        )
+        async with services.engine.begin() as conn:
+            change = await organisation.change_category_rule(
+                conn, code, office_type=office_type, active=active
+            )
+            await record_change(
+                conn,
+                **_actor(member),
+                change="category_rule_changed",
+                subject=code,
+                before=change.before,
+                after=change.after,
+            )
     except OrganisationError as error:
         raise _refused(error) from None
     services.directory.invalidate()
-    return rule
+    return change.after
 
 
 async def offices(services: Services, member: StaffMember) -> list[OfficeRecord]:
@@ -70,11 +88,19 @@ async def add_office(services: Services, member: StaffMember, office: NewOffice)
     """Add an office; its type says where it sits (a kab/kota, a province, a region desk)."""
     _require_admin(member)
     try:
-        added = await organisation.add_office(services.engine, office, regions=services.regions)
+        async with services.engine.begin() as conn:
+            change = await organisation.add_office(conn, office, regions=services.regions)
+            await record_change(
+                conn,
+                **_actor(member),
+                change="office_added",
+                subject=office.code,
+                after=change.after,
+            )
     except OrganisationError as error:
         raise _refused(error) from None
     services.directory.invalidate()
-    return added
+    return change.after
 
 
 async def change_office(
@@ -89,13 +115,22 @@ async def change_office(
     """Rename, change the e-mail, or (de)activate an office. Routing follows immediately."""
     _require_admin(member)
     try:
-        changed = await organisation.change_office(
-            services.engine, code, name=name, email=email, active=active
-        )
+        async with services.engine.begin() as conn:
+            change = await organisation.change_office(
+                conn, code, name=name, email=email, active=active
+            )
+            await record_change(
+                conn,
+                **_actor(member),
+                change="office_changed",
+                subject=code,
+                before=change.before,
+                after=change.after,
+            )
     except OrganisationError as error:
         raise _refused(error) from None
     services.directory.invalidate()
-    return changed
+    return change.after
 
 
 async def create_staff_account(
@@ -112,17 +147,26 @@ async def create_staff_account(
     if isinstance(by, StaffMember):
         _require_admin(by)
     try:
-        return await create_staff(
-            services.engine,
-            username=username,
-            display_name=display_name,
-            password=password,
-            role=role,
-            office_code=office_code,
-        )
+        async with services.engine.begin() as conn:
+            staff_id = await add_staff(
+                conn,
+                username=username,
+                display_name=display_name,
+                password=password,
+                role=role,
+                office_code=office_code,
+            )
+            await record_change(
+                conn,
+                **_actor(by),
+                change="staff_created",
+                subject=username,
+                after={"username": username, "role": role.value, "office_code": office_code},
+            )
+            return staff_id
     except StaffError as error:
         raise AppError(
-            Refusal.INVALID, "staff_refused", "staff.account_refused", reason=str(error)
+            Refusal.INVALID, "staff_refused", "staff.account_refused", params={"reason": str(error)}
         ) from None
 
 
@@ -135,7 +179,15 @@ async def create_api_key(services: Services, by: Operator | StaffMember, *, chan
             Refusal.INVALID, "channel_name_invalid", "staff.channel_name_invalid", field="channel"
         )
     async with session_scope(services.sessions) as session:
-        return await api_keys.create_api_key(session, channel=channel)
+        key = await api_keys.create_api_key(session, channel=channel)
+        await record_change(
+            await session.connection(),
+            **_actor(by),
+            change="api_key_created",
+            subject=api_keys.prefix_of(key),
+            after={"channel": channel.strip(), "prefix": api_keys.prefix_of(key)},
+        )
+        return key
 
 
 async def revoke_api_key(services: Services, by: Operator | StaffMember, *, prefix: str) -> bool:
@@ -143,4 +195,13 @@ async def revoke_api_key(services: Services, by: Operator | StaffMember, *, pref
     if isinstance(by, StaffMember):
         _require_admin(by)
     async with session_scope(services.sessions) as session:
-        return await api_keys.revoke_api_key(session, prefix=prefix)
+        revoked = await api_keys.revoke_api_key(session, prefix=prefix)
+        if revoked:
+            await session.flush()
+            await record_change(
+                await session.connection(),
+                **_actor(by),
+                change="api_key_revoked",
+                subject=prefix,
+            )
+        return revoked

@@ -92,7 +92,7 @@ async def attach_evidence(
             f"attachment_{problem}",
             f"complaints.attachment_{problem}",
             field="file",
-            **{k: v for k, v in error.params.items() if v is not None},
+            params={k: v for k, v in error.params.items() if v is not None},
         ) from None
     except ComplaintClosed:
         raise AppError(

@@ -81,7 +81,7 @@ def intake_refused(error: IntakeError) -> AppError:
             f"subject_nik_{problem}",
             f"nik.{problem}",
             field=error.field,
-            **error.nik_error.params,
+            params=error.nik_error.params,
         )
     refusal = (
         Refusal.CONFLICT
@@ -93,5 +93,5 @@ def intake_refused(error: IntakeError) -> AppError:
         error.problem.value,
         f"complaints.{error.problem.value}",
         field=error.field,
-        **error.params,
+        params=error.params,
     )

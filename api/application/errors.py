@@ -7,6 +7,7 @@ person's language. ``code`` is stable for programs; ``field`` names the input at
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -39,16 +40,13 @@ class AppError(Exception):
         code: str,
         message_key: str,
         *,
+        params: Mapping[str, Any] | None = None,
         field: str | None = None,
         retry_after: int | None = None,
         extra: dict[str, Any] | None = None,
-        **params: Any,
     ) -> None:
         super().__init__(code)
         self.refusal, self.code, self.message_key = refusal, code, message_key
-        self.field, self.retry_after, self.params = field, retry_after, params
-        self.extra = extra or {}
-
-
-def not_found(code: str, message_key: str, **params: Any) -> AppError:
-    return AppError(Refusal.NOT_FOUND, code, message_key, **params)
+        # The message's parameters (a Phrase is rendered in the same language first).
+        self.params: Mapping[str, Any] = params or {}
+        self.field, self.retry_after, self.extra = field, retry_after, extra or {}

@@ -38,7 +38,7 @@ async def load_reference(
         pilot = load_pilot_config(pilot_file)
     except PilotConfigError as error:
         raise AppError(
-            Refusal.INVALID, "pilot_refused", "staff.pilot_refused", reason=str(error)
+            Refusal.INVALID, "pilot_refused", "staff.pilot_refused", params={"reason": str(error)}
         ) from None
     async with services.engine.begin() as conn:
         counts = await load_reference_data(
@@ -72,5 +72,5 @@ async def import_registry(
         )
     except ImportFormatError as error:
         raise AppError(
-            Refusal.INVALID, "import_stopped", "staff.import_stopped", reason=str(error)
+            Refusal.INVALID, "import_stopped", "staff.import_stopped", params={"reason": str(error)}
         ) from None

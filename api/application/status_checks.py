@@ -29,7 +29,7 @@ def nik_refused(error: NikError, field: str = "nik") -> AppError:
         f"nik.{problem}",
         field=field,
         extra={"params": error.params} if field == "nik" else None,
-        **error.params,
+        params=error.params,
     )
 
 
@@ -74,7 +74,7 @@ async def check_status(
                 "rate_limited",
                 "status_check.rate_limited",
                 retry_after=seconds,
-                minutes=max(1, math.ceil(seconds / 60)),
+                params={"minutes": max(1, math.ceil(seconds / 60))},
             )
     raise AssertionError(f"unexpected status check result {result!r}")
 

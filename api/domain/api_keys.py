@@ -23,6 +23,11 @@ class Channel:
     name: str
 
 
+def prefix_of(key: str) -> str:
+    """The key's public part (``bsk_<prefix>_…``): names it in lists and audits."""
+    return key.removeprefix(KEY_PREFIX).partition("_")[0]
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

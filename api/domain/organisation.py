@@ -1,18 +1,20 @@
 """Offices and the categories' routing rules, as administrators change them.
 
 Offices are deactivated, never deleted: complaints point at them. An office added here is
-``managed_by="admin"`` so reloading the pilot file keeps it. Callers refresh the directory
-cache after a change (``DirectoryCache.invalidate``); other processes follow within its
-lifetime.
+``managed_by="admin"`` so reloading the pilot file keeps it. Every change runs in the
+caller's transaction (``conn``) and returns the record before and after, for the audit.
+Callers refresh the directory cache after a change (``DirectoryCache.invalidate``); other
+processes follow within its lifetime.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.domain.pilot_config import REGENCY_OFFICE_TYPES, OfficeType
 from api.domain.regions import RegionCodes
@@ -49,6 +51,15 @@ class NewOffice:
     regency_code: str | None = None
     province_code: str | None = None
     coordination_region_code: str | None = None
+
+
+Record = TypeVar("Record")
+
+
+@dataclass(frozen=True)
+class Change(Generic[Record]):  # noqa: UP046 - the project still supports Python 3.11
+    before: Record | None
+    after: Record
 
 
 class OrganisationProblem(StrEnum):
@@ -99,8 +110,8 @@ async def category_rules(engine: AsyncEngine) -> list[CategoryRule]:
 
 
 async def change_category_rule(
-    engine: AsyncEngine, code: str, *, office_type: str | None, active: bool | None
-) -> CategoryRule:
+    conn: AsyncConnection, code: str, *, office_type: str | None, active: bool | None
+) -> Change[CategoryRule]:
     """Route a category to another office type, or take it out of (or back into) service."""
     if office_type is not None and office_type not in REGENCY_OFFICE_TYPES:
         raise OrganisationError(
@@ -113,13 +124,13 @@ async def change_category_rule(
         if value is not None
     }
     table = ComplaintCategory.__table__
-    async with engine.begin() as conn:
-        if changes:
-            await conn.execute(update(table).where(table.c.code == code).values(**changes))
-        row = (await conn.execute(select(table).where(table.c.code == code))).first()
-    if row is None:
+    before = (await conn.execute(select(table).where(table.c.code == code))).first()
+    if before is None:
         raise OrganisationError(OrganisationProblem.CATEGORY_NOT_FOUND, code=code)
-    return _category_rule(row)
+    if changes:
+        await conn.execute(update(table).where(table.c.code == code).values(**changes))
+    after = (await conn.execute(select(table).where(table.c.code == code))).one()
+    return Change(_category_rule(before), _category_rule(after))
 
 
 async def offices(engine: AsyncEngine) -> list[OfficeRecord]:
@@ -129,8 +140,8 @@ async def offices(engine: AsyncEngine) -> list[OfficeRecord]:
 
 
 async def add_office(
-    engine: AsyncEngine, office: NewOffice, *, regions: RegionCodes
-) -> OfficeRecord:
+    conn: AsyncConnection, office: NewOffice, *, regions: RegionCodes
+) -> Change[OfficeRecord]:
     """Add an office; its type says where it sits (a kab/kota, a province, a region desk)."""
     needs = _PLACE_OF.get(office.type, "regency_code")
     if needs and getattr(office, needs) is None:
@@ -140,34 +151,33 @@ async def add_office(
     if office.regency_code and regions.regency(office.regency_code) is None:
         raise OrganisationError(OrganisationProblem.REGENCY_UNKNOWN)
     table = Office.__table__
-    async with engine.begin() as conn:
-        if await conn.scalar(select(table.c.code).where(table.c.code == office.code)):
-            raise OrganisationError(OrganisationProblem.OFFICE_EXISTS, code=office.code)
-        await conn.execute(
-            insert(table).values(
-                code=office.code,
-                name=office.name,
-                type=office.type.value,
-                email=office.email,
-                regency_code=office.regency_code,
-                province_code=office.province_code,
-                coordination_region_code=office.coordination_region_code,
-                active=True,
-                managed_by="admin",
-            )
+    if await conn.scalar(select(table.c.code).where(table.c.code == office.code)):
+        raise OrganisationError(OrganisationProblem.OFFICE_EXISTS, code=office.code)
+    await conn.execute(
+        insert(table).values(
+            code=office.code,
+            name=office.name,
+            type=office.type.value,
+            email=office.email,
+            regency_code=office.regency_code,
+            province_code=office.province_code,
+            coordination_region_code=office.coordination_region_code,
+            active=True,
+            managed_by="admin",
         )
-        row = (await conn.execute(select(table).where(table.c.code == office.code))).one()
-    return _office(row)
+    )
+    row = (await conn.execute(select(table).where(table.c.code == office.code))).one()
+    return Change(None, _office(row))
 
 
 async def change_office(
-    engine: AsyncEngine,
+    conn: AsyncConnection,
     code: str,
     *,
     name: str | None = None,
     email: str | None = None,
     active: bool | None = None,
-) -> OfficeRecord:
+) -> Change[OfficeRecord]:
     """Rename, change the e-mail, or (de)activate an office. Routing follows immediately."""
     changes = {
         field: value
@@ -175,10 +185,10 @@ async def change_office(
         if value is not None
     }
     table = Office.__table__
-    async with engine.begin() as conn:
-        if changes:
-            await conn.execute(update(table).where(table.c.code == code).values(**changes))
-        row = (await conn.execute(select(table).where(table.c.code == code))).first()
-    if row is None:
+    before = (await conn.execute(select(table).where(table.c.code == code))).first()
+    if before is None:
         raise OrganisationError(OrganisationProblem.OFFICE_NOT_FOUND, code=code)
-    return _office(row)
+    if changes:
+        await conn.execute(update(table).where(table.c.code == code).values(**changes))
+    after = (await conn.execute(select(table).where(table.c.code == code))).one()
+    return Change(_office(before), _office(after))

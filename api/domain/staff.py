@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.domain.vocabulary import Role
 from api.models import Office, Staff, StaffSession
@@ -76,33 +76,54 @@ async def create_staff(
     role: Role,
     office_code: str | None,
 ) -> int:
+    """:func:`add_staff` in a transaction of its own."""
+    async with engine.begin() as conn:
+        return await add_staff(
+            conn,
+            username=username,
+            display_name=display_name,
+            password=password,
+            role=role,
+            office_code=office_code,
+        )
+
+
+async def add_staff(
+    conn: AsyncConnection,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    office_code: str | None,
+) -> int:
+    """A new active account in the caller's transaction; StaffError says what is wrong."""
     if len(password) < MIN_PASSWORD:
         raise StaffError(f"the password needs at least {MIN_PASSWORD} characters")
     if role in (Role.HANDLER, Role.COORDINATOR) and not office_code:
         raise StaffError(f"a {role.value.lower()} belongs to an office: give --office")
-    async with engine.begin() as conn:
-        if office_code is not None:
-            exists = await conn.scalar(select(Office.code).where(Office.code == office_code))
-            if exists is None:
-                raise StaffError(f"no office {office_code!r}")
-        taken = await conn.scalar(select(Staff.id).where(Staff.username == username))
-        if taken is not None:
-            raise StaffError(f"the username {username!r} is taken")
-        return (
-            await conn.execute(
-                insert(Staff.__table__)
-                .values(
-                    username=username,
-                    display_name=display_name,
-                    password_hash=hash_password(password),
-                    role=role.value,
-                    office_code=office_code,
-                    active=True,
-                    created_at=datetime.now(UTC),
-                )
-                .returning(Staff.__table__.c.id)
+    if office_code is not None:
+        exists = await conn.scalar(select(Office.code).where(Office.code == office_code))
+        if exists is None:
+            raise StaffError(f"no office {office_code!r}")
+    taken = await conn.scalar(select(Staff.id).where(Staff.username == username))
+    if taken is not None:
+        raise StaffError(f"the username {username!r} is taken")
+    return (
+        await conn.execute(
+            insert(Staff.__table__)
+            .values(
+                username=username,
+                display_name=display_name,
+                password_hash=hash_password(password),
+                role=role.value,
+                office_code=office_code,
+                active=True,
+                created_at=datetime.now(UTC),
             )
-        ).scalar_one()
+            .returning(Staff.__table__.c.id)
+        )
+    ).scalar_one()
 
 
 async def log_in(engine: AsyncEngine, *, username: str, password: str) -> tuple[str, datetime]:

@@ -13,10 +13,11 @@ from api.models.complaints import (
 from api.models.org import CoordinationRegion, Office, PilotRegency
 from api.models.regions import District, Province, Regency
 from api.models.registry import Beneficiary, Disbursement
-from api.models.staff import Staff, StaffAccessAudit, StaffSession
+from api.models.staff import AdministrationAudit, Staff, StaffAccessAudit, StaffSession
 from api.models.subscriptions import DisbursementSubscription
 
 __all__ = [
+    "AdministrationAudit",
     "ApiKey",
     "Beneficiary",
     "Complaint",

@@ -47,3 +47,23 @@ class StaffAccessAudit(SQLModel, table=True):
     )
     # view, view_reporter, view_subject, download_attachment, act
     what: str = Field(max_length=24)
+
+
+class AdministrationAudit(SQLModel, table=True):
+    """Who changed the service's configuration (routing, offices, accounts, keys), when,
+    and what it was before and after. Never a password or a key: only what identifies them.
+    """
+
+    __tablename__ = "administration_audit"
+
+    id: int | None = bigint_id_field()
+    at: datetime = timestamp_field(index=True)
+    # The administrator's username, or the operator at the command line.
+    actor: str = Field(max_length=64)
+    actor_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    # category_rule_changed, office_added, office_changed, staff_created, api_key_created …
+    change: str = Field(max_length=32, index=True)
+    subject: str = Field(max_length=64)
+    # JSON of the record before and after the change (None where there was none).
+    before: str | None = Field(default=None, max_length=4000)
+    after: str | None = Field(default=None, max_length=4000)
