@@ -5,30 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-import pytest
 
 from api.app import create_app
-from api.domain.registry_import import import_beneficiaries
 from bot.chat import run_chat
 from bot.client import ApiClient
-from tests.conftest import write_csv
-
-SITI = "3510014107900001"
-
-
-@pytest.fixture
-async def registry(services, tmp_path):
-    await import_beneficiaries(
-        services.engine,
-        write_csv(
-            tmp_path / "b.csv",
-            "nik,no_kk,nama,kode_wilayah,desil,program,keterangan",
-            f"{SITI},3510010101100001,Siti Aminah,351001,3,PKH,",
-        ),
-        protector=services.protector,
-        regions=services.regions,
-        rules=services.rules,
-    )
+from tests.registry_support import SITI
 
 
 async def test_a_status_check_in_the_terminal_with_a_numbered_button(services, api_key, registry):
