@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
-
-from api.app import create_app
 from bot.chat import run_chat
-from bot.client import ApiClient
+from tests.bot.conftest import in_process_api
 from tests.registry_support import SITI
 
 
@@ -35,11 +32,7 @@ async def test_a_status_check_in_the_terminal_with_a_numbered_button(services, a
         await shown("S**I A****H")
         yield "/keluar\n"
 
-    api = ApiClient(
-        "http://api.test",
-        api_key,
-        transport=httpx.ASGITransport(app=create_app(services.settings, services=services)),
-    )
+    api = in_process_api(services, api_key)
     try:
         await run_chat(api=api, redis=services.redis, lines=typed(), write=write)
     finally:
