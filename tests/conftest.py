@@ -13,7 +13,6 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import fakeredis
@@ -32,6 +31,7 @@ from api.domain.regions import region_codes
 from api.migrations_runner import upgrade
 from api.services import Services
 from api.settings import Settings
+from tests.registry_support import SITI_WITH_PKH, RegistryRows, load_registry, write_csv
 
 PG_URL = os.environ.get("BANSOS_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("BANSOS_TEST_REDIS_URL")
@@ -256,9 +256,16 @@ def sessions(services):
     return services.sessions
 
 
-def write_csv(path: Path, header: str, *rows: str) -> Path:
-    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    return path
+@pytest.fixture
+def registry_rows() -> RegistryRows:
+    """The people (and payments) ``registry`` imports; a module needing others overrides it."""
+    return SITI_WITH_PKH
+
+
+@pytest.fixture
+async def registry(services, tmp_path, registry_rows) -> None:
+    """``registry_rows`` imported through the real importer (tests/registry_support.py)."""
+    await load_registry(services, tmp_path / "registry", registry_rows)
 
 
 __all__ = ["BOTH_REDIS", "make_settings", "write_csv", "session_factory"]

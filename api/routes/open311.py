@@ -48,7 +48,7 @@ class Open311Error(Exception):
 
 def _say(locale: str) -> Callable[..., str]:
     """Rendered messages as plain text: JSON and XML escape for themselves."""
-    return lambda key, **params: html.unescape(messages.render(locale, key, **params))
+    return lambda key, **params: messages.render_text(locale, key, **params)
 
 
 def _request_locale(request: Request) -> str:

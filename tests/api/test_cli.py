@@ -9,8 +9,8 @@ import typer.main
 from typer.testing import CliRunner
 
 from api.cli import app
+from tests.registry_support import BENEFICIARY_HEADER, KK, SITI, write_csv
 
-B_HEADER = "nik,no_kk,nama,kode_wilayah,desil,program,keterangan"
 runner = CliRunner()
 
 
@@ -49,10 +49,11 @@ def test_every_command_explains_itself_with_help():
 
 
 def test_import_with_some_bad_rows_lands_the_rest_and_exits_1(migrated, tmp_path):
-    path = tmp_path / "b.csv"
-    path.write_text(
-        f"{B_HEADER}\n3510014107900001,3510010101100001,Siti,351001,3,PKH,\n"
-        "3510014107900002,3510010101100001,Ani,351001,33,PKH,\n"
+    path = write_csv(
+        tmp_path / "b.csv",
+        BENEFICIARY_HEADER,
+        f"{SITI},{KK},Siti,351001,3,PKH,",
+        f"3510014107900002,{KK},Ani,351001,33,PKH,",
     )
     errors = tmp_path / "errors.txt"
     result = runner.invoke(
@@ -66,8 +67,7 @@ def test_import_with_some_bad_rows_lands_the_rest_and_exits_1(migrated, tmp_path
 
 
 def test_import_of_a_clean_file_exits_0(migrated, tmp_path):
-    path = tmp_path / "b.csv"
-    path.write_text(f"{B_HEADER}\n3510014107900001,3510010101100001,Siti,351001,3,PKH,\n")
+    path = write_csv(tmp_path / "b.csv", BENEFICIARY_HEADER, f"{SITI},{KK},Siti,351001,3,PKH,")
     assert runner.invoke(app, ["import", "beneficiaries", str(path)], env=migrated).exit_code == 0
 
 

@@ -19,6 +19,15 @@ from bot.standin import SentMessage, StandIn, TgUser
 CHAT = 424242
 
 
+def in_process_api(services, api_key: str) -> ApiClient:
+    """The bot's api client, calling the real app in this process with ``api_key``."""
+    return ApiClient(
+        "http://api.test",
+        api_key,
+        transport=httpx.ASGITransport(app=create_app(services.settings, services=services)),
+    )
+
+
 @dataclass
 class Citizen:
     """Plays the citizen in one private chat and reads what the bot answered."""
@@ -55,11 +64,7 @@ class Citizen:
 @contextlib.asynccontextmanager
 async def running_bot(standin: StandIn, services, api_key) -> AsyncIterator[None]:
     async with standin.serving() as base_url:
-        api = ApiClient(
-            "http://api.test",
-            api_key,
-            transport=httpx.ASGITransport(app=create_app(services.settings, services=services)),
-        )
+        api = in_process_api(services, api_key)
         settings = BotSettings(TELEGRAM_BOT_TOKEN=standin.token, TELEGRAM_API_BASE_URL=base_url)
         application = build_application(settings, api=api, redis=services.redis)
         async with application:

@@ -4,31 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
-import pytest
-
-from api.app import create_app
-from api.domain.registry_import import import_beneficiaries
 from bot.chat import run_chat
-from bot.client import ApiClient
-from tests.conftest import write_csv
-
-SITI = "3510014107900001"
-
-
-@pytest.fixture
-async def registry(services, tmp_path):
-    await import_beneficiaries(
-        services.engine,
-        write_csv(
-            tmp_path / "b.csv",
-            "nik,no_kk,nama,kode_wilayah,desil,program,keterangan",
-            f"{SITI},3510010101100001,Siti Aminah,351001,3,PKH,",
-        ),
-        protector=services.protector,
-        regions=services.regions,
-        rules=services.rules,
-    )
+from tests.bot.conftest import in_process_api
+from tests.registry_support import SITI
 
 
 async def test_a_status_check_in_the_terminal_with_a_numbered_button(services, api_key, registry):
@@ -54,11 +32,7 @@ async def test_a_status_check_in_the_terminal_with_a_numbered_button(services, a
         await shown("S**I A****H")
         yield "/keluar\n"
 
-    api = ApiClient(
-        "http://api.test",
-        api_key,
-        transport=httpx.ASGITransport(app=create_app(services.settings, services=services)),
-    )
+    api = in_process_api(services, api_key)
     try:
         await run_chat(api=api, redis=services.redis, lines=typed(), write=write)
     finally:

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import io
 
-import httpx
 import pytest
 from PIL import Image
 
-from api.app import create_app
 from bot.client import ApiClient, ApiRefusal, ApiUnavailable, Upload
+from tests.bot.conftest import in_process_api
 
 
 @pytest.fixture
 async def api(services, api_key):
-    client = ApiClient(
-        "http://api.test",
-        api_key,
-        transport=httpx.ASGITransport(app=create_app(services.settings, services=services)),
-    )
+    client = in_process_api(services, api_key)
     yield client
     await client.aclose()
 

@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from api.domain.registry_import import import_beneficiaries
 from api.models import Complaint, ComplaintAttachment
-from tests.conftest import write_csv
-
-SITI = "3510014107900001"
-
-
-@pytest.fixture
-async def registry(services, tmp_path):
-    await import_beneficiaries(
-        services.engine,
-        write_csv(
-            tmp_path / "b.csv",
-            "nik,no_kk,nama,kode_wilayah,desil,program,keterangan",
-            f"{SITI},3510010101100001,Siti Aminah,351001,3,PKH,",
-        ),
-        protector=services.protector,
-        regions=services.regions,
-        rules=services.rules,
-    )
+from tests.registry_support import SITI
 
 
 def photo() -> bytes:

@@ -5,35 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from api.domain.registry_import import import_beneficiaries, import_disbursements
 from api.models import DisbursementSubscription
 from bot.standin import TgUser
-from tests.conftest import write_csv
-
-SITI = "3510014107900001"
-KK = "3510010101100001"
+from tests.registry_support import KK, SITI, RegistryRows
 
 
 @pytest.fixture
-async def registry(services, tmp_path):
-    common = {"protector": services.protector, "regions": services.regions, "rules": services.rules}
-    await import_beneficiaries(
-        services.engine,
-        write_csv(
-            tmp_path / "b.csv",
-            "nik,no_kk,nama,kode_wilayah,desil,program,keterangan",
-            f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO,",
-        ),
-        **common,
-    )
-    await import_disbursements(
-        services.engine,
-        write_csv(
-            tmp_path / "d.csv",
-            "nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal",
-            f"{SITI},PKH,2026,3,SI,SUKSES,BRI,750000,2026-08-20",
-        ),
-        **common,
+def registry_rows() -> RegistryRows:
+    return RegistryRows(
+        beneficiaries=(f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO,",),
+        disbursements=(f"{SITI},PKH,2026,3,SI,SUKSES,BRI,750000,2026-08-20",),
     )
 
 

@@ -24,6 +24,7 @@ from tests.bot import conftest as bot_conftest
 from tests.bot.conftest import CHAT, Citizen
 from tests.complaints_support import PUNGLI_IN_BANYUWANGI, act, channel_of, file_directly
 from tests.conftest import BOTH_REDIS
+from tests.sample_files import PDF
 
 ANOTHER_MATTER = ComplaintDraft(
     category="LAINNYA",
@@ -31,15 +32,6 @@ ANOTHER_MATTER = ComplaintDraft(
     region_code="351001",
 )
 COORDINATION_REGION = "Desk Wilayah Koordinasi IV – Jawa Timur"
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n"
-    b"0000000052 00000 n \n0000000101 00000 n \n"
-    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n165\n%%EOF\n"
-)
 
 
 def with_tracking(application) -> None:

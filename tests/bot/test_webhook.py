@@ -6,11 +6,10 @@ import socket
 
 import httpx
 
-from api.app import create_app
 from bot.app import build_application
-from bot.client import ApiClient
 from bot.settings import BotSettings
 from bot.standin import StandIn, TgUser
+from tests.bot.conftest import in_process_api
 
 CHAT = 515151
 SECRET = "webhook-secret-0123456789"
@@ -28,11 +27,7 @@ async def test_the_bot_answers_through_a_webhook_and_refuses_a_wrong_secret(serv
     port = free_port()
     webhook_url = f"http://127.0.0.1:{port}/telegram"
     async with standin.serving() as base_url:
-        api = ApiClient(
-            "http://api.test",
-            api_key,
-            transport=httpx.ASGITransport(app=create_app(services.settings, services=services)),
-        )
+        api = in_process_api(services, api_key)
         settings = BotSettings(TELEGRAM_BOT_TOKEN=standin.token, TELEGRAM_API_BASE_URL=base_url)
         application = build_application(settings, api=api, redis=services.redis)
         async with application:

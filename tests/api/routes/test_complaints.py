@@ -10,15 +10,16 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from api.domain.complaints.tracking_id import check_symbol, parse_tracking_id
+<<<<<<< HEAD
 from api.domain.registry_import import import_beneficiaries
 from api.domain.vocabulary import Action
+=======
+>>>>>>> small
 from api.models import Complaint, ComplaintAttachment, OutboxMessage
 from tests.complaints_support import act
-from tests.conftest import write_csv
+from tests.registry_support import KK, SITI, RegistryRows
 
 URL = "/api/v1/complaints"
-SITI = "3510014107900001"  # registered in Pesanggaran, Banyuwangi (a pilot kab/kota, WK4)
-KK = "3510010101100001"
 UNREGISTERED = "3510014107900002"
 
 
@@ -36,18 +37,9 @@ def complaint(**overrides) -> dict:
 
 
 @pytest.fixture
-async def registry(services, tmp_path):
-    await import_beneficiaries(
-        services.engine,
-        write_csv(
-            tmp_path / "b.csv",
-            "nik,no_kk,nama,kode_wilayah,desil,program,keterangan",
-            f"{SITI},{KK},Siti Aminah,3510012001,3,PKH;SEMBAKO,",
-        ),
-        protector=services.protector,
-        regions=services.regions,
-        rules=services.rules,
-    )
+def registry_rows() -> RegistryRows:
+    """Siti, registered in Pesanggaran, Banyuwangi (a pilot kab/kota, WK4)."""
+    return RegistryRows(beneficiaries=(f"{SITI},{KK},Siti Aminah,3510012001,3,PKH;SEMBAKO,",))
 
 
 async def count(services, model) -> int:

@@ -11,15 +11,12 @@ from sqlalchemy import func, select
 import messages
 from api.domain.complaints.tracking_id import display, new_tracking_id, parse_tracking_id
 from api.domain.complaints.working_days import JAKARTA
-from api.domain.registry_import import import_beneficiaries
 from api.domain.vocabulary import Action
 from api.models import Complaint
 from tests.complaints_support import CITIZEN, act, channel_of, file_directly
-from tests.conftest import write_csv
+from tests.registry_support import KK, SITI, RegistryRows
 
 BASE = "/open311/v2"
-SITI = "3510014107900001"  # registered in Pesanggaran, Banyuwangi (a pilot kab/kota)
-KK = "3510010101100001"
 DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 RECORD_FIELDS = {
     "service_request_id",
@@ -43,18 +40,9 @@ RECORD_FIELDS = {
 
 
 @pytest.fixture
-async def registry(services, tmp_path):
-    await import_beneficiaries(
-        services.engine,
-        write_csv(
-            tmp_path / "b.csv",
-            "nik,no_kk,nama,kode_wilayah,desil,program,keterangan",
-            f"{SITI},{KK},Siti Aminah,3510012001,3,PKH;SEMBAKO,",
-        ),
-        protector=services.protector,
-        regions=services.regions,
-        rules=services.rules,
-    )
+def registry_rows() -> RegistryRows:
+    """Siti, registered in Pesanggaran, Banyuwangi (a pilot kab/kota)."""
+    return RegistryRows(beneficiaries=(f"{SITI},{KK},Siti Aminah,3510012001,3,PKH;SEMBAKO,",))
 
 
 def form(api_key: str | None, **overrides) -> dict:

@@ -9,39 +9,25 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from api.domain.registry_import import import_beneficiaries, import_disbursements
 from api.models import LookupAudit
-from tests.conftest import BOTH_REDIS, make_settings, write_csv
+from tests.conftest import BOTH_REDIS, make_settings
+from tests.registry_support import KK, SITI, RegistryRows
 
-B_HEADER = "nik,no_kk,nama,kode_wilayah,desil,program,keterangan"
-D_HEADER = "nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal"
-SITI = "3510014107900001"
 RINI = "3510014508920003"
 ANAK = "3510016504150002"  # Siti's daughter, same family card
-KK = "3510010101100001"
 KK2 = "3510010101100002"
 URL = "/api/v1/status-checks"
 
 
 @pytest.fixture
-async def registry(services, tmp_path):
-    common = {"protector": services.protector, "regions": services.regions, "rules": services.rules}
-    await import_beneficiaries(
-        services.engine,
-        write_csv(
-            tmp_path / "b.csv",
-            B_HEADER,
+def registry_rows() -> RegistryRows:
+    return RegistryRows(
+        beneficiaries=(
             f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO;PBI_JK,",
             f"{RINI},{KK2},Rini Lestari,351001,7,,",
             f"{ANAK},{KK},Dewi Aminah,351001,3,PBI_JK,",
         ),
-        **common,
-    )
-    await import_disbursements(
-        services.engine,
-        write_csv(
-            tmp_path / "d.csv",
-            D_HEADER,
+        disbursements=(
             f"{SITI},SEMBAKO,2025,4,TRANSAKSI,SUKSES,BRI,600000,2025-11-20",
             f"{SITI},SEMBAKO,2026,3,TRANSAKSI,SUKSES,BRI,600000,2026-08-20",
             f"{SITI},SEMBAKO,2026,4,SI,SUKSES,BRI,600000,2026-10-10",
@@ -49,7 +35,6 @@ async def registry(services, tmp_path):
             f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,POS,600000,2026-11-02",
             f"{SITI},PKH,2026,4,TRANSAKSI,SUKSES,BRI,750000,2026-11-10",
         ),
-        **common,
         today=date(2026, 11, 23),
     )
 

@@ -8,40 +8,25 @@ import pytest
 from sqlalchemy import select
 
 from api.domain import subscriptions
-from api.domain.registry_import import import_beneficiaries, import_disbursements
 from api.models import OutboxMessage
-from tests.conftest import write_csv
+from tests.registry_support import KK, SITI, RegistryRows, import_payments
 
-SITI = "3510014107900001"  # holds PKH for the family
 ANAK = "3510016504150002"  # Siti's daughter: PBI-JK for herself
-KK = "3510010101100001"
-D_HEADER = "nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal"
 
 
 @pytest.fixture
-async def registry(services, tmp_path):
-    await import_beneficiaries(
-        services.engine,
-        write_csv(
-            tmp_path / "b.csv",
-            "nik,no_kk,nama,kode_wilayah,desil,program,keterangan",
+def registry_rows() -> RegistryRows:
+    """Siti holds PKH for the family, her daughter PBI-JK for herself."""
+    return RegistryRows(
+        beneficiaries=(
             f"{SITI},{KK},Siti Aminah,351001,3,PKH,",
             f"{ANAK},{KK},Dewi Aminah,351001,3,PBI_JK,",
-        ),
-        protector=services.protector,
-        regions=services.regions,
-        rules=services.rules,
+        )
     )
 
 
 async def import_stages(services, tmp_path, name: str, *rows: str):
-    return await import_disbursements(
-        services.engine,
-        write_csv(tmp_path / name, D_HEADER, *rows),
-        protector=services.protector,
-        regions=services.regions,
-        rules=services.rules,
-    )
+    return await import_payments(services, tmp_path, *rows, name=name)
 
 
 async def notifications(services) -> list[dict]:

@@ -22,6 +22,7 @@ from api.domain.complaints.attachments import (
     CheckedAttachment,
     check_attachment,
 )
+from tests.sample_files import PDF
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), **save: object) -> bytes:
@@ -52,15 +53,6 @@ def png_claiming(width: int, height: int) -> bytes:
 JPEG = image_bytes("JPEG")
 PNG = image_bytes("PNG")
 WEBP = image_bytes("WEBP")
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n"
-    b"0000000052 00000 n \n0000000101 00000 n \n"
-    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n165\n%%EOF\n"
-)
 ZIP = b"PK\x03\x04" + b"\x14\x00" + b"\x00" * 24 + b"PK\x05\x06" + b"\x00" * 18
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
 TEXT = b"Saya belum menerima bantuan bulan ini.\n"

@@ -14,18 +14,17 @@ from api.domain.registry_import import (
     importer,
 )
 from api.models import Beneficiary, Disbursement
-from tests.conftest import write_csv
+from tests.registry_support import (
+    BENEFICIARY_HEADER,
+    DISBURSEMENT_HEADER,
+    KK,
+    SITI,
+    importer_args,
+    write_csv,
+)
 
-B_HEADER = "nik,no_kk,nama,kode_wilayah,desil,program,keterangan"
-D_HEADER = "nik,program,tahun,tahap,tahapan,status,penyalur,nominal,tanggal"
-SITI = "3510014107900001"  # woman born 1 July 1990, kecamatan 351001 (Banyuwangi)
 BUDI = "3510011203850002"
-KK = "3510010101100001"
 TODAY = date(2026, 11, 23)
-
-
-def common(services):
-    return {"protector": services.protector, "regions": services.regions, "rules": services.rules}
 
 
 async def count(services, model) -> int:
@@ -45,7 +44,7 @@ async def person(services, nik):
 async def test_good_rows_land_and_each_bad_row_is_reported_by_line_and_reason(services, tmp_path):
     path = write_csv(
         tmp_path / "b.csv",
-        B_HEADER,
+        BENEFICIARY_HEADER,
         f"{SITI},{KK},Siti Aminah,35.10.01,3,PKH;SEMBAKO,",
         f"{SITI[:15]},{KK},Short Nik,351001,3,,",
         f"{BUDI},{KK},Budi Santoso,351001,11,,",
@@ -53,7 +52,7 @@ async def test_good_rows_land_and_each_bad_row_is_reported_by_line_and_reason(se
         f"3510011203850004,{KK},Bad Programme,351001,3,PKH;ZAKAT,",
         f"3510011203850005,{KK},Bad Code,351001,3,,PNS",
     )
-    report = await import_beneficiaries(services.engine, path, **common(services))
+    report = await import_beneficiaries(services.engine, path, **importer_args(services))
     assert (report.inserted, report.rejected) == (1, 5)
     assert [(e.line, e.column) for e in report.errors] == [
         (3, "nik"),
@@ -69,8 +68,10 @@ async def test_good_rows_land_and_each_bad_row_is_reported_by_line_and_reason(se
 
 async def test_rejection_messages_never_repeat_the_nik_or_the_name(services, tmp_path):
     bad = "3510013202850002"  # day 32
-    path = write_csv(tmp_path / "b.csv", B_HEADER, f"{bad},{KK},Rahasia Sekali,351001,3,,")
-    report = await import_beneficiaries(services.engine, path, **common(services))
+    path = write_csv(
+        tmp_path / "b.csv", BENEFICIARY_HEADER, f"{bad},{KK},Rahasia Sekali,351001,3,,"
+    )
+    report = await import_beneficiaries(services.engine, path, **importer_args(services))
     assert report.rejected == 1
     assert bad not in str(report.errors[0]) and "Rahasia" not in str(report.errors[0])
 
@@ -78,13 +79,13 @@ async def test_rejection_messages_never_repeat_the_nik_or_the_name(services, tmp
 async def test_reimporting_the_same_file_changes_nothing(services, tmp_path):
     path = write_csv(
         tmp_path / "b.csv",
-        B_HEADER,
+        BENEFICIARY_HEADER,
         f"{SITI},{KK},Siti Aminah,351001,3,PKH,",
         f"{BUDI},{KK},Budi Santoso,351001,7,,",
     )
-    await import_beneficiaries(services.engine, path, **common(services))
+    await import_beneficiaries(services.engine, path, **importer_args(services))
     before = await person(services, SITI)
-    again = await import_beneficiaries(services.engine, path, **common(services))
+    again = await import_beneficiaries(services.engine, path, **importer_args(services))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
     after = await person(services, SITI)
     assert after.updated_at == before.updated_at
@@ -94,13 +95,15 @@ async def test_reimporting_the_same_file_changes_nothing(services, tmp_path):
 async def test_a_changed_row_updates_the_person_in_place(services, tmp_path):
     await import_beneficiaries(
         services.engine,
-        write_csv(tmp_path / "1.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,3,PKH,"),
-        **common(services),
+        write_csv(tmp_path / "1.csv", BENEFICIARY_HEADER, f"{SITI},{KK},Siti Aminah,351001,3,PKH,"),
+        **importer_args(services),
     )
     report = await import_beneficiaries(
         services.engine,
-        write_csv(tmp_path / "2.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,6,,GAJI_BPJS"),
-        **common(services),
+        write_csv(
+            tmp_path / "2.csv", BENEFICIARY_HEADER, f"{SITI},{KK},Siti Aminah,351001,6,,GAJI_BPJS"
+        ),
+        **importer_args(services),
     )
     assert (report.inserted, report.updated) == (0, 1)
     updated = await person(services, SITI)
@@ -111,17 +114,19 @@ async def test_a_changed_row_updates_the_person_in_place(services, tmp_path):
 async def test_within_one_file_the_later_line_wins(services, tmp_path):
     path = write_csv(
         tmp_path / "b.csv",
-        B_HEADER,
+        BENEFICIARY_HEADER,
         f"{SITI},{KK},Siti Aminah,351001,3,PKH,",
         f"{SITI},{KK},Siti Aminah,351001,4,SEMBAKO,",
     )
-    await import_beneficiaries(services.engine, path, **common(services))
+    await import_beneficiaries(services.engine, path, **importer_args(services))
     assert (await person(services, SITI)).programmes == "SEMBAKO"
 
 
 async def test_no_column_holds_a_nik_or_a_name_in_the_clear(services, tmp_path):
-    path = write_csv(tmp_path / "b.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,3510012001,3,PKH,")
-    await import_beneficiaries(services.engine, path, **common(services))
+    path = write_csv(
+        tmp_path / "b.csv", BENEFICIARY_HEADER, f"{SITI},{KK},Siti Aminah,3510012001,3,PKH,"
+    )
+    await import_beneficiaries(services.engine, path, **importer_args(services))
     row = await person(services, SITI)
     stored = b"".join(
         v if isinstance(v, bytes) else str(v).encode() for v in row.model_dump().values()
@@ -147,7 +152,7 @@ async def test_a_missing_or_renamed_column_stops_the_import_before_it_writes(
 ):
     path = write_csv(tmp_path / "b.csv", header, f"{SITI},{KK},Siti,351001,3,PKH,")
     with pytest.raises(ImportFormatError) as raised:
-        await import_beneficiaries(services.engine, path, **common(services))
+        await import_beneficiaries(services.engine, path, **importer_args(services))
     assert problem in str(raised.value)
     assert await count(services, Beneficiary) == 0
 
@@ -158,41 +163,49 @@ async def test_columns_may_come_in_any_order(services, tmp_path):
         "nama,nik,no_kk,kode_wilayah,desil,program,keterangan",
         f"Siti Aminah,{SITI},{KK},351001,3,PKH,",
     )
-    report = await import_beneficiaries(services.engine, path, **common(services))
+    report = await import_beneficiaries(services.engine, path, **importer_args(services))
     assert report.inserted == 1
 
 
 async def test_a_file_that_is_not_utf8_is_refused(services, tmp_path):
     path = tmp_path / "b.csv"
     path.write_bytes(
-        (B_HEADER + "\n").encode() + f"{SITI},{KK},S\xe9ti,351001,3,,\n".encode("latin-1")
+        (BENEFICIARY_HEADER + "\n").encode() + f"{SITI},{KK},S\xe9ti,351001,3,,\n".encode("latin-1")
     )
     with pytest.raises(ImportFormatError, match="UTF-8"):
-        await import_beneficiaries(services.engine, path, **common(services))
+        await import_beneficiaries(services.engine, path, **importer_args(services))
 
 
 async def _with_people(services, tmp_path):
     await import_beneficiaries(
         services.engine,
         write_csv(
-            tmp_path / "people.csv", B_HEADER, f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO,"
+            tmp_path / "people.csv",
+            BENEFICIARY_HEADER,
+            f"{SITI},{KK},Siti Aminah,351001,3,PKH;SEMBAKO,",
         ),
-        **common(services),
+        **importer_args(services),
     )
 
 
 async def test_disbursement_stages_land_and_a_newer_report_updates_the_stage(services, tmp_path):
     await _with_people(services, tmp_path)
     first = write_csv(
-        tmp_path / "d1.csv", D_HEADER, f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,BRI,600000,2026-10-20"
+        tmp_path / "d1.csv",
+        DISBURSEMENT_HEADER,
+        f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,BRI,600000,2026-10-20",
     )
     second = write_csv(
-        tmp_path / "d2.csv", D_HEADER, f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22"
+        tmp_path / "d2.csv",
+        DISBURSEMENT_HEADER,
+        f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22",
     )
     assert (
-        await import_disbursements(services.engine, first, **common(services), today=TODAY)
+        await import_disbursements(services.engine, first, **importer_args(services), today=TODAY)
     ).inserted == 1
-    report = await import_disbursements(services.engine, second, **common(services), today=TODAY)
+    report = await import_disbursements(
+        services.engine, second, **importer_args(services), today=TODAY
+    )
     assert (report.inserted, report.updated) == (0, 1)
     async with services.sessions() as session:
         stage = (await session.execute(select(Disbursement))).scalar_one()
@@ -202,13 +215,19 @@ async def test_disbursement_stages_land_and_a_newer_report_updates_the_stage(ser
 async def test_an_older_report_imported_late_does_not_move_a_stage_backwards(services, tmp_path):
     await _with_people(services, tmp_path)
     newer = write_csv(
-        tmp_path / "new.csv", D_HEADER, f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22"
+        tmp_path / "new.csv",
+        DISBURSEMENT_HEADER,
+        f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22",
     )
     older = write_csv(
-        tmp_path / "old.csv", D_HEADER, f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,BRI,600000,2026-10-20"
+        tmp_path / "old.csv",
+        DISBURSEMENT_HEADER,
+        f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,BRI,600000,2026-10-20",
     )
-    await import_disbursements(services.engine, newer, **common(services), today=TODAY)
-    report = await import_disbursements(services.engine, older, **common(services), today=TODAY)
+    await import_disbursements(services.engine, newer, **importer_args(services), today=TODAY)
+    report = await import_disbursements(
+        services.engine, older, **importer_args(services), today=TODAY
+    )
     assert (report.updated, report.unchanged) == (0, 1)
     async with services.sessions() as session:
         assert (await session.execute(select(Disbursement.status))).scalar_one() == "SUKSES"
@@ -218,15 +237,17 @@ async def test_reimporting_disbursements_changes_nothing(services, tmp_path):
     await _with_people(services, tmp_path)
     path = write_csv(
         tmp_path / "d.csv",
-        D_HEADER,
+        DISBURSEMENT_HEADER,
         f"{SITI},SEMBAKO,2026,4,BUREKOL,SUKSES,BRI,0,2026-10-01",
         f"{SITI},SEMBAKO,2026,4,TOPUP,GAGAL,BRI,600000,2026-10-20",
         f"{SITI},SEMBAKO,2026,4,TOPUP,PROSES,POS,600000,2026-10-28",
     )
     assert (
-        await import_disbursements(services.engine, path, **common(services), today=TODAY)
+        await import_disbursements(services.engine, path, **importer_args(services), today=TODAY)
     ).inserted == 3
-    again = await import_disbursements(services.engine, path, **common(services), today=TODAY)
+    again = await import_disbursements(
+        services.engine, path, **importer_args(services), today=TODAY
+    )
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
 
 
@@ -234,7 +255,7 @@ async def test_disbursement_rows_with_bad_values_or_unknown_people_are_reported(
     await _with_people(services, tmp_path)
     path = write_csv(
         tmp_path / "d.csv",
-        D_HEADER,
+        DISBURSEMENT_HEADER,
         f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22",
         f"{SITI},PBI_JK,2026,4,TOPUP,SUKSES,BRI,42000,2026-10-22",
         f"{SITI},SEMBAKO,2026,5,TOPUP,SUKSES,BRI,600000,2026-10-22",
@@ -245,7 +266,9 @@ async def test_disbursement_rows_with_bad_values_or_unknown_people_are_reported(
         f"{SITI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-12-01",
         f"{BUDI},SEMBAKO,2026,4,TOPUP,SUKSES,BRI,600000,2026-10-22",
     )
-    report = await import_disbursements(services.engine, path, **common(services), today=TODAY)
+    report = await import_disbursements(
+        services.engine, path, **importer_args(services), today=TODAY
+    )
     assert report.inserted == 1
     assert sorted((e.line, e.column) for e in report.errors) == [
         (3, "program"),
@@ -272,7 +295,7 @@ def mixed_file(tmp_path, name="mixed.csv"):
     """Good rows, bad rows, and a NIK that comes back in later chunks (the last line wins)."""
     return write_csv(
         tmp_path / name,
-        B_HEADER,
+        BENEFICIARY_HEADER,
         f"{nik_of(1)},{KK},Satu,351001,1,PKH,",
         f"{nik_of(2)},{KK},Dua,351001,2,,",
         f"{nik_of(3)[:15]},{KK},Short Nik,351001,3,,",
@@ -294,7 +317,7 @@ async def test_rows_checked_in_worker_processes_land_exactly_as_when_checked_her
     report = await import_beneficiaries(
         services.engine,
         mixed_file(tmp_path),
-        **common(services),
+        **importer_args(services),
         on_error=lambda e: seen.append((e.line, e.column)),
         processes=processes,
     )
@@ -313,15 +336,15 @@ async def test_importing_a_file_again_over_the_people_it_added_changes_nothing(
     monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
     path = write_csv(
         tmp_path / "b.csv",
-        B_HEADER,
+        BENEFICIARY_HEADER,
         *(f"{nik_of(i)},{KK},Orang {i},351001,3,," for i in range(1, 8)),
     )
     first = await import_beneficiaries(
-        services.engine, path, **common(services), processes=processes
+        services.engine, path, **importer_args(services), processes=processes
     )
     before = await person(services, nik_of(4))
     again = await import_beneficiaries(
-        services.engine, path, **common(services), processes=processes
+        services.engine, path, **importer_args(services), processes=processes
     )
     assert (first.inserted, again.inserted, again.updated, again.unchanged) == (7, 0, 0, 7)
     after = await person(services, nik_of(4))
@@ -336,13 +359,15 @@ async def test_a_chunk_of_new_and_known_people_adds_the_new_and_updates_the_know
 ):
     await import_beneficiaries(
         services.engine,
-        write_csv(tmp_path / "1.csv", B_HEADER, f"{nik_of(2)},{KK},Dua,351001,2,,"),
-        **common(services),
+        write_csv(tmp_path / "1.csv", BENEFICIARY_HEADER, f"{nik_of(2)},{KK},Dua,351001,2,,"),
+        **importer_args(services),
     )
     monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
     rows = [f"{nik_of(i)},{KK},Orang {i},351001,3,," for i in (1, 2, 3)]
     report = await import_beneficiaries(
-        services.engine, write_csv(tmp_path / "2.csv", B_HEADER, *rows), **common(services)
+        services.engine,
+        write_csv(tmp_path / "2.csv", BENEFICIARY_HEADER, *rows),
+        **importer_args(services),
     )
     assert (report.inserted, report.updated) == (2, 1)
     assert (await person(services, nik_of(2))).desil == 3
@@ -362,11 +387,11 @@ async def test_a_row_whose_kecamatan_the_database_has_not_loaded_is_rejected_by_
             services.engine,
             write_csv(
                 tmp_path / "b.csv",
-                B_HEADER,
+                BENEFICIARY_HEADER,
                 f"{nik_of(1)},{KK},Satu,351001,1,,",
                 f"{nik_of(2)},{KK},Dua,351002,1,,",
             ),
-            **common(services),
+            **importer_args(services),
         )
     finally:
         async with services.engine.begin() as conn:
@@ -385,9 +410,9 @@ async def test_a_file_that_stops_being_utf8_midway_stops_the_import_in_worker_pr
     monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
     path = tmp_path / "b.csv"
     path.write_bytes(
-        (B_HEADER + "\n").encode()
+        (BENEFICIARY_HEADER + "\n").encode()
         + f"{nik_of(1)},{KK},Satu,351001,1,,\n".encode()
         + f"{nik_of(2)},{KK},S\xe9ti,351001,1,,\n".encode("latin-1")
     )
     with pytest.raises(ImportFormatError, match="UTF-8"):
-        await import_beneficiaries(services.engine, path, **common(services), processes=2)
+        await import_beneficiaries(services.engine, path, **importer_args(services), processes=2)
