@@ -10,11 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from api.domain.complaints.tracking_id import check_symbol, parse_tracking_id
-<<<<<<< HEAD
-from api.domain.registry_import import import_beneficiaries
 from api.domain.vocabulary import Action
-=======
->>>>>>> small
 from api.models import Complaint, ComplaintAttachment, OutboxMessage
 from tests.complaints_support import act
 from tests.registry_support import KK, SITI, RegistryRows
