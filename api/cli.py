@@ -324,11 +324,11 @@ def seed_demo(
 
 async def _seed(settings, *, families: int, seed: int):
     from api.db import create_engine
-    from api.domain.demo_seed import seed_demo_population
     from api.domain.eligibility import default_rules
     from api.domain.pilot_config import load_pilot_config
     from api.domain.regions import region_codes
     from api.services import protector_from
+    from demo.seed import seed_demo_population
 
     await _load_reference(settings, None)
     engine = create_engine(settings.database_url)
