@@ -484,8 +484,8 @@ def chat(
 
 async def _chat(api_url: str, api_key: str, redis_url: str, language: str) -> None:
     from api.redis_client import MEMORY_URL, create_redis
-    from bot.chat import run_chat
     from bot.client import ApiClient
+    from demo.chat import run_chat
 
     async def stdin_lines():
         while True:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from api.domain.registry_import import import_beneficiaries, import_disbursements
 from api.models import DisbursementSubscription
-from bot.standin import TgUser
+from demo.telegram import TgUser
 from tests.conftest import write_csv
 
 SITI = "3510014107900001"

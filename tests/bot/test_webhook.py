@@ -10,7 +10,7 @@ from api.app import create_app
 from bot.app import build_application
 from bot.client import ApiClient
 from bot.settings import BotSettings
-from bot.standin import StandIn, TgUser
+from demo.telegram import StandIn, TgUser
 
 CHAT = 515151
 SECRET = "webhook-secret-0123456789"

@@ -9,8 +9,8 @@ import pytest
 
 from api.app import create_app
 from api.domain.registry_import import import_beneficiaries
-from bot.chat import run_chat
 from bot.client import ApiClient
+from demo.chat import run_chat
 from tests.conftest import write_csv
 
 SITI = "3510014107900001"
