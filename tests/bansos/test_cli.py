@@ -8,7 +8,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from api.cli import app
+from bansos.cli import app
 
 B_HEADER = "nik,no_kk,nama,kode_wilayah,desil,program,keterangan"
 runner = CliRunner()
