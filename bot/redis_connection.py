@@ -7,20 +7,20 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 #: BotSettings' default: fakeredis in this process, for trying the bot alone.
 MEMORY_URL = "memory://"
-#: Concurrent updates and the notifier's chat workers share the pool; a burst beyond it
-#: waits (up to 10 s) for a free connection instead of failing.
-MAX_CONNECTIONS = 200
 
 
 def connect_redis(url: str) -> Redis:
-    """A client for ``url``; ``memory://`` gives a private in-process server each call."""
-    if url == MEMORY_URL:
-        import fakeredis
+    """A client for ``url``; ``memory://`` gives a private in-process server each call.
 
-        return fakeredis.FakeAsyncRedis(
-            server=fakeredis.FakeServer(), decode_responses=False, max_connections=2**16
+    Concurrent updates and the notifier's chat workers share one pool of 200 connections; a
+    burst beyond it waits up to 10 s for a free one instead of failing.
+    """
+    if url != MEMORY_URL:
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=200, timeout=10, health_check_interval=30
         )
-    pool = BlockingConnectionPool.from_url(
-        url, max_connections=MAX_CONNECTIONS, timeout=10, health_check_interval=30
-    )
-    return Redis(connection_pool=pool, decode_responses=False)
+        return Redis(connection_pool=pool, decode_responses=False)
+    from fakeredis import FakeAsyncRedis, FakeServer
+
+    # No sockets behind it, so nothing to cap: one chat's burst never waits for a connection.
+    return FakeAsyncRedis(server=FakeServer(), decode_responses=False, max_connections=2**16)
