@@ -8,6 +8,10 @@ COPY pyproject.toml README.md ./
 COPY api ./api
 COPY bot ./bot
 COPY messages ./messages
+# The command line's composition root lists the demo's commands too (their code loads only
+# when one of them runs).
+COPY demo ./demo
+COPY bansos ./bansos
 # /data/attachments exists in the image, owned by the service user, so a named volume mounted
 # there starts with that ownership.
 RUN pip install . && useradd --system --uid 10001 bansos \

@@ -103,7 +103,7 @@ class TelegramSide:
     """A stand-in, its citizens, and the bot process polling it."""
 
     def __init__(self, name: str, bot_path: str | None, python: str | None = None) -> None:
-        from bot.standin import StandIn
+        from demo.telegram import StandIn
 
         self.name, self.bot_path, self.python = name, bot_path, python or sys.executable
         self.standin = StandIn(enforce_rate_limits=False)

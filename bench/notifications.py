@@ -44,7 +44,7 @@ from bot.client import ApiClient  # noqa: E402
 from bot.notifications import GROUP  # noqa: E402
 from bot.notifier import BOT_DATA_KEY  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
-from bot.standin import StandIn  # noqa: E402
+from demo.telegram import StandIn  # noqa: E402
 
 CHANNEL = "bench-notifications"
 STREAM = f"notifications:{CHANNEL}"

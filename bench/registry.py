@@ -41,9 +41,9 @@ BENCH_DB = "bansos_bench"
 
 def population_files(people: int) -> tuple[Path, Path]:
     """Exactly ``people`` beneficiaries (and their families' disbursements), cached."""
-    from api.domain import demo_population
     from api.domain.pilot_config import load_pilot_config
     from api.domain.regions import region_codes
+    from demo import population
 
     DATA.mkdir(parents=True, exist_ok=True)
     beneficiaries = DATA / f"beneficiaries-{people}.csv"
@@ -58,10 +58,10 @@ def population_files(people: int) -> tuple[Path, Path]:
     partial_b, partial_d = beneficiaries.with_suffix(".part"), disbursements.with_suffix(".part")
     with partial_b.open("w", newline="") as bf, partial_d.open("w", newline="") as df:
         bw, dw = csv.writer(bf, lineterminator="\n"), csv.writer(df, lineterminator="\n")
-        bw.writerow(demo_population.BENEFICIARY_COLUMNS)
-        dw.writerow(demo_population.DISBURSEMENT_COLUMNS)
+        bw.writerow(population.BENEFICIARY_COLUMNS)
+        dw.writerow(population.DISBURSEMENT_COLUMNS)
         # Far more families than needed: the generator is lazy and we stop at `people`.
-        for family in demo_population.generate_population(
+        for family in population.generate_population(
             district_codes=districts, families=people, seed=2026
         ):
             rows = list(family.beneficiary_values())[: people - written]

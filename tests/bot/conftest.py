@@ -14,7 +14,7 @@ from api.app import create_app
 from bot.app import build_application
 from bot.client import ApiClient
 from bot.settings import BotSettings
-from bot.standin import SentMessage, StandIn, TgUser
+from demo.telegram import SentMessage, StandIn, TgUser
 
 CHAT = 424242
 

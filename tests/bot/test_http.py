@@ -14,7 +14,7 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.client import ApiClient, ApiUnavailable
 from bot.http import telegram_request
-from bot.standin import StandIn, TgUser
+from demo.telegram import StandIn, TgUser
 
 
 @contextlib.asynccontextmanager

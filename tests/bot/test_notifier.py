@@ -37,7 +37,7 @@ from bot.notifier import (
     render_notification,
 )
 from bot.settings import BotSettings
-from bot.standin import StandIn, parse_html
+from demo.telegram import StandIn, parse_html
 from tests.conftest import BOTH_REDIS
 
 WINDOW = 0.2

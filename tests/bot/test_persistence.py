@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.standin import StandIn, TgUser
+from demo.telegram import StandIn, TgUser
 from tests.bot.conftest import CHAT, Citizen, running_bot
 from tests.conftest import BOTH_REDIS
 

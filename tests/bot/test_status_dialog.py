@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from api.models import DisbursementSubscription
-from bot.standin import TgUser
+from demo.telegram import TgUser
 from tests.registry_support import KK, SITI, RegistryRows
 
 

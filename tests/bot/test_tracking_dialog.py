@@ -19,7 +19,7 @@ from api.domain.vocabulary import Action
 from api.models import Complaint
 from bot.app import back_to_menu, build_application, expired_button, not_understood
 from bot.handlers.tracking import add_tracking_handlers, render_complaint, visible_length
-from bot.standin import StandIn, TgUser
+from demo.telegram import StandIn, TgUser
 from tests.bot import conftest as bot_conftest
 from tests.bot.conftest import CHAT, Citizen
 from tests.complaints_support import PUNGLI_IN_BANYUWANGI, act, channel_of, file_directly

@@ -8,7 +8,7 @@ import httpx
 
 from bot.app import build_application
 from bot.settings import BotSettings
-from bot.standin import StandIn, TgUser
+from demo.telegram import StandIn, TgUser
 from tests.bot.conftest import in_process_api
 
 CHAT = 515151

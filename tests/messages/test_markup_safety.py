@@ -10,7 +10,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 import messages
-from bot.standin import parse_html
+from demo.telegram import parse_html
 
 # Markup, an entity written out, a script and a character outside the BMP (two UTF-16 units).
 DESCRIPTION = "<b>tebal</b> &amp; <script>alert(1)</script> 🙏"

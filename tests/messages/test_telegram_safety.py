@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import messages
-from bot.standin import parse_html
+from demo.telegram import parse_html
 
 TELEGRAM_MAX_TEXT = 4096
 # What a citizen might type: markup, entities, quotes, a long run of text.

@@ -44,8 +44,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.standin import StandIn, TgUser, parse_html, serve_asgi
-from bot.standin.server import CONFLICT_OTHER_POLL, CONFLICT_WEBHOOK
+from demo.telegram import StandIn, TgUser, parse_html, serve_asgi
+from demo.telegram.updates import CONFLICT_OTHER_POLL, CONFLICT_WEBHOOK
 
 TOKEN = "123456789:TEST-standin-token-abcdefghijklmnopq"
 CHAT = 1001

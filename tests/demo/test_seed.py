@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.domain.demo_seed import seed_demo_population
 from api.domain.pilot_config import load_pilot_config
+from demo.seed import seed_demo_population
 
 URL = "/api/v1/status-checks"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.chat import run_chat
+from demo.chat import run_chat
 from tests.bot.conftest import in_process_api
 from tests.registry_support import SITI
 

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from bot.app import attach_notifier, build_application
 from bot.client import ApiClient
 from bot.settings import BotSettings
-from bot.standin import SentMessage, StandIn, TgUser
+from demo.telegram import SentMessage, StandIn, TgUser
 
 CHAT_ID = 1001
 QUIT = {"/keluar", "/quit", "/exit"}

@@ -8,7 +8,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from api.cli import app
+from bansos.cli import app
 from tests.registry_support import BENEFICIARY_HEADER, KK, SITI, write_csv
 
 runner = CliRunner()

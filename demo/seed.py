@@ -8,19 +8,19 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.domain import demo_population
 from api.domain.eligibility import EligibilityRules
 from api.domain.pilot_config import PilotConfig
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes
 from api.domain.registry_import import ImportReport, import_beneficiaries, import_disbursements
+from demo import population
 
 
 @dataclass(frozen=True)
 class SeedOutcome:
     people: ImportReport
     stages: ImportReport
-    personas: list[demo_population.Persona]
+    personas: list[population.Persona]
 
 
 def pilot_district_codes(pilot: PilotConfig, regions: RegionCodes) -> list[str]:
@@ -41,12 +41,12 @@ async def seed_demo_population(
     districts = pilot_district_codes(pilot, regions)
     with tempfile.TemporaryDirectory(prefix="bansos-seed-") as tmp:
         beneficiaries, disbursements = Path(tmp, "beneficiaries.csv"), Path(tmp, "disb.csv")
-        demo_population.write_csvs(
+        population.write_csvs(
             beneficiaries, disbursements, district_codes=districts, families=families, seed=seed
         )
         common = {"protector": protector, "regions": regions, "rules": rules}
         people = await import_beneficiaries(engine, beneficiaries, **common)
         stages = await import_disbursements(
-            engine, disbursements, **common, today=demo_population.DEMO_TODAY
+            engine, disbursements, **common, today=population.DEMO_TODAY
         )
-    return SeedOutcome(people, stages, demo_population.demo_personas(districts))
+    return SeedOutcome(people, stages, population.demo_personas(districts))

@@ -1,4 +1,4 @@
-"""The synthetic demo population (api/domain/demo_population.py)."""
+"""The synthetic demo population (demo/population/)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.domain.demo_population import (
+from demo.population import (
     BENEFICIARY_COLUMNS,
     CAPACITY_PER_DISTRICT,
     DEMO_TODAY,
@@ -38,7 +38,7 @@ try:  # written by someone else; used when present
 except ImportError:  # pragma: no cover
     parse_nik = None
 
-DATA = Path(__file__).resolve().parents[3] / "api" / "data"
+DATA = Path(__file__).resolve().parents[2] / "api" / "data"
 
 
 def _districts(*regencies: str) -> list[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.test_demo_command import free_port, wait_until_ready
+from tests.demo.test_demo_command import free_port, wait_until_ready
 
 BANSOS = Path(sys.executable).parent / "bansos"
 

@@ -1,0 +1,111 @@
+"""Accounts and secrets: ``create-api-key``, ``revoke-api-key``, ``create-staff`` and
+``generate-keys``."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import secrets
+import sys
+from typing import Annotated
+
+import typer
+
+from api.cli.common import err, load_settings, out
+
+
+def create_api_key_command(
+    channel: Annotated[str, typer.Argument(help="Channel name, e.g. telegram-bot")],
+) -> None:
+    """Create an API key for a channel and print it (it is shown only this once)."""
+    key = asyncio.run(create_key(load_settings(), channel))
+    out.print(key, highlight=False)
+
+
+async def create_key(settings, channel: str) -> str:
+    """A new API key for ``channel`` in ``settings``' database, returned in full."""
+    from api.db import create_engine, session_factory, session_scope
+    from api.domain.api_keys import create_api_key
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_scope(session_factory(engine)) as session:
+            return await create_api_key(session, channel=channel)
+    finally:
+        await engine.dispose()
+
+
+def create_staff_command(
+    username: Annotated[str, typer.Argument(help="Login name")],
+    role: Annotated[str, typer.Option(help="HANDLER, COORDINATOR, MINISTRY or ADMIN")],
+    office: Annotated[
+        str | None, typer.Option(help="Office code (HANDLER: their office; COORDINATOR: WK1…)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Create a staff account. The password is asked for (or read from standard input)."""
+    from api.domain.vocabulary import Role
+
+    try:
+        chosen_role = Role(role.upper())
+    except ValueError:
+        err.print(f"[red]Unknown role {role!r}[/]: choose HANDLER, COORDINATOR, MINISTRY or ADMIN.")
+        raise typer.Exit(2) from None
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    asyncio.run(
+        _create_staff(load_settings(), username, chosen_role, office, name or username, password)
+    )
+    out.print(f"Created {chosen_role.value.lower()} {username}.")
+
+
+async def _create_staff(settings, username, role, office, display_name, password) -> None:
+    from api.db import create_engine
+    from api.domain.staff import StaffError, create_staff
+
+    engine = create_engine(settings.database_url)
+    try:
+        await create_staff(
+            engine,
+            username=username,
+            display_name=display_name,
+            password=password,
+            role=role,
+            office_code=office,
+        )
+    except StaffError as exc:
+        err.print(f"[red]Not created:[/] {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        await engine.dispose()
+
+
+def revoke_api_key_command(
+    prefix: Annotated[str, typer.Argument(help="The 8 characters after 'bsk_' in the key")],
+) -> None:
+    """Revoke an API key; it stops working everywhere within 30 seconds."""
+
+    async def run() -> bool:
+        from api.db import create_engine, session_factory, session_scope
+        from api.domain.api_keys import revoke_api_key
+
+        engine = create_engine(load_settings().database_url)
+        try:
+            async with session_scope(session_factory(engine)) as session:
+                return await revoke_api_key(session, prefix=prefix)
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(run()):
+        err.print(f"[red]No active key with prefix {prefix}.[/]")
+        raise typer.Exit(1)
+    out.print(f"Revoked key {prefix}.")
+
+
+def generate_keys() -> None:
+    """Print fresh secrets for a production .env file."""
+    out.print(f"NIK_HASH_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
+    out.print(f"DATA_ENCRYPTION_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
+    out.print(f"SECRET_KEY={secrets.token_urlsafe(32)}")

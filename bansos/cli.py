@@ -1,0 +1,38 @@
+"""The ``bansos`` command: run, migrate, load, import, seed and administer the service.
+
+The composition root of the command line and nothing more: each command lives with what
+it runs (``api/cli/`` for the api, ``bot/cli.py`` for the bot, ``demo/cli.py`` for the
+development-only commands), and is listed here once, in the order ``--help`` shows them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import accounts, reference, registry, server
+from bot.cli import run_bot
+from demo import cli as demo_cli
+
+# Plain tracebacks: rich's "show locals" would print local variables, which can hold a NIK.
+app = typer.Typer(
+    help="Citizen service for the digital social-assistance (bansos) rollout.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(registry.import_app, name="import")
+app.command()(server.migrate)
+app.command("load-reference")(reference.load_reference)
+app.command("create-api-key")(accounts.create_api_key_command)
+app.command("create-staff")(accounts.create_staff_command)
+app.command("revoke-api-key")(accounts.revoke_api_key_command)
+app.command("generate-keys")(accounts.generate_keys)
+app.command("seed-demo")(demo_cli.seed_demo)
+app.command()(server.serve)
+app.command()(server.worker)
+app.command("bot")(run_bot)
+app.command("chat")(demo_cli.chat)
+app.command()(demo_cli.demo)
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,277 @@
+"""The development-only commands: ``demo`` (the whole product in one command, with demo
+data), ``seed-demo`` (the synthetic population into any database) and ``chat`` (the real bot
+in a terminal, through the Bot API stand-in)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli.accounts import create_key
+from api.cli.common import err, load_settings, out
+from api.cli.reference import load_reference_into
+
+DEMO_DATABASE_URL = "sqlite:///var/demo.db"
+
+
+def seed_demo(
+    families: Annotated[
+        int, typer.Option(min=0, help="Synthetic families besides personas")
+    ] = 2000,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same data")
+    ] = 2026,
+) -> None:
+    """Fill the registry with a deterministic synthetic population and print the personas."""
+    settings = load_settings()
+    personas = asyncio.run(_seed(settings, families=families, seed=seed))
+    _print_personas(personas)
+
+
+async def _seed(settings, *, families: int, seed: int):
+    from api.db import create_engine
+    from api.domain.eligibility import default_rules
+    from api.domain.pilot_config import load_pilot_config
+    from api.domain.regions import region_codes
+    from api.services import protector_from
+    from demo.seed import seed_demo_population
+
+    await load_reference_into(settings, None)
+    engine = create_engine(settings.database_url)
+    try:
+        with out.status("Generating and importing the synthetic population…"):
+            outcome = await seed_demo_population(
+                engine,
+                protector=protector_from(settings),
+                regions=region_codes(),
+                rules=default_rules(),
+                pilot=load_pilot_config(),
+                families=families,
+                seed=seed,
+            )
+    finally:
+        await engine.dispose()
+    out.print(
+        f"Seeded {outcome.people.accepted} people ({outcome.people.inserted} new) and "
+        f"{outcome.stages.accepted} disbursement stages."
+    )
+    rejected = outcome.people.errors + outcome.stages.errors
+    if rejected:
+        err.print(f"[red]{len(rejected)} generated rows were rejected:[/] {rejected[:5]}")
+        raise typer.Exit(1)
+    return outcome.personas
+
+
+def _print_personas(personas) -> None:
+    table = Table(
+        title="Demo personas (synthetic data): check them with NIK + name", show_lines=False
+    )
+    table.add_column("NIK")
+    table.add_column("Nama (as on the KTP)")
+    table.add_column("Shows")
+    for persona in personas:
+        table.add_row(persona.nik, persona.name, persona.shows_en)
+    out.print(table)
+
+
+def chat(
+    api_url: Annotated[
+        str, typer.Option(envvar="BANSOS_API_URL", help="The running api")
+    ] = "http://127.0.0.1:8000",
+    api_key: Annotated[
+        str, typer.Option(envvar="BANSOS_API_KEY", help="A channel key (bansos demo prints one)")
+    ] = "",
+    redis_url: Annotated[
+        str,
+        typer.Option(
+            envvar="REDIS_URL",
+            help="The Redis the api relays notifications into (bansos demo prints it); "
+            "without it the chat gets no notifications",
+        ),
+    ] = "",
+    language: Annotated[str, typer.Option(help="The citizen's Telegram language: id or en")] = "id",
+) -> None:
+    """Talk to the real bot in this terminal, through a local stand-in of the Bot API.
+
+    No Telegram account or network needed. Type text, or a button's number; /foto PATH sends a
+    photo, /berkas PATH a document, /batal cancels a step, /keluar quits.
+    """
+    if not api_key:
+        err.print("[red]Give --api-key[/] (or BANSOS_API_KEY): `bansos demo` prints one.")
+        raise typer.Exit(2)
+    asyncio.run(_chat(api_url, api_key, redis_url, language))
+
+
+async def _chat(api_url: str, api_key: str, redis_url: str, language: str) -> None:
+    from bot.client import ApiClient
+    from bot.redis_connection import MEMORY_URL, connect_redis
+    from demo.chat import run_chat
+
+    async def stdin_lines():
+        while True:
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line:
+                return
+            yield line
+
+    out.print("[bold]bansos chat[/] — /keluar to quit.", highlight=False)
+    # A private memory://, as it would be another phone's: drafts and the chosen language
+    # last for this session. Only the notifications come from the api's Redis.
+    notifications = connect_redis(redis_url) if redis_url not in ("", MEMORY_URL) else None
+    if notifications is None:
+        out.print("(No --redis-url: the api's notifications will not reach this chat.)")
+    api = ApiClient(api_url, api_key)
+    try:
+        await run_chat(
+            api=api,
+            redis=connect_redis(MEMORY_URL),
+            notifications=notifications,
+            lines=stdin_lines(),
+            write=lambda text: print(text, flush=True),
+            language=language,
+        )
+    finally:
+        await api.aclose()
+        if notifications is not None:
+            await notifications.aclose()
+
+
+def demo(
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1")] = 8000,
+    families: Annotated[int, typer.Option(min=0, help="Synthetic families to seed")] = 2000,
+) -> None:
+    """One command to try it: SQLite database, migrations, demo data, api on 127.0.0.1."""
+    from api.redis_client import MEMORY_URL, serve_memory_redis
+
+    os.environ["BANSOS_ENV"] = "demo"
+    os.environ.setdefault("DATABASE_URL", DEMO_DATABASE_URL)
+    os.environ.setdefault("REDIS_URL", MEMORY_URL)
+    with contextlib.ExitStack() as stack:
+        if os.environ["REDIS_URL"] == MEMORY_URL:
+            # Served on loopback rather than private to this process: `bansos chat` (or the
+            # bot) in another terminal reads the notifications the api relays into it.
+            os.environ["REDIS_URL"] = stack.enter_context(serve_memory_redis())
+            what = "the in-process stand-in, on loopback"
+        else:
+            what = "REDIS_URL"
+        _run_demo(load_settings(), port=port, families=families, redis_what=what)
+
+
+def _run_demo(settings, *, port: int, families: int, redis_what: str) -> None:
+    import uvicorn
+
+    from api.migrations_runner import upgrade
+
+    out.print(
+        f"[bold]Bansos demo[/] — database {settings.database_url}, "
+        f"Redis {settings.redis_url} ({redis_what})"
+    )
+    upgrade(settings.database_url)
+    personas = asyncio.run(_seed(settings, families=families, seed=2026))
+    key = asyncio.run(create_key(settings, "demo"))
+    bot_key = asyncio.run(create_key(settings, DEMO_BOT_CHANNEL))
+    staff = asyncio.run(_demo_staff(settings))
+    _print_personas(personas)
+    first = personas[0]
+    out.print(f"\nAPI key for this demo: [bold]{key}[/]")
+    out.print(
+        f"Staff accounts (password [bold]{DEMO_STAFF_PASSWORD}[/]): "
+        + ", ".join(f"{username} ({what})" for username, what in staff),
+        highlight=False,
+    )
+    out.print(f"OpenAPI docs: http://127.0.0.1:{port}/docs")
+    out.print(
+        "Try a status check:\n"
+        f"  curl -s http://127.0.0.1:{port}/api/v1/status-checks -H 'X-API-Key: {key}' "
+        f'-H \'Content-Type: application/json\' -d \'{{"nik": "{first.nik}", '
+        f'"name": "{first.name}", "channel_user": "demo"}}\'\n'
+        "File a complaint (it goes to Dinas Sosial Kabupaten Banyuwangi):\n"
+        f"  curl -s http://127.0.0.1:{port}/api/v1/complaints -H 'X-API-Key: {key}' "
+        '-H \'Content-Type: application/json\' -d \'{"reporter": {"channel_user": "demo"}, '
+        '"category": "BANTUAN_TIDAK_DITERIMA", "region_code": "351001", '
+        '"subject_nik": "3510014107900001", "description": "Bantuan tahap 3 belum diterima."}\'\n',
+        highlight=False,
+    )
+    api_url = f"http://127.0.0.1:{port}"
+    if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        bot = _start_demo_bot(api_url, bot_key, settings.redis_url)
+    else:
+        bot = None
+        out.print(
+            "Talk to the bot offline (no Telegram needed), in another terminal; the status "
+            "changes staff make reach this chat:\n"
+            f"  python3 dev.py bansos chat --api-url {api_url} --api-key {bot_key} "
+            f"--redis-url {settings.redis_url}\n"
+            "(Set TELEGRAM_BOT_TOKEN to run the real bot on Telegram with the demo.)",
+            highlight=False,
+        )
+    out.print("Press Ctrl+C to stop.")
+    try:
+        uvicorn.run(
+            "api.asgi:app", host="127.0.0.1", port=port, log_level="warning", access_log=False
+        )
+    finally:
+        if bot is not None:
+            bot.terminate()
+            bot.wait(timeout=30)
+
+
+#: The channel of the demo's bot key: BotSettings' default BOT_CHANNEL, so the bot and
+#: `bansos chat` read the notifications of what they filed (notifications:<channel>).
+DEMO_BOT_CHANNEL = "telegram-bot"
+
+
+def _start_demo_bot(api_url: str, key: str, redis_url: str):
+    """The Telegram bot beside the demo api, when a real bot token is configured."""
+    import subprocess
+
+    out.print("TELEGRAM_BOT_TOKEN is set: the bot runs too (long polling).")
+    env = {
+        **os.environ,
+        "BANSOS_API_URL": api_url,
+        "BANSOS_API_KEY": key,
+        "BOT_CHANNEL": DEMO_BOT_CHANNEL,
+        "REDIS_URL": redis_url,
+    }
+    return subprocess.Popen([sys.argv[0], "bot"], env=env)
+
+
+#: Demo only (BANSOS_ENV=demo): printed on start, so a newcomer can log in as each role.
+DEMO_STAFF_PASSWORD = "demo-bansos-2026"
+DEMO_STAFF = (
+    ("dinsos-banyuwangi", "HANDLER", "DINSOS-3510", "handler, Dinas Sosial Kab. Banyuwangi"),
+    # The first personas live in Kota Metro: their complaints from the chat are worked here.
+    ("dinsos-metro", "HANDLER", "DINSOS-1872", "handler, Dinas Sosial Kota Metro"),
+    ("koordinator-wk4", "COORDINATOR", "WK4", "coordinator, region WK4"),
+    ("kemensos", "MINISTRY", "NASIONAL", "ministry"),
+    ("admin", "ADMIN", None, "routing and offices"),
+)
+
+
+async def _demo_staff(settings) -> list[tuple[str, str]]:
+    """The demo's staff accounts, created once (a second demo run keeps them)."""
+    from api.db import create_engine
+    from api.domain.staff import StaffError, create_staff
+    from api.domain.vocabulary import Role
+
+    engine = create_engine(settings.database_url)
+    try:
+        for username, role, office, _ in DEMO_STAFF:
+            with contextlib.suppress(StaffError):  # already there from an earlier run
+                await create_staff(
+                    engine,
+                    username=username,
+                    display_name=username,
+                    password=DEMO_STAFF_PASSWORD,
+                    role=Role(role),
+                    office_code=office,
+                )
+    finally:
+        await engine.dispose()
+    return [(username, what) for username, _, _, what in DEMO_STAFF]
