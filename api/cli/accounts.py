@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import err, load_settings, out
+from api.cli.common import err, load_settings, out, run_application
 
 
 def create_api_key_command(
@@ -24,15 +24,12 @@ def create_api_key_command(
 
 async def create_key(settings, channel: str) -> str:
     """A new API key for ``channel`` in ``settings``' database, returned in full."""
-    from api.db import create_engine, session_factory, session_scope
-    from api.domain.api_keys import create_api_key
+    from api.application import administration
+    from api.application.principals import Operator
+    from api.services import open_services
 
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_scope(session_factory(engine)) as session:
-            return await create_api_key(session, channel=channel)
-    finally:
-        await engine.dispose()
+    async with open_services(settings) as services:
+        return await administration.create_api_key(services, Operator("cli"), channel=channel)
 
 
 def create_staff_command(
@@ -44,6 +41,8 @@ def create_staff_command(
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:
     """Create a staff account. The password is asked for (or read from standard input)."""
+    from api.application import administration
+    from api.application.principals import Operator
     from api.domain.vocabulary import Role
 
     try:
@@ -55,50 +54,31 @@ def create_staff_command(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    asyncio.run(
-        _create_staff(load_settings(), username, chosen_role, office, name or username, password)
-    )
-    out.print(f"Created {chosen_role.value.lower()} {username}.")
-
-
-async def _create_staff(settings, username, role, office, display_name, password) -> None:
-    from api.db import create_engine
-    from api.domain.staff import StaffError, create_staff
-
-    engine = create_engine(settings.database_url)
-    try:
-        await create_staff(
-            engine,
+    run_application(
+        lambda services: administration.create_staff_account(
+            services,
+            Operator("cli"),
             username=username,
-            display_name=display_name,
+            display_name=name or username,
             password=password,
-            role=role,
+            role=chosen_role,
             office_code=office,
         )
-    except StaffError as exc:
-        err.print(f"[red]Not created:[/] {exc}")
-        raise typer.Exit(2) from None
-    finally:
-        await engine.dispose()
+    )
+    out.print(f"Created {chosen_role.value.lower()} {username}.")
 
 
 def revoke_api_key_command(
     prefix: Annotated[str, typer.Argument(help="The 8 characters after 'bsk_' in the key")],
 ) -> None:
     """Revoke an API key; it stops working everywhere within 30 seconds."""
+    from api.application import administration
+    from api.application.principals import Operator
 
-    async def run() -> bool:
-        from api.db import create_engine, session_factory, session_scope
-        from api.domain.api_keys import revoke_api_key
-
-        engine = create_engine(load_settings().database_url)
-        try:
-            async with session_scope(session_factory(engine)) as session:
-                return await revoke_api_key(session, prefix=prefix)
-        finally:
-            await engine.dispose()
-
-    if not asyncio.run(run()):
+    revoked = run_application(
+        lambda services: administration.revoke_api_key(services, Operator("cli"), prefix=prefix)
+    )
+    if not revoked:
         err.print(f"[red]No active key with prefix {prefix}.[/]")
         raise typer.Exit(1)
     out.print(f"Revoked key {prefix}.")

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
+
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from api.services import Services
+
+T = TypeVar("T")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -20,4 +29,36 @@ def load_settings(**overrides):
         raise typer.Exit(2) from None
     except Exception as exc:  # pydantic ValidationError carries an InsecureSettings inside
         err.print(f"[red]Settings are invalid:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+#: The command line speaks to the operator in English, as its help texts do.
+CLI_LOCALE = "en"
+
+
+def refusal_line(error) -> str:
+    """An application refusal as one plain line for the terminal."""
+    import html
+
+    from api.errors import refusal_text
+
+    return html.unescape(refusal_text(error, CLI_LOCALE))
+
+
+def run_application(call: Callable[[Services], Awaitable[T]], *, settings=None) -> T:
+    """Run one application call with the service's resources, closed afterwards.
+
+    A refusal is printed as the application words it and exits 2 (nothing was done).
+    """
+    from api.application.errors import AppError
+    from api.services import open_services
+
+    async def run() -> T:
+        async with open_services(settings or load_settings()) as services:
+            return await call(services)
+
+    try:
+        return asyncio.run(run())
+    except AppError as error:
+        err.print(f"[red]{refusal_line(error)}[/]", highlight=False)
         raise typer.Exit(2) from None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import err, load_settings, out
+from api.cli.common import err, load_settings, out, refusal_line
 
 
 def load_reference(
@@ -35,21 +35,16 @@ def load_reference(
 
 async def load_reference_into(settings, pilot_file: Path | None, *, reset_routing: bool = False):
     """Load the reference data into ``settings``' database; a refused pilot file exits 2."""
-    from api.db import create_engine
-    from api.domain.pilot_config import PilotConfigError, load_pilot_config
-    from api.domain.reference_data import load_reference_data
-    from api.domain.regions import region_codes
+    from api.application import registry
+    from api.application.errors import AppError
+    from api.application.principals import Operator
+    from api.services import open_services
 
-    try:
-        pilot = load_pilot_config(pilot_file)
-    except PilotConfigError as exc:
-        err.print(f"[red]Pilot configuration refused:[/] {exc}")
-        raise typer.Exit(2) from None
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.begin() as conn:
-            return await load_reference_data(
-                conn, regions=region_codes(), pilot=pilot, reset_routing=reset_routing
+    async with open_services(settings) as services:
+        try:
+            return await registry.load_reference(
+                services, Operator("cli"), pilot_file=pilot_file, reset_routing=reset_routing
             )
-    finally:
-        await engine.dispose()
+        except AppError as error:
+            err.print(f"[red]{refusal_line(error)}[/]", highlight=False)
+            raise typer.Exit(2) from None

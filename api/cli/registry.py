@@ -5,7 +5,6 @@ Exit codes: 0 every row accepted, 1 some rows rejected (the rest landed), 2 noth
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-from api.cli.common import err, load_settings, out
+from api.cli.common import err, load_settings, out, run_application
 
 import_app = typer.Typer(
     help="Import registry files (UTF-8 CSV with a header row).", no_args_is_help=True
@@ -21,14 +20,8 @@ import_app = typer.Typer(
 
 
 def _run_import(kind: str, file: Path, errors_file: Path | None) -> None:
-    from api.domain.eligibility import default_rules
-    from api.domain.regions import region_codes
-    from api.domain.registry_import import (
-        ImportFormatError,
-        import_beneficiaries,
-        import_disbursements,
-    )
-    from api.services import protector_from
+    from api.application import registry
+    from api.application.principals import Operator
 
     if not file.is_file():
         err.print(f"[red]No such file:[/] {file}")
@@ -54,32 +47,20 @@ def _run_import(kind: str, file: Path, errors_file: Path | None) -> None:
         disable=not sys.stderr.isatty(),
     )
 
-    async def run():
-        from api.db import create_engine
-
-        engine = create_engine(settings.database_url)
-        size = file.stat().st_size  # noqa: ASYNC240 - one stat before the import starts
-        task = progress.add_task(f"Importing {kind}", total=size)
-        importer = import_beneficiaries if kind == "beneficiaries" else import_disbursements
-        try:
-            return await importer(
-                engine,
-                file,
-                protector=protector_from(settings),
-                regions=region_codes(),
-                rules=default_rules(),
-                on_error=on_error,
-                on_progress=lambda done, total: progress.update(task, completed=done),
-            )
-        finally:
-            await engine.dispose()
-
+    task = progress.add_task(f"Importing {kind}", total=file.stat().st_size)
     try:
         with progress:
-            report = asyncio.run(run())
-    except ImportFormatError as exc:
-        err.print(f"[red]Import stopped before writing anything:[/] {exc}")
-        raise typer.Exit(2) from None
+            report = run_application(
+                lambda services: registry.import_registry(
+                    services,
+                    Operator("cli"),
+                    registry.RegistryFile(kind),
+                    file,
+                    on_error=on_error,
+                    on_progress=lambda done, total: progress.update(task, completed=done),
+                ),
+                settings=settings,
+            )
     finally:
         if sink is not None:
             sink.close()

@@ -119,3 +119,41 @@ def test_an_api_key_is_printed_once_and_can_be_revoked(migrated):
     assert runner.invoke(app, ["revoke-api-key", prefix], env=migrated).exit_code == 0
     again = runner.invoke(app, ["revoke-api-key", prefix], env=migrated)
     assert again.exit_code == 1 and "No active key" in again.output
+
+
+def test_create_staff_makes_an_account_that_can_sign_in(migrated):
+    created = runner.invoke(
+        app,
+        ["create-staff", "admin", "--role", "admin"],
+        input="kata-sandi-yang-panjang\n",
+        env=migrated,
+    )
+
+    assert created.exit_code == 0 and "Created admin admin." in created.output
+    taken = runner.invoke(
+        app,
+        ["create-staff", "admin", "--role", "admin"],
+        input="kata-sandi-yang-panjang\n",
+        env=migrated,
+    )
+    assert taken.exit_code == 2
+    assert "Not created: the username 'admin' is taken" in taken.output
+
+
+def test_create_staff_refuses_a_short_password_and_a_handler_without_office(migrated):
+    short = runner.invoke(
+        app,
+        ["create-staff", "siti", "--role", "handler", "--office", "DINSOS-3510"],
+        input="pendek\n",
+        env=migrated,
+    )
+    homeless = runner.invoke(
+        app,
+        ["create-staff", "budi", "--role", "handler"],
+        input="kata-sandi-yang-panjang\n",
+        env=migrated,
+    )
+
+    assert short.exit_code == homeless.exit_code == 2
+    assert "at least 12 characters" in short.output
+    assert "belongs to an office" in homeless.output
