@@ -11,8 +11,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import event
 
-from api.domain.complaints.intake import Reporter, file_complaint
-from tests.complaints_support import PUNGLI_IN_BANYUWANGI, channel_of
+from tests.complaints_support import PUNGLI_IN_BANYUWANGI, channel_of, file_directly
 
 
 @pytest.fixture
@@ -31,36 +30,22 @@ async def statements_sent(services):
     event.remove(services.engine.sync_engine, "before_cursor_execute", record)
 
 
-async def file(services, channel, draft=PUNGLI_IN_BANYUWANGI, **options):
-    return await file_complaint(
-        engine=services.engine,
-        protector=services.protector,
-        directory=await services.directory.get(),
-        calendar=services.calendar,
-        regions=services.regions,
-        programmes=services.programmes,
-        channel=channel,
-        reporter=Reporter(channel_user="tg:5"),
-        draft=draft,
-        **options,
-    )
-
-
 async def test_a_complaint_with_its_event_key_and_notification_is_one_statement(
     services, api_key, statements_sent
 ):
     channel = await channel_of(services, api_key)
     statements_sent.clear()
 
-    await file(services, channel, idempotency_key="retry-1")
+    await file_directly(services, channel, idempotency_key="retry-1")
 
     assert len(statements_sent) == 1
 
 
 async def test_a_subject_nik_adds_only_the_registry_lookup(services, api_key, statements_sent):
     channel = await channel_of(services, api_key)
+    about_someone = replace(PUNGLI_IN_BANYUWANGI, subject_nik="3510014107900001")
     statements_sent.clear()
 
-    await file(services, channel, replace(PUNGLI_IN_BANYUWANGI, subject_nik="3510014107900001"))
+    await file_directly(services, channel, about_someone)
 
     assert len(statements_sent) == 2
