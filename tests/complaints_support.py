@@ -30,6 +30,7 @@ async def file_directly(
     draft: ComplaintDraft = PUNGLI_IN_BANYUWANGI,
     *,
     reporter: Reporter | None = None,
+    idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> FiledComplaint:
     return await file_complaint(
@@ -42,6 +43,7 @@ async def file_directly(
         channel=channel,
         reporter=reporter or Reporter(channel_user="tg:5", locale="id"),
         draft=draft,
+        idempotency_key=idempotency_key,
         now=now,
     )
 

@@ -43,7 +43,7 @@ _allow(
     {Actor.STAFF}, Action.RESOLVE, sources=[Status.VERIFIED, Status.IN_PROGRESS], to=Status.RESOLVED
 )
 _allow({Actor.STAFF}, Action.REJECT, sources=_OPEN, to=Status.REJECTED)
-# A rating closes the complaint; a poor first rating reopens it instead (see actions.rate).
+# A rating closes the complaint; a poor first rating reopens it instead (see actions.take).
 _allow({Actor.CITIZEN}, Action.RATE, sources=_ANSWERED, to=Status.CLOSED)
 _allow({Actor.CITIZEN}, Action.REOPEN, sources=_ANSWERED, to=Status.IN_PROGRESS)
 _allow({Actor.SYSTEM}, Action.CLOSE, sources=[*_ANSWERED, Status.NEEDS_INFO], to=Status.CLOSED)

@@ -66,7 +66,5 @@ def test_every_category_resolves_within_its_tier_from_the_vocabulary():
 
 
 def test_escalation_levels_are_ordered_office_region_ministry():
-    assert (
-        EscalationLevel.OFFICE < EscalationLevel.COORDINATION_REGION < EscalationLevel.MINISTRY
-    )
+    assert EscalationLevel.OFFICE < EscalationLevel.COORDINATION_REGION < EscalationLevel.MINISTRY
     assert EscalationLevel.COORDINATION_REGION == 1  # the stored value of older rows
