@@ -170,7 +170,6 @@ def _claimed_redis_url() -> str:
 def _release_redis_claim() -> Iterator[None]:
     yield
     if _claimed:
-
         db = _claimed[0].rpartition("/")[2]
         registry = _claim_registry()
         key = f"bansos-test-run:db:{db}"
