@@ -393,3 +393,28 @@ def intake_error(error: IntakeError, locale: str) -> ApiError:
         messages.render(locale, f"complaints.{error.problem.value}", **error.params),
         field=error.field,
     )
+
+
+# --- the limits a channel states and checks before it sends (issue 11) ------------------------
+# Kept apart (with its own imports) so that it moves as one piece.
+
+from api.domain.complaints import actions as _actions  # noqa: E402
+from api.domain.complaints import attachments as _attachments  # noqa: E402
+from api.domain.complaints import intake as _intake  # noqa: E402
+from api.schemas.complaints import ComplaintLimitsOut  # noqa: E402
+
+
+@router.get("/complaint-limits", response_model=ComplaintLimitsOut)
+async def complaint_limits(_: CurrentChannel) -> ComplaintLimitsOut:
+    """The limits the api checks a complaint against, for a channel to state and check first.
+
+    Read from the domain at each request (not copied at import), so a channel never states a
+    number the domain no longer uses.
+    """
+    return ComplaintLimitsOut(
+        description_max_chars=_intake.MAX_DESCRIPTION,
+        note_max_chars=_actions.MAX_NOTE,
+        attachments_max_count=_attachments.MAX_ATTACHMENTS,
+        attachment_max_bytes=_attachments.MAX_ATTACHMENT_BYTES,
+        attachment_types=sorted(_attachments.ALLOWED_TYPES),
+    )
