@@ -18,7 +18,9 @@ from api.domain.complaints.tracking_id import check_symbol, display
 from api.domain.complaints.working_days import last_day
 from api.models import Complaint
 from bot.app import back_to_menu, build_application, expired_button, not_understood
-from bot.handlers.tracking import add_tracking_handlers, render_complaint, visible_length
+from bot.handlers.tracking import add_tracking_handlers
+from bot.rendering.complaint import render_complaint
+from bot.rendering.fitting import visible_length
 from bot.standin import StandIn, TgUser
 from tests.bot import conftest as bot_conftest
 from tests.bot.conftest import CHAT, Citizen
