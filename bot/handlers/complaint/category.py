@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.client import ApiUnavailable
-from bot.handlers.common import reply, services_of, take_nik
+from bot.handlers.common import complaint_limits, reply, services_of, take_nik
 from bot.handlers.complaint.domicile import ask_domicile
 from bot.handlers.complaint.steps import (
     CATEGORY,
@@ -27,6 +27,7 @@ async def _new_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list
     locale = locale_of(context)
     try:
         categories = await services_of(context).api.categories(locale=locale)
+        await complaint_limits(context)  # asked now, so that no later step waits for it
     except ApiUnavailable:
         await reply(update, say(locale, "api_unavailable"))
         return None

@@ -9,11 +9,10 @@ from telegram.ext import ContextTypes, ConversationHandler
 from bot.client import ApiRefusal, ApiUnavailable, Upload
 from bot.handlers.common import reply, services_of, show_menu, user_key
 from bot.handlers.complaint.steps import (
-    DESCRIPTION,
-    MAX_DESCRIPTION,
     PRIVACY,
     REGENCY,
     answer_button,
+    ask_description,
     draft_of,
     next_after,
     show_summary,
@@ -34,8 +33,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return await cancel(update, context)
     draft["editing"] = True
     if choice == "description":
-        await reply(update, text(locale, "ask_description", max=MAX_DESCRIPTION))
-        return DESCRIPTION
+        return await ask_description(update, context)
     if choice == "privacy":
         draft.pop("editing")
         return await next_after(update, context, PRIVACY)

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 import messages
 from bot.client import ApiUnavailable
-from bot.handlers.common import reply, services_of
+from bot.handlers.common import complaint_limits, reply, services_of
 from bot.texts import keyboard, locale_of, plain
 
 (
@@ -23,9 +23,6 @@ from bot.texts import keyboard, locale_of, plain
     CONFIRM,
 ) = range(9)
 
-MAX_DESCRIPTION = 4000
-MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_MB = 10
 PRIVACY_MODES = ("BIASA", "ANONIM", "RAHASIA")
 
 
@@ -51,11 +48,12 @@ async def next_after(update: Update, context: ContextTypes.DEFAULT_TYPE, step: i
     if draft.pop("editing", False) and draft.get("description"):
         return await show_summary(update, context)
     if step == DESCRIPTION:
-        await reply(update, text(locale, "ask_description", max=MAX_DESCRIPTION))
-    elif step == ATTACHMENTS:
+        return await ask_description(update, context)
+    if step == ATTACHMENTS:
+        limits = await complaint_limits(context)
         await reply(
             update,
-            text(locale, "ask_attachments", max=MAX_ATTACHMENTS),
+            text(locale, "ask_attachments", max=limits.attachments_max_count),
             reply_markup=keyboard([[(text(locale, "button_continue"), "att:done")]]),
         )
     elif step == PRIVACY:
@@ -70,6 +68,15 @@ async def next_after(update: Update, context: ContextTypes.DEFAULT_TYPE, step: i
             ),
         )
     return step
+
+
+async def ask_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Ask for the story, stating the api's limit on its length."""
+    limits = await complaint_limits(context)
+    await reply(
+        update, text(locale_of(context), "ask_description", max=limits.description_max_chars)
+    )
+    return DESCRIPTION
 
 
 async def show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -7,17 +7,19 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.client import ApiRefusal, ApiUnavailable, Upload
-from bot.handlers.common import reply, services_of, show_menu, user_key
+from bot.handlers.common import (
+    TELEGRAM_MAX_DOWNLOAD_MB,
+    complaint_limits,
+    reply,
+    services_of,
+    show_menu,
+    user_key,
+)
 from bot.handlers.tracking.showing import complaint_buttons, fetch
 from bot.handlers.tracking.steps import ANSWERING, DRAFT, end
 from bot.rendering.complaint import render_complaint, tell
 from bot.rendering.fitting import clip
 from bot.texts import escape, keyboard, locale_of, plain, say
-
-#: The api's limit for an answer (its ``MAX_NOTE``).
-MAX_ANSWER = 4000
-#: The largest file a bot may download from Telegram.
-MAX_DOWNLOAD_MB = 20
 
 
 def _latest_question(complaint: dict) -> str | None:
@@ -38,6 +40,11 @@ async def begin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     context.chat_data.pop(DRAFT, None)
     complaint = await fetch(update, context, context.matches[0].group(1))
     if complaint is None:
+        return end(context)
+    try:
+        longest = (await complaint_limits(context)).note_max_chars
+    except ApiUnavailable:
+        await reply(update, say(locale, "api_unavailable"))
         return end(context)
     if "provide_info" not in complaint["citizen_actions"]:
         await reply(
@@ -63,6 +70,7 @@ async def begin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
             "ask_answer",
             tracking_id=complaint["tracking_id_display"],
             question=clip(question, 1500) if question else None,
+            max=longest,
         ),
     )
     return ANSWERING
@@ -83,8 +91,13 @@ async def receive_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if draft is None:
         return end(context)
     text = update.effective_message.text
-    if len(text) > MAX_ANSWER:
-        await reply(update, tell(locale, "answer_too_long", max=MAX_ANSWER, length=len(text)))
+    try:
+        longest = (await complaint_limits(context)).note_max_chars
+    except ApiUnavailable:
+        await reply(update, say(locale, "api_unavailable"))
+        return ANSWERING
+    if len(text) > longest:
+        await reply(update, tell(locale, "answer_too_long", max=longest, length=len(text)))
         return ANSWERING
     if draft["answered"]:
         await reply(
@@ -144,8 +157,9 @@ async def receive_attachment(update: Update, context: ContextTypes.DEFAULT_TYPE)
     else:
         source = message.document
         filename, content_type = source.file_name or "berkas", source.mime_type
-    if source.file_size and source.file_size > MAX_DOWNLOAD_MB * 1024 * 1024:
-        await reply(update, tell(locale, "attachment_too_big", max_mb=MAX_DOWNLOAD_MB))
+    # Telegram's limit; the api's own (size, type, count) it states itself when it refuses.
+    if source.file_size and source.file_size > TELEGRAM_MAX_DOWNLOAD_MB * 1024 * 1024:
+        await reply(update, tell(locale, "attachment_too_big", max_mb=TELEGRAM_MAX_DOWNLOAD_MB))
         return ANSWERING
     try:
         data = bytes(await (await source.get_file()).download_as_bytearray())
@@ -170,7 +184,9 @@ async def receive_attachment(update: Update, context: ContextTypes.DEFAULT_TYPE)
     caption = (message.caption or "").strip()
     if caption and not draft["answered"]:
         # The caption is the answer; more photos of the same album may still follow.
-        if not await _send_answer(update, context, draft, caption[:MAX_ANSWER]):
+        # (Telegram keeps captions to 1024 characters, far below the api's limit.)
+        longest = (await complaint_limits(context)).note_max_chars
+        if not await _send_answer(update, context, draft, caption[:longest]):
             return ANSWERING if DRAFT in context.chat_data else ConversationHandler.END
         await reply(
             update,
