@@ -163,9 +163,8 @@ async def test_a_too_long_story_is_refused_and_the_draft_kept(citizen, services)
     assert "foto atau PDF" in evidence.plain_text
 
 
-async def test_the_bot_states_and_checks_the_apis_limits_not_copies(citizen, services, monkeypatch):
-    monkeypatch.setattr("api.domain.complaints.intake.MAX_DESCRIPTION", 50)
-    monkeypatch.setattr("api.domain.complaints.attachments.MAX_ATTACHMENTS", 1)
+async def _to_the_story_step(citizen):
+    """A complaint without a NIK, in Metro Pusat, up to the question for the story."""
     citizen.command("/adu")
     await choose(citizen, "Pungli")
     await citizen.next_answers()
@@ -173,6 +172,13 @@ async def test_the_bot_states_and_checks_the_apis_limits_not_copies(citizen, ser
     await choose(citizen, "Kota Metro")
     await choose(citizen, "Metro Pusat")
     [ask_story] = await citizen.next_answers()
+    return ask_story
+
+
+async def test_the_bot_states_and_checks_the_apis_limits_not_copies(citizen, services, monkeypatch):
+    monkeypatch.setattr("api.domain.complaints.intake.MAX_DESCRIPTION", 50)
+    monkeypatch.setattr("api.domain.complaints.attachments.MAX_ATTACHMENTS", 1)
+    ask_story = await _to_the_story_step(citizen)
     citizen.say("x" * 51)
     [refused] = await citizen.next_answers()
     citizen.say("Diminta uang.")
@@ -190,13 +196,7 @@ async def test_the_bot_states_and_checks_the_apis_limits_not_copies(citizen, ser
 
 
 async def test_a_document_of_a_type_the_api_refuses_is_refused_at_once(citizen, services):
-    citizen.command("/adu")
-    await choose(citizen, "Pungli")
-    await citizen.next_answers()
-    citizen.say("metro")
-    await choose(citizen, "Kota Metro")
-    await choose(citizen, "Metro Pusat")
-    await citizen.next_answers()
+    await _to_the_story_step(citizen)
     citizen.say("Diminta uang.")
     await citizen.next_answers()
     citizen.standin.send_document(

@@ -33,6 +33,15 @@ def _done_button(locale: str, tracking_id: str):
     return keyboard([[(tell(locale, "button_done"), f"info-done:{tracking_id}")]])
 
 
+async def _longest_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """The api's limit on an answer's length; None once the citizen was told the api is down."""
+    try:
+        return (await complaint_limits(context)).note_max_chars
+    except ApiUnavailable:
+        await reply(update, say(locale_of(context), "api_unavailable"))
+        return None
+
+
 async def begin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """ "Answer the request": show the office's question and ask for the answer."""
     await update.callback_query.answer()
@@ -41,10 +50,8 @@ async def begin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     complaint = await fetch(update, context, context.matches[0].group(1))
     if complaint is None:
         return end(context)
-    try:
-        longest = (await complaint_limits(context)).note_max_chars
-    except ApiUnavailable:
-        await reply(update, say(locale, "api_unavailable"))
+    longest = await _longest_answer(update, context)
+    if longest is None:
         return end(context)
     if "provide_info" not in complaint["citizen_actions"]:
         await reply(
@@ -91,10 +98,8 @@ async def receive_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if draft is None:
         return end(context)
     text = update.effective_message.text
-    try:
-        longest = (await complaint_limits(context)).note_max_chars
-    except ApiUnavailable:
-        await reply(update, say(locale, "api_unavailable"))
+    longest = await _longest_answer(update, context)
+    if longest is None:
         return ANSWERING
     if len(text) > longest:
         await reply(update, tell(locale, "answer_too_long", max=longest, length=len(text)))

@@ -416,6 +416,14 @@ async def test_complaint_limits_follow_the_domain_when_it_changes(client, monkey
     assert response.json()["attachments_max_count"] == 2
 
 
+async def test_complaint_limits_are_described_in_the_openapi_document(client):
+    schema = (await client.get("/openapi.json")).json()
+
+    answer = schema["paths"]["/api/v1/complaint-limits"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("ComplaintLimitsOut")
+    assert "attachment_types" in schema["components"]["schemas"]["ComplaintLimitsOut"]["properties"]
+
+
 async def test_complaint_limits_need_an_api_key(client):
     response = await client.get("/api/v1/complaint-limits", headers={"X-API-Key": "bsk_wrong"})
 
