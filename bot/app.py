@@ -18,6 +18,7 @@ from telegram.ext import (
 
 import messages
 from bot.client import ApiClient
+from bot.complaint_limits import ComplaintLimitsCache
 from bot.handlers.common import BotServices, reply, show_menu
 from bot.handlers.complaint import add_complaint_handlers
 from bot.handlers.start import add_start_handlers
@@ -114,7 +115,7 @@ def build_application(
     if telegram_rate_limits:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
-    application.bot_data["services"] = BotServices(api=api)
+    application.bot_data["services"] = BotServices(api=api, limits=ComplaintLimitsCache(api))
     add_start_handlers(application)
     add_status_handlers(application)
     add_complaint_handlers(application)

@@ -31,6 +31,18 @@ class ApiUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class ComplaintLimits:
+    """What the api accepts for a complaint (``GET /api/v1/complaint-limits``)."""
+
+    description_max_chars: int
+    #: The longest answer to a request for information.
+    note_max_chars: int
+    attachments_max_count: int
+    attachment_max_bytes: int
+    attachment_types: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Upload:
     data: bytes
     filename: str
@@ -90,6 +102,16 @@ class ApiClient:
         )
 
     # -- complaints --------------------------------------------------------------------
+
+    async def complaint_limits(self) -> ComplaintLimits:
+        answer = await self._call("GET", "/api/v1/complaint-limits")
+        return ComplaintLimits(
+            description_max_chars=answer["description_max_chars"],
+            note_max_chars=answer["note_max_chars"],
+            attachments_max_count=answer["attachments_max_count"],
+            attachment_max_bytes=answer["attachment_max_bytes"],
+            attachment_types=frozenset(answer["attachment_types"]),
+        )
 
     async def categories(self, *, locale: str) -> list[dict]:
         return await self._call("GET", "/api/v1/complaint-categories", params={"locale": locale})

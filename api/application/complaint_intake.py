@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import messages
 from api.application.errors import AppError, Refusal
 from api.application.principals import Citizen
-from api.domain.complaints import intake
+from api.domain.complaints import actions, attachments, intake
 from api.domain.complaints.categories import Category
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake import ComplaintDraft, FiledComplaint, IntakeError, Reporter
@@ -28,6 +28,29 @@ class Filing:
     directory: Directory
     # "Your complaint 7K3-M9Q-X2P is with … until …", in the reporter's language.
     confirmation: str
+
+
+@dataclass(frozen=True)
+class ComplaintLimits:
+    """What the api checks a complaint against, for a channel to state and check first."""
+
+    description_max_chars: int
+    note_max_chars: int
+    attachments_max_count: int
+    attachment_max_bytes: int
+    attachment_types: list[str]
+
+
+def complaint_limits() -> ComplaintLimits:
+    """The limits as the domain holds them now (read at each call, never copied at import,
+    so a channel never states a number the domain no longer uses)."""
+    return ComplaintLimits(
+        description_max_chars=intake.MAX_DESCRIPTION,
+        note_max_chars=actions.MAX_NOTE,
+        attachments_max_count=attachments.MAX_ATTACHMENTS,
+        attachment_max_bytes=attachments.MAX_ATTACHMENT_BYTES,
+        attachment_types=sorted(attachments.ALLOWED_TYPES),
+    )
 
 
 async def active_categories(services: Services) -> tuple[Directory, list[Category]]:

@@ -8,6 +8,7 @@ exist.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
@@ -28,6 +29,7 @@ from api.schemas.complaints import (
     CategoryOut,
     ComplaintCreate,
     ComplaintCreated,
+    ComplaintLimitsOut,
     ComplaintListItemOut,
     ComplaintOut,
     InformationIn,
@@ -61,6 +63,13 @@ async def list_categories(
     _, categories = await complaint_intake.active_categories(services)
     language = messages.normalize_locale(locale)
     return [category_out(c, language) for c in categories]
+
+
+@router.get("/complaint-limits", response_model=ComplaintLimitsOut)
+async def complaint_limits(_: CurrentChannel) -> ComplaintLimitsOut:
+    """The limits the api checks a complaint against (description, answer, attachments),
+    for a channel to state and check before it sends."""
+    return ComplaintLimitsOut(**asdict(complaint_intake.complaint_limits()))
 
 
 @router.post("/complaints", status_code=201, response_model=ComplaintCreated, responses=_ERRORS)

@@ -211,3 +211,13 @@ def complaint_out(
         ],
         citizen_actions=view.citizen_actions,
     )
+
+
+class ComplaintLimitsOut(BaseModel):
+    """What the api accepts for a complaint, so a channel states and checks the same numbers."""
+
+    description_max_chars: int = Field(description="Longest complaint description, in characters")
+    note_max_chars: int = Field(description="Longest answer to a request for information")
+    attachments_max_count: int = Field(description="Most attachments one complaint can have")
+    attachment_max_bytes: int = Field(description="Largest attachment, in bytes")
+    attachment_types: list[str] = Field(description="Content types an attachment may have")

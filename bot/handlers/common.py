@@ -9,11 +9,14 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.client import ApiClient, ApiRefusal, ApiUnavailable
+from bot.client import ApiClient, ApiRefusal, ApiUnavailable, ComplaintLimits
+from bot.complaint_limits import ComplaintLimitsCache
 from bot.texts import escape, keyboard, locale_of, plain, say
 
 #: Longest text accepted where a short answer (a NIK, a name, a search) is asked for.
 MAX_SHORT_TEXT = 200
+#: The largest file a bot may download from Telegram (Telegram's limit, not the api's).
+TELEGRAM_MAX_DOWNLOAD_MB = 20
 
 
 @dataclass(frozen=True)
@@ -21,10 +24,17 @@ class BotServices:
     """What handlers need beyond Telegram, kept in ``application.bot_data["services"]``."""
 
     api: ApiClient
+    #: The api's complaint limits, asked once and kept for a few minutes.
+    limits: ComplaintLimitsCache
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
     return context.application.bot_data["services"]
+
+
+async def complaint_limits(context: ContextTypes.DEFAULT_TYPE) -> ComplaintLimits:
+    """The api's complaint limits; raises ApiUnavailable only if the api never gave them."""
+    return await services_of(context).limits.get()
 
 
 def user_key(update: Update) -> str:

@@ -144,6 +144,50 @@ async def test_a_too_long_story_is_refused_and_the_draft_kept(citizen, services)
     assert "foto atau PDF" in evidence.plain_text
 
 
+async def _to_the_story_step(citizen):
+    """A complaint without a NIK, in Metro Pusat, up to the question for the story."""
+    citizen.command("/adu")
+    await choose(citizen, "Pungli")
+    await citizen.next_answers()
+    citizen.say("metro")
+    await choose(citizen, "Kota Metro")
+    await choose(citizen, "Metro Pusat")
+    [ask_story] = await citizen.next_answers()
+    return ask_story
+
+
+async def test_the_bot_states_and_checks_the_apis_limits_not_copies(citizen, services, monkeypatch):
+    monkeypatch.setattr("api.domain.complaints.intake.MAX_DESCRIPTION", 50)
+    monkeypatch.setattr("api.domain.complaints.attachments.MAX_ATTACHMENTS", 1)
+    ask_story = await _to_the_story_step(citizen)
+    citizen.say("x" * 51)
+    [refused] = await citizen.next_answers()
+    citizen.say("Diminta uang.")
+    [evidence] = await citizen.next_answers()
+    citizen.standin.send_photo(citizen.chat_id, photo())
+    [kept] = await citizen.next_answers()
+    citizen.standin.send_photo(citizen.chat_id, photo())
+    [limit] = await citizen.next_answers()
+
+    assert "paling banyak 50 karakter" in ask_story.plain_text
+    assert "paling banyak 50 karakter" in refused.plain_text
+    assert "paling banyak 1)" in evidence.plain_text
+    assert "Lampiran 1 dari 1 diterima" in kept.plain_text
+    assert "Sudah 1 lampiran" in limit.plain_text
+
+
+async def test_a_document_of_a_type_the_api_refuses_is_refused_at_once(citizen, services):
+    await _to_the_story_step(citizen)
+    citizen.say("Diminta uang.")
+    await citizen.next_answers()
+    citizen.standin.send_document(
+        citizen.chat_id, b"GIF89a", file_name="bukti.gif", mime_type="image/gif"
+    )
+    [refused] = await citizen.next_answers()
+
+    assert "Hanya foto atau berkas PDF" in refused.plain_text
+
+
 async def test_a_sticker_at_the_evidence_step_is_refused_kindly(citizen, services):
     citizen.command("/adu")
     await choose(citizen, "Pungli")

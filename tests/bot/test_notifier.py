@@ -25,17 +25,14 @@ from api.app import create_app
 from api.domain.complaints.outbox import outbox_row, relay_once, stream_for
 from api.models import OutboxMessage
 from bot.app import build_application
+from bot.chat_sender import blocked_key
 from bot.client import ApiClient
 from bot.notifications import GROUP, Notification
-from bot.notifier import (
-    BOT_DATA_KEY,
-    MAX_TEXT,
-    Notifier,
-    Pacing,
-    blocked_key,
-    display_tracking_id,
-    render_notification,
-)
+from bot.notifier import BOT_DATA_KEY, Notifier
+from bot.pacing import Pacing
+from bot.rendering.complaint import display_tracking_id
+from bot.rendering.fitting import MAX_MESSAGE as MAX_TEXT
+from bot.rendering.notification import render_notification
 from bot.settings import BotSettings
 from demo.telegram import StandIn, parse_html
 from tests.conftest import BOTH_REDIS
@@ -421,7 +418,7 @@ async def test_a_failed_send_stays_pending_and_is_retried_with_backoff(services)
 
 def test_a_disbursement_update_is_told_in_the_citizens_words():
     from bot.notifications import Notification
-    from bot.notifier import render_notification
+    from bot.rendering.notification import render_notification
 
     stage = {
         "programme": "PKH",

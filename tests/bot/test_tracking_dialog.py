@@ -18,7 +18,9 @@ from api.domain.complaints.working_days import last_day
 from api.domain.vocabulary import Action
 from api.models import Complaint
 from bot.app import back_to_menu, build_application, expired_button, not_understood
-from bot.handlers.tracking import add_tracking_handlers, render_complaint, visible_length
+from bot.handlers.tracking import add_tracking_handlers
+from bot.rendering.complaint import render_complaint
+from bot.rendering.fitting import visible_length
 from demo.telegram import StandIn, TgUser
 from tests.bot import conftest as bot_conftest
 from tests.bot.conftest import CHAT, Citizen
@@ -412,6 +414,21 @@ async def test_a_5000_character_answer_is_refused_and_the_step_is_kept(citizen, 
 
     assert "paling banyak 4.000 karakter; tulisan Anda 5.000 karakter" in refused.plain_text
     assert "Jawaban Anda sudah terkirim" in sent.plain_text
+
+
+async def test_the_answer_step_states_and_checks_the_apis_limit_not_a_copy(
+    citizen, services, api_key, monkeypatch
+):
+    monkeypatch.setattr("api.domain.complaints.actions.MAX_NOTE", 1200)
+    filed = await file_for(services, api_key)
+    await ask_for_information(services, filed)
+
+    ask = await open_answer_step(citizen, filed)
+    citizen.say("a" * 1500)
+    [refused] = await citizen.next_answers()
+
+    assert "paling banyak 1.200 karakter)" in ask.plain_text
+    assert "paling banyak 1.200 karakter; tulisan Anda 1.500 karakter" in refused.plain_text
 
 
 @pytest.mark.parametrize(

@@ -383,6 +383,41 @@ async def test_categories_are_listed_in_the_citizens_language(client):
     assert response.json()[0]["label"] == "Propose a recipient (not registered)"
 
 
+async def test_complaint_limits_are_the_ones_the_domain_checks(client):
+    response = await client.get("/api/v1/complaint-limits")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "description_max_chars": 4000,
+        "note_max_chars": 4000,
+        "attachments_max_count": 5,
+        "attachment_max_bytes": 10 * 1024 * 1024,
+        "attachment_types": ["application/pdf", "image/jpeg", "image/png", "image/webp"],
+    }
+
+
+async def test_complaint_limits_follow_the_domain_when_it_changes(client, monkeypatch):
+    monkeypatch.setattr("api.domain.complaints.attachments.MAX_ATTACHMENTS", 2)
+
+    response = await client.get("/api/v1/complaint-limits")
+
+    assert response.json()["attachments_max_count"] == 2
+
+
+async def test_complaint_limits_are_described_in_the_openapi_document(client):
+    schema = (await client.get("/openapi.json")).json()
+
+    answer = schema["paths"]["/api/v1/complaint-limits"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("ComplaintLimitsOut")
+    assert "attachment_types" in schema["components"]["schemas"]["ComplaintLimitsOut"]["properties"]
+
+
+async def test_complaint_limits_need_an_api_key(client):
+    response = await client.get("/api/v1/complaint-limits", headers={"X-API-Key": "bsk_wrong"})
+
+    assert response.status_code == 401
+
+
 async def test_the_complaint_api_needs_an_api_key(client):
     response = await client.post(URL, json=complaint(), headers={"X-API-Key": "bsk_wrong"})
 

@@ -1,0 +1,99 @@
+"""The story, the evidence (photos and PDFs, uploaded once the complaint exists), privacy."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.handlers.common import TELEGRAM_MAX_DOWNLOAD_MB, complaint_limits, reply
+from bot.handlers.complaint.steps import (
+    ATTACHMENTS,
+    DESCRIPTION,
+    PRIVACY,
+    answer_button,
+    draft_of,
+    next_after,
+    show_summary,
+    text,
+)
+from bot.texts import keyboard, locale_of, say
+
+_MB = 1024 * 1024
+
+
+async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Keep the story (within the api's limit on its length)."""
+    locale = locale_of(context)
+    message = update.effective_message
+    if message.forward_origin is not None:
+        await reply(update, say(locale, "forwarded_refused"))
+        return DESCRIPTION
+    longest = (await complaint_limits(context)).description_max_chars
+    if len(message.text) > longest:
+        await reply(update, say(locale, "text_too_long", max=longest))
+        return DESCRIPTION
+    draft_of(context)["description"] = message.text.strip()
+    return await next_after(update, context, ATTACHMENTS)
+
+
+async def receive_attachment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Keep a photo or PDF (its Telegram file id) until the complaint is sent.
+
+    The count, type and size are checked against the api's limits now, so the citizen hears
+    at once what the api would refuse after the complaint was sent.
+    """
+    locale = locale_of(context)
+    message = update.effective_message
+    limits = await complaint_limits(context)
+    most = limits.attachments_max_count
+    draft = draft_of(context)
+    attachments = draft.setdefault("attachments", [])
+    if len(attachments) >= most:
+        await reply(update, text(locale, "attachment_limit", max=most))
+        return ATTACHMENTS
+    if message.photo:
+        item = message.photo[-1]
+        name, mime = "foto.jpg", "image/jpeg"
+    else:
+        item = message.document
+        name, mime = item.file_name or "lampiran", item.mime_type or ""
+    if mime not in limits.attachment_types:
+        await reply(update, text(locale, "attachment_not_allowed"))
+        return ATTACHMENTS
+    # The file is fetched from Telegram before it goes to the api: both limits apply.
+    largest_mb = min(limits.attachment_max_bytes // _MB, TELEGRAM_MAX_DOWNLOAD_MB)
+    if (item.file_size or 0) > largest_mb * _MB:
+        await reply(update, text(locale, "attachment_too_big", max_mb=largest_mb))
+        return ATTACHMENTS
+    attachments.append({"file_id": item.file_id, "name": name, "mime": mime})
+    await reply(
+        update,
+        text(locale, "attachment_kept", count=len(attachments), max=most),
+        reply_markup=keyboard([[(text(locale, "button_continue"), "att:done")]]),
+    )
+    return ATTACHMENTS
+
+
+async def attachments_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """On to the privacy choice."""
+    await answer_button(update)
+    return await next_after(update, context, PRIVACY)
+
+
+async def pick_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Remember the privacy mode; show the summary."""
+    data = await answer_button(update)
+    draft_of(context)["privacy"] = data.partition(":")[2]
+    draft_of(context).pop("editing", None)
+    return await show_summary(update, context)
+
+
+async def refuse_non_attachment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Text, stickers and the like at the evidence step: say what is expected, keep the step."""
+    locale = locale_of(context)
+    await reply(
+        update,
+        text(locale, "attachment_not_allowed"),
+        reply_markup=keyboard([[(text(locale, "button_continue"), "att:done")]]),
+    )
+    return ATTACHMENTS
