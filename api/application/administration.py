@@ -9,12 +9,22 @@ these.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from api.application.errors import AppError, Refusal
 from api.application.principals import Operator
 from api.db import session_scope
 from api.domain import access, api_keys, organisation
 from api.domain.administration_audit import record_change
-from api.domain.organisation import CategoryRule, NewOffice, OfficeRecord, OrganisationError
+from api.domain.organisation import (
+    CategoryRule,
+    Change,
+    NewOffice,
+    OfficeRecord,
+    OrganisationError,
+)
 from api.domain.staff import StaffError, StaffMember, add_staff
 from api.domain.vocabulary import Role
 from api.services import Services
@@ -45,6 +55,33 @@ def _refused(error: OrganisationError) -> AppError:
     return AppError(refusal, problem.value, f"staff.{problem.value}", params=error.params)
 
 
+async def _change_routing(
+    services: Services,
+    member: StaffMember,
+    kind: str,
+    subject: str,
+    make_change: Callable[[AsyncConnection], Awaitable[Change]],
+):
+    """An administrator's change of routing data and its audit row, in one transaction;
+    the directory is refreshed once it has committed."""
+    _require_admin(member)
+    try:
+        async with services.engine.begin() as conn:
+            change = await make_change(conn)
+            await record_change(
+                conn,
+                **_actor(member),
+                change=kind,
+                subject=subject,
+                before=change.before,
+                after=change.after,
+            )
+    except OrganisationError as error:
+        raise _refused(error) from None
+    services.directory.invalidate()
+    return change.after
+
+
 async def category_rules(services: Services, member: StaffMember) -> list[CategoryRule]:
     _require_admin(member)
     return await organisation.category_rules(services.engine)
@@ -59,24 +96,15 @@ async def change_category_rule(
     active: bool | None = None,
 ) -> CategoryRule:
     """Route a category to another office type, or take it out of (or back into) service."""
-    _require_admin(member)
-    try:
-        async with services.engine.begin() as conn:
-            change = await organisation.change_category_rule(
-                conn, code, office_type=office_type, active=active
-            )
-            await record_change(
-                conn,
-                **_actor(member),
-                change="category_rule_changed",
-                subject=code,
-                before=change.before,
-                after=change.after,
-            )
-    except OrganisationError as error:
-        raise _refused(error) from None
-    services.directory.invalidate()
-    return change.after
+    return await _change_routing(
+        services,
+        member,
+        "category_rule_changed",
+        code,
+        lambda conn: organisation.change_category_rule(
+            conn, code, office_type=office_type, active=active
+        ),
+    )
 
 
 async def offices(services: Services, member: StaffMember) -> list[OfficeRecord]:
@@ -86,21 +114,13 @@ async def offices(services: Services, member: StaffMember) -> list[OfficeRecord]
 
 async def add_office(services: Services, member: StaffMember, office: NewOffice) -> OfficeRecord:
     """Add an office; its type says where it sits (a kab/kota, a province, a region desk)."""
-    _require_admin(member)
-    try:
-        async with services.engine.begin() as conn:
-            change = await organisation.add_office(conn, office, regions=services.regions)
-            await record_change(
-                conn,
-                **_actor(member),
-                change="office_added",
-                subject=office.code,
-                after=change.after,
-            )
-    except OrganisationError as error:
-        raise _refused(error) from None
-    services.directory.invalidate()
-    return change.after
+    return await _change_routing(
+        services,
+        member,
+        "office_added",
+        office.code,
+        lambda conn: organisation.add_office(conn, office, regions=services.regions),
+    )
 
 
 async def change_office(
@@ -113,24 +133,13 @@ async def change_office(
     active: bool | None = None,
 ) -> OfficeRecord:
     """Rename, change the e-mail, or (de)activate an office. Routing follows immediately."""
-    _require_admin(member)
-    try:
-        async with services.engine.begin() as conn:
-            change = await organisation.change_office(
-                conn, code, name=name, email=email, active=active
-            )
-            await record_change(
-                conn,
-                **_actor(member),
-                change="office_changed",
-                subject=code,
-                before=change.before,
-                after=change.after,
-            )
-    except OrganisationError as error:
-        raise _refused(error) from None
-    services.directory.invalidate()
-    return change.after
+    return await _change_routing(
+        services,
+        member,
+        "office_changed",
+        code,
+        lambda conn: organisation.change_office(conn, code, name=name, email=email, active=active),
+    )
 
 
 async def create_staff_account(

@@ -104,14 +104,7 @@ async def provide_information(
     services: Services, citizen: Citizen, tracking_id: str, *, message: str
 ) -> ActionResult:
     """The citizen answers the office's request for information; the clock runs again."""
-    complaint_id = await own_complaint(services, citizen, tracking_id)
-    return await take_action(
-        services,
-        complaint_id=complaint_id,
-        action=Action.PROVIDE_INFO,
-        actor=ActorRef(Actor.CITIZEN, citizen.channel.name),
-        note=message,
-    )
+    return await _act_as_citizen(services, citizen, tracking_id, Action.PROVIDE_INFO, note=message)
 
 
 async def rate_answer(
@@ -123,12 +116,19 @@ async def rate_answer(
     comment: str | None,
 ) -> ActionResult:
     """Rate the answer 1–5; a first rating of 1 or 2 reopens it at the coordination region."""
+    return await _act_as_citizen(
+        services, citizen, tracking_id, Action.RATE, note=comment, rating=rating
+    )
+
+
+async def _act_as_citizen(
+    services: Services, citizen: Citizen, tracking_id: str, action: Action, **options
+) -> ActionResult:
     complaint_id = await own_complaint(services, citizen, tracking_id)
     return await take_action(
         services,
         complaint_id=complaint_id,
-        action=Action.RATE,
+        action=action,
         actor=ActorRef(Actor.CITIZEN, citizen.channel.name),
-        note=comment,
-        rating=rating,
+        **options,
     )

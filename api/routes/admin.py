@@ -7,41 +7,20 @@ cache's lifetime (30 s) in the others. Offices are deactivated, never deleted.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.application import administration
 from api.deps import CurrentStaff, ServicesDep
-from api.domain.organisation import NewOffice
+from api.domain.organisation import CategoryRule, NewOffice, OfficeRecord
 from api.domain.pilot_config import OfficeType
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 
-class CategoryRuleOut(BaseModel):
-    code: str
-    label_id: str
-    office_type: str
-    resolve_days: int
-    active: bool
-
-
 class CategoryRuleIn(BaseModel):
     office_type: OfficeType | None = None
     active: bool | None = None
-
-
-class OfficeOut(BaseModel):
-    code: str
-    name: str
-    type: str
-    email: str | None
-    regency_code: str | None
-    province_code: str | None
-    coordination_region_code: str | None
-    active: bool
 
 
 class OfficeIn(BaseModel):
@@ -60,41 +39,42 @@ class OfficeChange(BaseModel):
     active: bool | None = None
 
 
-@router.get("/categories", response_model=list[CategoryRuleOut])
-async def list_category_rules(member: CurrentStaff, services: ServicesDep) -> list[CategoryRuleOut]:
-    rules = await administration.category_rules(services, member)
-    return [CategoryRuleOut(**asdict(rule)) for rule in rules]
+@router.get("/categories", response_model=list[CategoryRule])
+async def list_category_rules(member: CurrentStaff, services: ServicesDep) -> list[CategoryRule]:
+    return await administration.category_rules(services, member)
 
 
-@router.patch("/categories/{code}", response_model=CategoryRuleOut)
+@router.patch("/categories/{code}", response_model=CategoryRule)
 async def change_category_rule(
     code: str, body: CategoryRuleIn, member: CurrentStaff, services: ServicesDep
-) -> CategoryRuleOut:
+) -> CategoryRule:
     """Route a category to another office type, or take it out of (or back into) service."""
     rule = await administration.change_category_rule(
         services, member, code, office_type=body.office_type, active=body.active
     )
-    return CategoryRuleOut(**asdict(rule))
+    return rule
 
 
-@router.get("/offices", response_model=list[OfficeOut])
-async def list_offices(member: CurrentStaff, services: ServicesDep) -> list[OfficeOut]:
-    return [OfficeOut(**asdict(o)) for o in await administration.offices(services, member)]
+@router.get("/offices", response_model=list[OfficeRecord])
+async def list_offices(member: CurrentStaff, services: ServicesDep) -> list[OfficeRecord]:
+    return await administration.offices(services, member)
 
 
-@router.post("/offices", response_model=OfficeOut, status_code=201)
-async def create_office(body: OfficeIn, member: CurrentStaff, services: ServicesDep) -> OfficeOut:
+@router.post("/offices", response_model=OfficeRecord, status_code=201)
+async def create_office(
+    body: OfficeIn, member: CurrentStaff, services: ServicesDep
+) -> OfficeRecord:
     """Add an office; its type says where it sits (a kab/kota, a province, a region desk)."""
     office = await administration.add_office(services, member, NewOffice(**body.model_dump()))
-    return OfficeOut(**asdict(office))
+    return office
 
 
-@router.patch("/offices/{code}", response_model=OfficeOut)
+@router.patch("/offices/{code}", response_model=OfficeRecord)
 async def change_office(
     code: str, body: OfficeChange, member: CurrentStaff, services: ServicesDep
-) -> OfficeOut:
+) -> OfficeRecord:
     """Rename, change the e-mail, or (de)activate an office. Routing follows immediately."""
     office = await administration.change_office(
         services, member, code, name=body.name, email=body.email, active=body.active
     )
-    return OfficeOut(**asdict(office))
+    return office

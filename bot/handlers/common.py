@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import (
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.client import ApiClient, ApiRefusal, ApiUnavailable, ComplaintLimits
 from bot.complaint_limits import ComplaintLimitsCache
@@ -106,3 +112,27 @@ async def take_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[
         await reply(update, say(locale, "api_unavailable"))
         return None
     return nik, checked["nik_masked"]
+
+
+def conversation(
+    name: str,
+    *,
+    entry_points: list,
+    states: dict,
+    cancel,
+    more_fallbacks: tuple = (),
+) -> ConversationHandler:
+    """A conversation as every one of ours is: kept across restarts, re-entered from its
+    start, ended by /batal (or /cancel), and anything but text met with a plain answer."""
+    return ConversationHandler(
+        name=name,
+        persistent=True,
+        entry_points=entry_points,
+        states=states,
+        fallbacks=[
+            CommandHandler(["batal", "cancel"], cancel),
+            *more_fallbacks,
+            MessageHandler(~filters.COMMAND, refuse_non_text),
+        ],
+        allow_reentry=True,
+    )

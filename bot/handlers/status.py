@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.client import ApiRefusal, ApiUnavailable
 from bot.handlers.common import (
-    refuse_non_text,
+    conversation,
     reply,
     services_of,
     short_text_problem,
@@ -179,9 +179,8 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 def status_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        name="status",
-        persistent=True,
+    return conversation(
+        "status",
         entry_points=[
             CommandHandler(["cek", "check"], begin),
             CallbackQueryHandler(begin, pattern=r"^menu:status$"),
@@ -190,11 +189,7 @@ def status_conversation() -> ConversationHandler:
             ASK_NIK: [MessageHandler(text, receive_nik)],
             ASK_NAME: [MessageHandler(text, receive_name)],
         },
-        fallbacks=[
-            CommandHandler(["batal", "cancel"], cancel),
-            MessageHandler(~filters.COMMAND, refuse_non_text),
-        ],
-        allow_reentry=True,
+        cancel=cancel,
     )
 
 

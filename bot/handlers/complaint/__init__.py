@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.common import refuse_non_text
+from bot.handlers.common import conversation
 from bot.handlers.complaint.category import (
     begin,
     begin_with_category,
@@ -57,9 +57,8 @@ from bot.handlers.complaint.story import (
 
 def complaint_conversation() -> ConversationHandler:
     typed = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        name="complaint",
-        persistent=True,
+    return conversation(
+        "complaint",
         entry_points=[
             CommandHandler(["adu", "complaint"], begin),
             CallbackQueryHandler(begin, pattern=r"^menu:complaint$"),
@@ -86,11 +85,7 @@ def complaint_conversation() -> ConversationHandler:
             PRIVACY: [CallbackQueryHandler(pick_privacy, pattern=r"^priv:(BIASA|ANONIM|RAHASIA)$")],
             CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^confirm:")],
         },
-        fallbacks=[
-            CommandHandler(["batal", "cancel"], cancel),
-            MessageHandler(~filters.COMMAND, refuse_non_text),
-        ],
-        allow_reentry=True,
+        cancel=cancel,
     )
 
 

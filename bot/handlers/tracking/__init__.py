@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.common import refuse_non_text
+from bot.handlers.common import conversation
 from bot.handlers.tracking.answering import (
     begin_answer,
     cancel,
@@ -49,9 +49,8 @@ from bot.handlers.tracking.steps import (
 
 def tracking_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        name="tracking",
-        persistent=True,
+    return conversation(
+        "tracking",
         entry_points=[
             CommandHandler(["lacak", "track"], track),
             CallbackQueryHandler(list_pressed, pattern=r"^menu:track$"),
@@ -69,12 +68,8 @@ def tracking_conversation() -> ConversationHandler:
                 MessageHandler(~filters.COMMAND, refuse_at_answer),
             ],
         },
-        fallbacks=[
-            CommandHandler(["batal", "cancel"], cancel),
-            CallbackQueryHandler(to_menu, pattern=r"^menu:main$"),
-            MessageHandler(~filters.COMMAND, refuse_non_text),
-        ],
-        allow_reentry=True,
+        cancel=cancel,
+        more_fallbacks=(CallbackQueryHandler(to_menu, pattern=r"^menu:main$"),),
     )
 
 
