@@ -14,11 +14,15 @@ from sqlalchemy import event
 from tests.complaints_support import PUNGLI_IN_BANYUWANGI, channel_of, file_directly
 
 
+# The one-statement write is PostgreSQL's (SQLite takes the same rows in one transaction).
+pytestmark = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
 @pytest.fixture
 async def statements_sent(services):
     """The SQL statements the engine sends from now on, in order."""
-    if services.engine.dialect.name != "postgresql":
-        pytest.skip("the one-statement write is PostgreSQL's")
     await services.directory.get()  # the directory is cached per process, not per request
     sent: list[str] = []
 
