@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import pickle
 import re
 from datetime import date, timedelta
 
@@ -230,6 +232,89 @@ def test_29_february_is_checked_in_the_century_the_rule_picks():
     assert error.params == {"day": 29, "month": 2, "year": 1900}
 
 
+# -- the calendar, pinned by explicit tables ---------------------------------------------
+
+# Days in each month of a common year and of a leap year, written out rather than computed.
+MONTH_LENGTHS = {
+    1: 31,
+    2: 28,
+    3: 31,
+    4: 30,
+    5: 31,
+    6: 30,
+    7: 31,
+    8: 31,
+    9: 30,
+    10: 31,
+    11: 30,
+    12: 31,
+}
+
+
+@pytest.mark.parametrize(("month", "length"), MONTH_LENGTHS.items())
+def test_each_months_last_day_exists_and_the_day_after_does_not(month, length):
+    # 1990: a common year, read as 1990 against TODAY.
+    last = parse_nik(with_digits(VALID, 6, f"{length:02d}{month:02d}90"), today=TODAY)
+    assert last.birth_date == date(1990, month, length)
+    woman = parse_nik(with_digits(VALID, 6, f"{length + 40:02d}{month:02d}90"), today=TODAY)
+    assert (woman.birth_date, woman.sex) == (date(1990, month, length), "P")
+    if length < 31:  # day 32 is not a day at all (bad_day), tested above
+        error = problem_of(with_digits(VALID, 6, f"{length + 1:02d}{month:02d}90"))
+        assert error.problem is NikProblem.DATE_NOT_EXIST
+        assert error.params == {"day": length + 1, "month": month, "year": 1990}
+
+
+def test_the_month_table_is_the_calendars():
+    assert {m: calendar.monthrange(1990, m)[1] for m in range(1, 13)} == MONTH_LENGTHS
+
+
+# The two-digit year reaches 1900-2099 only: 2100 cannot be written in a NIK. 1900 stands for
+# the century years that are not leap years (divisible by 100, not by 400), 2000 for those
+# that are (divisible by 400).
+LEAP_YEARS = [
+    ("96", date(2026, 6, 15), 1996),
+    ("00", date(2026, 6, 15), 2000),
+    ("24", date(2026, 6, 15), 2024),
+    ("04", date(2026, 6, 15), 2004),
+    ("28", date(2028, 3, 1), 2028),
+]
+COMMON_YEARS = [
+    ("00", date(1999, 12, 31), 1900),  # before 29 Feb 2000 happened, "00" meant 1900
+    ("97", date(2026, 6, 15), 1997),
+    ("98", date(2026, 6, 15), 1998),
+    ("99", date(2026, 6, 15), 1999),
+    ("25", date(2026, 6, 15), 2025),
+    ("01", date(2026, 6, 15), 2001),
+]
+
+
+@pytest.mark.parametrize(("yy", "today", "year"), LEAP_YEARS)
+def test_29_february_exists_in_a_leap_year_and_30_february_does_not(yy, today, year):
+    assert parse_nik(with_digits(VALID, 6, f"2902{yy}"), today=today).birth_date == date(
+        year, 2, 29
+    )
+    assert parse_nik(with_digits(VALID, 6, f"6902{yy}"), today=today).sex == "P"
+    for day in (30, 70):  # 30 February, for a man and for a woman
+        error = problem_of(with_digits(VALID, 6, f"{day:02d}02{yy}"), today=today)
+        assert error.problem is NikProblem.DATE_NOT_EXIST
+        assert error.params == {"day": 30, "month": 2, "year": year}
+
+
+@pytest.mark.parametrize(("yy", "today", "year"), COMMON_YEARS)
+def test_29_february_does_not_exist_in_a_common_year(yy, today, year):
+    assert parse_nik(with_digits(VALID, 6, f"2802{yy}"), today=today).birth_date == date(
+        year, 2, 28
+    )
+    error = problem_of(with_digits(VALID, 6, f"2902{yy}"), today=today)
+    assert error.problem is NikProblem.DATE_NOT_EXIST
+    assert error.params == {"day": 29, "month": 2, "year": year}
+
+
+def test_the_leap_year_tables_are_the_calendars():
+    assert all(calendar.isleap(year) for _, _, year in LEAP_YEARS)
+    assert not any(calendar.isleap(year) for _, _, year in COMMON_YEARS)
+
+
 @given(valid_niks())
 def test_serial_0000_reports_zero_serial(case):
     error = problem_of(case[0][:12] + "0000")
@@ -265,6 +350,18 @@ def test_check_nik_accepts_and_refuses_exactly_what_parse_nik_does(raw):
 
 def test_nik_error_is_a_value_error():
     assert issubclass(NikError, ValueError)
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "3510014506900001x", "3510013206900001", "3510014513900001", "3510014506900000"]
+)
+def test_a_nik_error_survives_pickling_for_the_import_workers(raw):
+    error = problem_of(raw)
+
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert type(copy) is NikError
+    assert (copy.problem, copy.params, str(copy)) == (error.problem, error.params, str(error))
 
 
 # -- the NIK never leaks -------------------------------------------------------------
@@ -319,7 +416,18 @@ def test_mask_nik_hides_exactly_the_middle_eight_digits(raw):
     assert masked[4:12] == "********"
 
 
-@pytest.mark.parametrize("raw", ["", "351001450690001", "35100145069000011", "3510 0145 0690 0001"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "351001450690001",
+        "35100145069000011",
+        "3510 0145 0690 0001",
+        "35100145069000AB",  # sixteen characters, two of them letters
+        "351001450690000\u0661",  # an Arabic-Indic one: a digit to isdigit(), not ASCII
+        "351001450690000\u00b2",  # superscript two
+    ],
+)
 def test_mask_nik_refuses_anything_but_sixteen_normalized_digits(raw):
     with pytest.raises(ValueError) as caught:
         mask_nik(raw)
