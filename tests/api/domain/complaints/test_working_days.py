@@ -21,8 +21,10 @@ from api.domain.complaints.working_days import (
     WEEKEND,
     CalendarConfigError,
     WorkingCalendar,
+    last_day,
     load_calendar,
 )
+from messages import long_date
 
 JAYAPURA = ZoneInfo("Asia/Jayapura")  # WIT, UTC+9
 MAKASSAR = ZoneInfo("Asia/Makassar")  # WITA, UTC+8
@@ -216,6 +218,53 @@ def test_a_paused_complaint_gets_its_follow_up_deadline_pushed_by_the_pause():
     assert paused == 2
     # Two more working days after Tue 29: Wed 30, Thu 31 -> due end of Thu 31.
     assert CAL.shift(follow_up, paused) == wib(2027, 1, 1)
+
+
+# --- the last on-time day, as shown to citizens ---------------------------------------------
+
+
+def test_the_last_day_of_an_exclusive_deadline_is_the_day_before_its_midnight():
+    assert last_day(wib(2026, 7, 14)) == date(2026, 7, 13)
+    # The same instant in UTC (17:00 the day before) and in WIT: the day is Jakarta's.
+    assert last_day(datetime(2026, 7, 13, 17, tzinfo=UTC)) == date(2026, 7, 13)
+    assert last_day(datetime(2026, 7, 14, 2, tzinfo=JAYAPURA)) == date(2026, 7, 13)
+    # Any later instant of the 14th leaves the whole 14th on time.
+    assert last_day(wib(2026, 7, 14) + timedelta(microseconds=1)) == date(2026, 7, 14)
+    assert last_day(wib(2026, 7, 14, 23, 59)) == date(2026, 7, 14)
+
+
+def test_the_last_day_of_a_deadline_at_new_year_is_31_december():
+    assert last_day(wib(2027, 1, 1)) == date(2026, 12, 31)
+    assert last_day(datetime(2026, 12, 31, 17, tzinfo=UTC)) == date(2026, 12, 31)
+
+
+def test_the_last_day_refuses_a_naive_deadline():
+    with pytest.raises(ValueError, match="deadline must be a timezone-aware"):
+        last_day(datetime(2026, 7, 14))
+
+
+# Filed when, within how many working days -> the last day the citizen is told, worked out
+# by hand from the calendar above.
+SHOWN_DEADLINES = [
+    # Across a weekend: filed Fri 10 July; Mon 13, Tue 14, Wed 15.
+    (wib(2026, 7, 10, 15, 30), 3, date(2026, 7, 15), "Rabu, 15 Juli 2026"),
+    # Across Nyepi and Idul Fitri: filed Tue 17 March; 18-24 off, Wed 25, Thu 26, Fri 27.
+    (wib(2026, 3, 17, 10), 3, date(2026, 3, 27), "Jumat, 27 Maret 2026"),
+    # Ending on the last day of the year: filed Tue 29 Dec; Wed 30, Thu 31.
+    (wib(2026, 12, 29, 10), 2, date(2026, 12, 31), "Kamis, 31 Desember 2026"),
+    # Across Christmas and New Year: filed Wed 23 Dec; (24, 25, 26, 27 off) Mon 28, Tue 29,
+    # Wed 30, Thu 31, (Fri 1 Jan off, 2, 3) Mon 4 January 2027.
+    (wib(2026, 12, 23, 16), 5, date(2027, 1, 4), "Senin, 4 Januari 2027"),
+]
+
+
+@pytest.mark.parametrize(("filed", "days", "last", "shown"), SHOWN_DEADLINES)
+def test_the_deadline_shown_to_the_citizen_is_the_last_working_day(filed, days, last, shown):
+    deadline = CAL.add_working_days(filed, days)
+
+    assert last_day(deadline) == last
+    assert CAL.is_working_day(last)
+    assert long_date("id", last_day(deadline)) == shown
 
 
 # --- naive datetimes ----------------------------------------------------------------------
