@@ -105,7 +105,10 @@ def _meta(module: str) -> dict[str, int | None]:
     return meta["exit_code_by_key"]
 
 
-_KILLED = {1, 3}  # pytest failed (1) or errored inside (3): the tests noticed
+# pytest failed (1), could not even collect the tests (2: e.g. a test module builds a table at
+# import) or errored inside (3): the tests noticed. mutmut itself records only 1 and 3.
+_KILLED = {1, 2, 3}
+_MUTMUT_KILLED = {1, 3}  # its 2 means "interrupted": re-run those
 
 
 def _fresh_run(module: str, mutant: str, timeout: float) -> str:
@@ -191,7 +194,7 @@ def run_module(module: str, *, max_children: int, timeout: float, verbose: bool)
         raise SystemExit(f"mutmut failed on {module} (exit {child.returncode})")
 
     results = _meta(module)
-    first_pass = [name for name, code in results.items() if code not in _KILLED]
+    first_pass = [name for name, code in results.items() if code not in _MUTMUT_KILLED]
     print(
         f"   {len(results)} mutants, {len(results) - len(first_pass)} killed by mutmut; "
         f"re-running {len(first_pass)} in fresh processes",
