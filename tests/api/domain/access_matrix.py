@@ -34,9 +34,12 @@ class Place:
 # Kabupaten Bojonegoro (3525) is in Jawa Timur outside the pilot (api/data/pilot.yaml).
 PLACES: dict[str, Place] = {
     "own office": Place("DINSOS-3510", "3510", "WK4"),
+    # Forwarded ("no wrong door") from Kota Metro: the office is WK4's, the domicile WK1's.
+    "own office, from another region": Place("DINSOS-3510", "1872", "WK1"),
     "same region, other office": Place("DINSOS-3573", "3573", "WK4"),
     "other region": Place("DINSOS-1872", "1872", "WK1"),
     "region desk": Place("WK4", "3510", "WK4"),
+    "region desk, from another region": Place("WK4", "1872", "WK1"),
     "other region's desk": Place("WK1", "1872", "WK1"),
     "province desk": Place("DINSOS-PROV-35", "3525", None),
     "national desk": Place("NASIONAL", "3525", None),
@@ -69,7 +72,6 @@ class Allowed:
 
 
 NO = Allowed(view=False)
-SEE = Allowed(view=True)
 ALL = Allowed(view=True, act_at="012")
 ESCALATED = Allowed(view=True, act_at="12")  # to the region or beyond
 TO_MINISTRY = Allowed(view=True, act_at="2")
@@ -86,9 +88,14 @@ _COLUMNS = (
 _TABLE: dict[str, tuple[Allowed, ...]] = {
     # place                      handler  outside  coord.     coord. w/o  ministry     admin
     "own office":                (ALL,    NO,      ESCALATED, NO,         TO_MINISTRY, NO),
+    # A coordinator's region is the domicile's, not the office's.
+    "own office, from another region":
+                                 (ALL,    NO,      NO,        NO,         TO_MINISTRY, NO),
     "same region, other office": (NO,     NO,      ESCALATED, NO,         TO_MINISTRY, NO),
     "other region":              (NO,     NO,      NO,        NO,         TO_MINISTRY, NO),
     "region desk":               (NO,     NO,      ALL,       NO,         TO_MINISTRY, NO),
+    "region desk, from another region":
+                                 (NO,     NO,      ALL,       NO,         TO_MINISTRY, NO),
     "other region's desk":       (NO,     NO,      NO,        NO,         TO_MINISTRY, NO),
     "province desk":             (NO,     ALL,     NO,        ALL,        TO_MINISTRY, NO),
     "national desk":             (NO,     NO,      NO,        NO,         ALL,         NO),
