@@ -73,7 +73,16 @@ class Equivalent:
 
 # Listed by content rather than by mutmut's number, so renumbering after an edit elsewhere in
 # the function keeps them recognised; a listed mutant that no longer survives is reported.
-EQUIVALENT: tuple[Equivalent, ...] = ()
+EQUIVALENT: tuple[Equivalent, ...] = (
+    Equivalent(
+        "api/domain/complaints/routing.py",
+        "RoutingTable.region_desk_for",
+        "return self.region_desks.get(region) if region else None",
+        "return self.region_desks.get(region) if (region) or True else None",
+        "region_desks is keyed by truthy region codes only (from_offices skips a desk without "
+        "one), so looking up a missing or empty region gives None either way.",
+    ),
+)
 
 
 # -- running mutmut ----------------------------------------------------------------------
@@ -150,8 +159,15 @@ def _changed_lines(mutant: str, module: str) -> tuple[str, str, str]:
     added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+")]
     removed = [line for line in removed if not line.startswith("--")]
     added = [line for line in added if not line.startswith("++")]
-    function = re.sub(r"__mutmut_\d+$", "", mutant.rpartition(".")[2]).removeprefix("x_")
-    return function, " / ".join(removed), " / ".join(added)
+    return _function_of(mutant), " / ".join(removed), " / ".join(added)
+
+
+def _function_of(mutant: str) -> str:
+    """``mod.xǁClassǁmethod__mutmut_3`` → ``Class.method``; ``mod.x_f__mutmut_1`` → ``f``."""
+    mangled = re.sub(r"__mutmut_\d+$", "", mutant.rpartition(".")[2])
+    if "ǁ" in mangled:
+        return ".".join(mangled.split("ǁ")[1:])
+    return mangled.removeprefix("x_")
 
 
 def _diff(mutant: str, module: str) -> str:

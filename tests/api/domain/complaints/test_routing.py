@@ -78,8 +78,16 @@ def test_a_province_without_its_dinas_goes_to_the_national_desk():
 def test_no_national_desk_at_all_is_a_configuration_error():
     empty = RoutingTable.from_offices([], pilot_regencies={})
 
-    with pytest.raises(NoOfficeError):
+    with pytest.raises(NoOfficeError) as caught:
         route(regency_code="9471", office_type="DINSOS", table=empty)
+    # The operator reads what to do.
+    assert str(caught.value) == "no active national desk; run `bansos load-reference`"
+
+
+def test_the_table_knows_every_office_by_code_even_an_inactive_one():
+    # A forward names its office by code: an inactive one must be recognised to be refused.
+    assert dict(TABLE.offices) == {office.code: office for office in OFFICES}
+    assert not TABLE.offices["DUKCAPIL-3510"].active
 
 
 def test_a_forward_goes_where_asked_until_the_transfer_limit():
