@@ -103,6 +103,8 @@ def test_malformed_ids_say_what_is_wrong(text, problem):
     with pytest.raises(TrackingIdError) as caught:
         parse_tracking_id(text)
     assert caught.value.problem == problem
+    # The message names the problem and never repeats what was typed.
+    assert str(caught.value) == f"tracking ID: {problem.value}"
 
 
 # -- IDs fixed in advance ----------------------------------------------------------------
