@@ -82,6 +82,21 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         "region_desks is keyed by truthy region codes only (from_offices skips a desk without "
         "one), so looking up a missing or empty region gives None either way.",
     ),
+    Equivalent(
+        "api/domain/complaints/working_days.py",
+        "load_calendar",
+        'raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)',
+        'raw = yaml.load(path.read_text(encoding="UTF-8"), Loader=yaml.BaseLoader)',
+        "Python's codec names are case-insensitive: both name the same codec.",
+    ),
+    Equivalent(
+        "api/domain/complaints/working_days.py",
+        "WorkingCalendar.working_days_between",
+        "if end <= start:",
+        "if end < start:",
+        "When end == start both fall on the same Jakarta date, and the count from the day "
+        "after the first to the last is then 0 anyway.",
+    ),
 )
 
 
