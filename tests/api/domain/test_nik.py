@@ -348,6 +348,72 @@ def test_check_nik_accepts_and_refuses_exactly_what_parse_nik_does(raw):
         assert (checked.problem, checked.params) == (parsed.problem, parsed.params)
 
 
+# The developers' message of each problem, in full: it quotes at most a two-digit field.
+MESSAGES = [
+    ("", "NIK is empty"),
+    (
+        "35100145O69OOOO1",
+        "NIK contains 5 character(s) other than digits (after removing spaces, dots and dashes)",
+    ),
+    ("351001450690000", "NIK must have 16 digits; got 15"),
+    ("3510014513900001", "NIK birth month (digits 9-10) must be 01-12; got 13"),
+    ("3510013206900001", "NIK birth day (digits 7-8) must be 01-31, or 41-71 for women; got 32"),
+    ("3510013104900001", "NIK birth date does not exist: day 31 of month 4 in 1990"),
+    ("3510014506900000", "NIK serial (last 4 digits) must not be 0000"),
+]
+
+
+def test_every_problem_has_a_message_and_the_table_has_every_problem():
+    assert {problem_of(raw).problem for raw, _ in MESSAGES} == set(NikProblem)
+
+
+@pytest.mark.parametrize(("raw", "message"), MESSAGES)
+def test_each_problem_says_what_is_wrong_in_words(raw, message):
+    assert str(problem_of(raw)) == message
+
+
+# -- the birth-date cache (bulk imports parse a million NIKs) -----------------------------
+
+
+def test_a_birth_date_is_worked_out_once_for_every_nik_born_that_day(monkeypatch):
+    import api.domain.nik as nik_module
+
+    resolved = []
+    resolve = nik_module._resolve_birth
+
+    def counting(ddmmyy, today):
+        resolved.append(ddmmyy)
+        return resolve(ddmmyy, today)
+
+    monkeypatch.setattr(nik_module, "_birth_caches", {})
+    monkeypatch.setattr(nik_module, "_resolve_birth", counting)
+    today = date(2026, 6, 16)
+    # Born 5 June 1990: a woman and a man, serials that differ in every digit.
+    for raw in ("3510014506900001", "3510014506901234", "3510010506909999"):
+        parse_nik(raw, today=today)
+    parse_nik("3510014506900001", today=today)
+
+    assert resolved == ["450690", "050690"]
+
+
+def test_the_birth_date_cache_stays_bounded(monkeypatch):
+    import api.domain.nik as nik_module
+
+    monkeypatch.setattr(nik_module, "_birth_caches", {})
+    monkeypatch.setattr(nik_module, "_MAX_BIRTH_CACHE", 3)
+    # At most four "today"s are kept...
+    for day in range(1, 7):
+        parse_nik(VALID, today=date(2026, 6, day + 10))
+        assert len(nik_module._birth_caches) <= 4
+    # ... and at most _MAX_BIRTH_CACHE birth dates for one of them.
+    today = date(2026, 6, 20)
+    for born in range(1, 9):
+        assert parse_nik(with_digits(VALID, 6, f"{born:02d}0690"), today=today).birth_date.day == (
+            born
+        )
+        assert len(nik_module._birth_caches[today]) <= 3
+
+
 def test_nik_error_is_a_value_error():
     assert issubclass(NikError, ValueError)
 
@@ -431,4 +497,4 @@ def test_mask_nik_hides_exactly_the_middle_eight_digits(raw):
 def test_mask_nik_refuses_anything_but_sixteen_normalized_digits(raw):
     with pytest.raises(ValueError) as caught:
         mask_nik(raw)
-    assert DIGIT_RUN.search(str(caught.value)) is None
+    assert str(caught.value) == "mask_nik needs a normalized NIK of exactly 16 digits"
