@@ -190,9 +190,7 @@ def _fresh_run(module: str, mutant: str, timeout: float) -> str:
 
 def _changed_lines(mutant: str, module: str) -> tuple[str, str, str]:
     """(function, original line, mutated line) of a one-line mutant, from mutmut's diff."""
-    from mutmut.mutation.diff_apply import get_diff_for_mutant
-
-    diff = get_diff_for_mutant(mutant, path=module)
+    diff = _diff(mutant, module)
     removed = [line[1:].strip() for line in diff.splitlines() if line.startswith("-")]
     added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+")]
     removed = [line for line in removed if not line.startswith("--")]
@@ -241,6 +239,7 @@ def run_module(module: str, *, max_children: int, timeout: float, verbose: bool)
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    WORK.mkdir(exist_ok=True)  # mutmut may have failed before making it
     (WORK / f"{Path(module).stem}.log").write_text(log.read_text())
     log.unlink()
     if child.returncode != 0 or not (WORK / f"{module}.meta").exists():
