@@ -3,6 +3,7 @@
 
     python3 dev.py demo      # the whole product on SQLite + in-process Redis, with demo data
     python3 dev.py test      # the whole test suite (extra arguments go to pytest)
+    python3 dev.py mutation [MODULE …]  # mutation score of the rule modules (docs/testing.md)
     python3 dev.py bansos …  # any other `bansos` command inside the project's virtualenv
 
 It creates ``.venv`` on first use and reinstalls the project whenever ``pyproject.toml``
@@ -52,7 +53,7 @@ def ensure_environment() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test", "bansos"}:
+    if not argv or argv[0] not in {"demo", "test", "mutation", "bansos"}:
         print(__doc__)
         return 2
     ensure_environment()
@@ -60,6 +61,8 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     if command == "test":
         args = [str(PYTHON), "-m", "pytest", *rest]
+    elif command == "mutation":
+        args = [str(PYTHON), str(ROOT / "tools" / "mutation.py"), *rest]
     elif command == "demo":
         args = [str(BIN / "bansos"), "demo", *rest]
     else:

@@ -27,10 +27,7 @@ def may_view(member: StaffMember, complaint) -> bool:
         case Role.HANDLER:
             return complaint.office_code == member.office_code
         case Role.COORDINATOR:
-            return (
-                complaint.office_code == member.office_code
-                or complaint.coordination_region_code == member.region_code
-            )
+            return complaint.office_code == member.office_code or _in_region(member, complaint)
         case Role.MINISTRY:
             return True
     return False
@@ -42,7 +39,7 @@ def may_act(member: StaffMember, complaint) -> bool:
             return complaint.office_code == member.office_code
         case Role.COORDINATOR:
             return complaint.office_code == member.office_code or (
-                complaint.coordination_region_code == member.region_code
+                _in_region(member, complaint)
                 and complaint.escalation_level >= EscalationLevel.COORDINATION_REGION
             )
         case Role.MINISTRY:
@@ -51,6 +48,14 @@ def may_act(member: StaffMember, complaint) -> bool:
                 or complaint.escalation_level >= EscalationLevel.MINISTRY
             )
     return False
+
+
+def _in_region(member: StaffMember, complaint) -> bool:
+    # A member without a region (an office outside the pilot) has none to share: the
+    # complaints from outside the pilot have no region either, and None == None.
+    return (
+        member.region_code is not None and complaint.coordination_region_code == member.region_code
+    )
 
 
 def may_see_reporter(member: StaffMember, complaint) -> bool:
@@ -68,6 +73,8 @@ def visible_complaints(member: StaffMember) -> ColumnElement[bool]:
         case Role.HANDLER:
             return c.office_code == member.office_code
         case Role.COORDINATOR:
+            if member.region_code is None:  # "== None" would be IS NULL: see _in_region
+                return c.office_code == member.office_code
             return or_(
                 c.office_code == member.office_code,
                 c.coordination_region_code == member.region_code,

@@ -2,7 +2,7 @@
 
 A tracking ID is eight random symbols and one check symbol from Crockford's base-32 alphabet
 (digits and letters without I, L, O and U, so nothing is mistaken for 1, 0 or V), shown in
-groups of three: ``7K3-M9Q-X2P``. Being random (40 bits), an ID says nothing about how many
+groups of three: ``7K3-M9Q-X2D``. Being random (40 bits), an ID says nothing about how many
 complaints exist or what the neighbouring IDs are. The check symbol (Luhn mod 32) catches
 every single mistyped symbol and most swaps of two neighbours, so a typo is reported as a
 typo instead of "not found".
@@ -47,13 +47,13 @@ def check_symbol(symbols: str) -> str:
 
 
 def new_tracking_id() -> str:
-    """A fresh tracking ID in canonical form (no dashes), e.g. ``7K3M9QX2P``."""
+    """A fresh tracking ID in canonical form (no dashes), e.g. ``7K3M9QX2D``."""
     body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_SYMBOLS))
     return body + check_symbol(body)
 
 
 def display(tracking_id: str) -> str:
-    """``7K3M9QX2P`` → ``7K3-M9Q-X2P``, the form printed to citizens."""
+    """``7K3M9QX2D`` → ``7K3-M9Q-X2D``, the form printed to citizens."""
     return "-".join(tracking_id[i : i + 3] for i in range(0, len(tracking_id), 3))
 
 

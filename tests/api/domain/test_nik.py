@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import pickle
 import re
 from datetime import date, timedelta
 
@@ -230,6 +232,89 @@ def test_29_february_is_checked_in_the_century_the_rule_picks():
     assert error.params == {"day": 29, "month": 2, "year": 1900}
 
 
+# -- the calendar, pinned by explicit tables ---------------------------------------------
+
+# Days in each month of a common year and of a leap year, written out rather than computed.
+MONTH_LENGTHS = {
+    1: 31,
+    2: 28,
+    3: 31,
+    4: 30,
+    5: 31,
+    6: 30,
+    7: 31,
+    8: 31,
+    9: 30,
+    10: 31,
+    11: 30,
+    12: 31,
+}
+
+
+@pytest.mark.parametrize(("month", "length"), MONTH_LENGTHS.items())
+def test_each_months_last_day_exists_and_the_day_after_does_not(month, length):
+    # 1990: a common year, read as 1990 against TODAY.
+    last = parse_nik(with_digits(VALID, 6, f"{length:02d}{month:02d}90"), today=TODAY)
+    assert last.birth_date == date(1990, month, length)
+    woman = parse_nik(with_digits(VALID, 6, f"{length + 40:02d}{month:02d}90"), today=TODAY)
+    assert (woman.birth_date, woman.sex) == (date(1990, month, length), "P")
+    if length < 31:  # day 32 is not a day at all (bad_day), tested above
+        error = problem_of(with_digits(VALID, 6, f"{length + 1:02d}{month:02d}90"))
+        assert error.problem is NikProblem.DATE_NOT_EXIST
+        assert error.params == {"day": length + 1, "month": month, "year": 1990}
+
+
+def test_the_month_table_is_the_calendars():
+    assert {m: calendar.monthrange(1990, m)[1] for m in range(1, 13)} == MONTH_LENGTHS
+
+
+# The two-digit year reaches 1900-2099 only: 2100 cannot be written in a NIK. 1900 stands for
+# the century years that are not leap years (divisible by 100, not by 400), 2000 for those
+# that are (divisible by 400).
+LEAP_YEARS = [
+    ("96", date(2026, 6, 15), 1996),
+    ("00", date(2026, 6, 15), 2000),
+    ("24", date(2026, 6, 15), 2024),
+    ("04", date(2026, 6, 15), 2004),
+    ("28", date(2028, 3, 1), 2028),
+]
+COMMON_YEARS = [
+    ("00", date(1999, 12, 31), 1900),  # before 29 Feb 2000 happened, "00" meant 1900
+    ("97", date(2026, 6, 15), 1997),
+    ("98", date(2026, 6, 15), 1998),
+    ("99", date(2026, 6, 15), 1999),
+    ("25", date(2026, 6, 15), 2025),
+    ("01", date(2026, 6, 15), 2001),
+]
+
+
+@pytest.mark.parametrize(("yy", "today", "year"), LEAP_YEARS)
+def test_29_february_exists_in_a_leap_year_and_30_february_does_not(yy, today, year):
+    assert parse_nik(with_digits(VALID, 6, f"2902{yy}"), today=today).birth_date == date(
+        year, 2, 29
+    )
+    assert parse_nik(with_digits(VALID, 6, f"6902{yy}"), today=today).sex == "P"
+    for day in (30, 70):  # 30 February, for a man and for a woman
+        error = problem_of(with_digits(VALID, 6, f"{day:02d}02{yy}"), today=today)
+        assert error.problem is NikProblem.DATE_NOT_EXIST
+        assert error.params == {"day": 30, "month": 2, "year": year}
+
+
+@pytest.mark.parametrize(("yy", "today", "year"), COMMON_YEARS)
+def test_29_february_does_not_exist_in_a_common_year(yy, today, year):
+    assert parse_nik(with_digits(VALID, 6, f"2802{yy}"), today=today).birth_date == date(
+        year, 2, 28
+    )
+    error = problem_of(with_digits(VALID, 6, f"2902{yy}"), today=today)
+    assert error.problem is NikProblem.DATE_NOT_EXIST
+    assert error.params == {"day": 29, "month": 2, "year": year}
+
+
+def test_the_leap_year_tables_are_the_calendars():
+    assert all(calendar.isleap(year) for _, _, year in LEAP_YEARS)
+    assert not any(calendar.isleap(year) for _, _, year in COMMON_YEARS)
+
+
 @given(valid_niks())
 def test_serial_0000_reports_zero_serial(case):
     error = problem_of(case[0][:12] + "0000")
@@ -263,8 +348,86 @@ def test_check_nik_accepts_and_refuses_exactly_what_parse_nik_does(raw):
         assert (checked.problem, checked.params) == (parsed.problem, parsed.params)
 
 
+# The developers' message of each problem, in full: it quotes at most a two-digit field.
+MESSAGES = [
+    ("", "NIK is empty"),
+    (
+        "35100145O69OOOO1",
+        "NIK contains 5 character(s) other than digits (after removing spaces, dots and dashes)",
+    ),
+    ("351001450690000", "NIK must have 16 digits; got 15"),
+    ("3510014513900001", "NIK birth month (digits 9-10) must be 01-12; got 13"),
+    ("3510013206900001", "NIK birth day (digits 7-8) must be 01-31, or 41-71 for women; got 32"),
+    ("3510013104900001", "NIK birth date does not exist: day 31 of month 4 in 1990"),
+    ("3510014506900000", "NIK serial (last 4 digits) must not be 0000"),
+]
+
+
+def test_every_problem_has_a_message_and_the_table_has_every_problem():
+    assert {problem_of(raw).problem for raw, _ in MESSAGES} == set(NikProblem)
+
+
+@pytest.mark.parametrize(("raw", "message"), MESSAGES)
+def test_each_problem_says_what_is_wrong_in_words(raw, message):
+    assert str(problem_of(raw)) == message
+
+
+# -- the birth-date cache (bulk imports parse a million NIKs) -----------------------------
+
+
+def test_a_birth_date_is_worked_out_once_for_every_nik_born_that_day(monkeypatch):
+    import api.domain.nik as nik_module
+
+    resolved = []
+    resolve = nik_module._resolve_birth
+
+    def counting(ddmmyy, today):
+        resolved.append(ddmmyy)
+        return resolve(ddmmyy, today)
+
+    monkeypatch.setattr(nik_module, "_birth_caches", {})
+    monkeypatch.setattr(nik_module, "_resolve_birth", counting)
+    today = date(2026, 6, 16)
+    # Born 5 June 1990: a woman and a man, serials that differ in every digit.
+    for raw in ("3510014506900001", "3510014506901234", "3510010506909999"):
+        parse_nik(raw, today=today)
+    parse_nik("3510014506900001", today=today)
+
+    assert resolved == ["450690", "050690"]
+
+
+def test_the_birth_date_cache_stays_bounded(monkeypatch):
+    import api.domain.nik as nik_module
+
+    monkeypatch.setattr(nik_module, "_birth_caches", {})
+    monkeypatch.setattr(nik_module, "_MAX_BIRTH_CACHE", 3)
+    # At most four "today"s are kept...
+    for day in range(1, 7):
+        parse_nik(VALID, today=date(2026, 6, day + 10))
+        assert len(nik_module._birth_caches) <= 4
+    # ... and at most _MAX_BIRTH_CACHE birth dates for one of them.
+    today = date(2026, 6, 20)
+    for born in range(1, 9):
+        assert parse_nik(with_digits(VALID, 6, f"{born:02d}0690"), today=today).birth_date.day == (
+            born
+        )
+        assert len(nik_module._birth_caches[today]) <= 3
+
+
 def test_nik_error_is_a_value_error():
     assert issubclass(NikError, ValueError)
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "3510014506900001x", "3510013206900001", "3510014513900001", "3510014506900000"]
+)
+def test_a_nik_error_survives_pickling_for_the_import_workers(raw):
+    error = problem_of(raw)
+
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert type(copy) is NikError
+    assert (copy.problem, copy.params, str(copy)) == (error.problem, error.params, str(error))
 
 
 # -- the NIK never leaks -------------------------------------------------------------
@@ -319,8 +482,19 @@ def test_mask_nik_hides_exactly_the_middle_eight_digits(raw):
     assert masked[4:12] == "********"
 
 
-@pytest.mark.parametrize("raw", ["", "351001450690001", "35100145069000011", "3510 0145 0690 0001"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "351001450690001",
+        "35100145069000011",
+        "3510 0145 0690 0001",
+        "35100145069000AB",  # sixteen characters, two of them letters
+        "351001450690000\u0661",  # an Arabic-Indic one: a digit to isdigit(), not ASCII
+        "351001450690000\u00b2",  # superscript two
+    ],
+)
 def test_mask_nik_refuses_anything_but_sixteen_normalized_digits(raw):
     with pytest.raises(ValueError) as caught:
         mask_nik(raw)
-    assert DIGIT_RUN.search(str(caught.value)) is None
+    assert str(caught.value) == "mask_nik needs a normalized NIK of exactly 16 digits"

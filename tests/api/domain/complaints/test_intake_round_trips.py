@@ -13,7 +13,6 @@ from sqlalchemy import event
 
 from tests.complaints_support import PUNGLI_IN_BANYUWANGI, channel_of, file_directly
 
-
 # The one-statement write is PostgreSQL's (SQLite takes the same rows in one transaction).
 pytestmark = pytest.mark.parametrize(
     "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.domain.complaints import tracking_id as tracking_id_module
 from api.domain.complaints.tracking_id import (
     ALPHABET,
     LENGTH,
@@ -100,3 +103,64 @@ def test_malformed_ids_say_what_is_wrong(text, problem):
     with pytest.raises(TrackingIdError) as caught:
         parse_tracking_id(text)
     assert caught.value.problem == problem
+    # The message names the problem and never repeats what was typed.
+    assert str(caught.value) == f"tracking ID: {problem.value}"
+
+
+# -- IDs fixed in advance ----------------------------------------------------------------
+# Worked out by hand with the Luhn mod 32 rule, not with check_symbol: every ID already
+# given to a citizen must keep reading back, whatever the code becomes. For 7K3-M9Q-X2D,
+# from the right of the body, doubling every second symbol starting with the last:
+#   2 -> 2x2=4; X(29) -> 29; Q(23) -> 2x23=46 = 1+14 -> 15; 9 -> 9; M(20) -> 40 = 1+8 -> 9;
+#   3 -> 3; K(19) -> 38 = 1+6 -> 7; 7 -> 7. Sum 83; 83 mod 32 = 19; 32-19 = 13 = D.
+KNOWN_GOOD = [
+    "7K3-M9Q-X2D",
+    "000-000-000",
+    "ZZZ-ZZZ-ZZ8",
+    "000-000-0GZ",  # G doubled: 2x16 = 32 = 1+0 -> 1
+    "4RT-M2W-7G5",
+    "HX0-C5B-1NN",
+    "9VE-PYJ-3GY",
+    "STV-WXY-Z9K",
+    "1A2-B3C-4DT",
+]
+
+
+def luhn_mod_32_holds(tracking_id: str) -> bool:
+    """The check read the other way: from the right, the check symbol weighs 1, the next 2,
+    …; the sum of base-32 digits of the products is a multiple of 32."""
+    total = 0
+    for position, symbol in enumerate(reversed(tracking_id)):
+        product = ALPHABET.index(symbol) * (2 if position % 2 else 1)
+        total += sum(divmod(product, 32))
+    return total % 32 == 0
+
+
+@pytest.mark.parametrize("shown", KNOWN_GOOD)
+def test_ids_fixed_in_advance_read_back_and_carry_the_check_symbol_worked_out_by_hand(shown):
+    canonical = shown.replace("-", "")
+
+    assert luhn_mod_32_holds(canonical)
+    assert parse_tracking_id(shown) == canonical
+    assert check_symbol(canonical[:-1]) == canonical[-1]
+    assert display(canonical) == shown
+
+
+@pytest.mark.parametrize("shown", KNOWN_GOOD)
+def test_an_id_fixed_in_advance_with_any_other_check_symbol_is_a_typo(shown):
+    canonical = shown.replace("-", "")
+    for wrong in ALPHABET.replace(canonical[-1], ""):
+        with pytest.raises(TrackingIdError) as caught:
+            parse_tracking_id(canonical[:-1] + wrong)
+        assert caught.value.problem == TrackingIdProblem.CHECK
+
+
+def test_the_example_ids_in_the_documentation_are_valid():
+    example = re.compile(r"``([0-9A-Z]{3}-?[0-9A-Z]{3}-?[0-9A-Z]{3})``")
+    documented = [tracking_id_module, new_tracking_id, display]
+    examples = [found for item in documented for found in example.findall(item.__doc__)]
+
+    assert len(examples) >= 3
+    for example in examples:
+        assert luhn_mod_32_holds(example.replace("-", "")), example
+        assert parse_tracking_id(example) == example.replace("-", "")

@@ -7,7 +7,10 @@ exclusive: 00:00 Asia/Jakarta of the day after the last working day.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,8 +24,10 @@ from api.domain.complaints.working_days import (
     WEEKEND,
     CalendarConfigError,
     WorkingCalendar,
+    last_day,
     load_calendar,
 )
+from messages import long_date
 
 JAYAPURA = ZoneInfo("Asia/Jayapura")  # WIT, UTC+9
 MAKASSAR = ZoneInfo("Asia/Makassar")  # WITA, UTC+8
@@ -61,8 +66,32 @@ def test_lebaran_2026_public_holidays_and_cuti_bersama_are_days_off_with_their_n
 def test_calendar_refuses_a_datetime_where_a_date_is_meant():
     with pytest.raises(TypeError, match="calendar date"):
         CAL.is_working_day(datetime(2026, 3, 20, tzinfo=JAKARTA))
-    with pytest.raises(TypeError, match="calendar date"):
+    with pytest.raises(TypeError) as caught:
         CAL.day_off_reason(datetime(2026, 3, 20, tzinfo=JAKARTA))
+    # The message tells the developer how to get the date that was meant.
+    assert str(caught.value) == (
+        "expected a calendar date, got datetime; for an instant pass "
+        "instant.astimezone(JAKARTA).date()"
+    )
+
+
+def test_the_days_off_of_a_year_are_worked_out_once(monkeypatch):
+    import api.domain.complaints.working_days as working_days
+
+    asked = []
+    library = working_days.holidays.country_holidays
+
+    def counting(country, *, years: int, **options):
+        asked.append(years)
+        return library(country, years=years, **options)
+
+    monkeypatch.setattr(working_days.holidays, "country_holidays", counting)
+    cal = WorkingCalendar()
+    for day in range(1, 32):
+        cal.is_working_day(date(2026, 12, day))
+    cal.add_working_days(wib(2026, 12, 14, 10), 14)
+
+    assert asked == [2026, 2027]
 
 
 # --- deadlines ----------------------------------------------------------------------------
@@ -218,7 +247,66 @@ def test_a_paused_complaint_gets_its_follow_up_deadline_pushed_by_the_pause():
     assert CAL.shift(follow_up, paused) == wib(2027, 1, 1)
 
 
+# --- the last on-time day, as shown to citizens ---------------------------------------------
+
+
+def test_the_last_day_of_an_exclusive_deadline_is_the_day_before_its_midnight():
+    assert last_day(wib(2026, 7, 14)) == date(2026, 7, 13)
+    # The same instant in UTC (17:00 the day before) and in WIT: the day is Jakarta's.
+    assert last_day(datetime(2026, 7, 13, 17, tzinfo=UTC)) == date(2026, 7, 13)
+    assert last_day(datetime(2026, 7, 14, 2, tzinfo=JAYAPURA)) == date(2026, 7, 13)
+    # Any later instant of the 14th leaves the whole 14th on time.
+    assert last_day(wib(2026, 7, 14) + timedelta(microseconds=1)) == date(2026, 7, 14)
+    assert last_day(wib(2026, 7, 14, 23, 59)) == date(2026, 7, 14)
+
+
+def test_the_last_day_of_a_deadline_at_new_year_is_31_december():
+    assert last_day(wib(2027, 1, 1)) == date(2026, 12, 31)
+    assert last_day(datetime(2026, 12, 31, 17, tzinfo=UTC)) == date(2026, 12, 31)
+
+
+def test_the_last_day_refuses_a_naive_deadline():
+    with pytest.raises(ValueError, match="deadline must be a timezone-aware"):
+        last_day(datetime(2026, 7, 14))
+
+
+# Filed when, within how many working days -> the last day the citizen is told, worked out
+# by hand from the calendar above.
+SHOWN_DEADLINES = [
+    # Across a weekend: filed Fri 10 July; Mon 13, Tue 14, Wed 15.
+    (wib(2026, 7, 10, 15, 30), 3, date(2026, 7, 15), "Rabu, 15 Juli 2026"),
+    # Across Nyepi and Idul Fitri: filed Tue 17 March; 18-24 off, Wed 25, Thu 26, Fri 27.
+    (wib(2026, 3, 17, 10), 3, date(2026, 3, 27), "Jumat, 27 Maret 2026"),
+    # Ending on the last day of the year: filed Tue 29 Dec; Wed 30, Thu 31.
+    (wib(2026, 12, 29, 10), 2, date(2026, 12, 31), "Kamis, 31 Desember 2026"),
+    # Across Christmas and New Year: filed Wed 23 Dec; (24, 25, 26, 27 off) Mon 28, Tue 29,
+    # Wed 30, Thu 31, (Fri 1 Jan off, 2, 3) Mon 4 January 2027.
+    (wib(2026, 12, 23, 16), 5, date(2027, 1, 4), "Senin, 4 Januari 2027"),
+]
+
+
+@pytest.mark.parametrize(("filed", "days", "last", "shown"), SHOWN_DEADLINES)
+def test_the_deadline_shown_to_the_citizen_is_the_last_working_day(filed, days, last, shown):
+    deadline = CAL.add_working_days(filed, days)
+
+    assert last_day(deadline) == last
+    assert CAL.is_working_day(last)
+    assert long_date("id", last_day(deadline)) == shown
+
+
 # --- naive datetimes ----------------------------------------------------------------------
+
+
+class _NoOffset(tzinfo):
+    """A time zone that does not know its offset: the instant is naive all the same."""
+
+    def utcoffset(self, dt):
+        return None
+
+
+def test_an_instant_whose_zone_has_no_offset_is_refused_as_naive():
+    with pytest.raises(ValueError, match="start must be a timezone-aware"):
+        CAL.add_working_days(datetime(2026, 7, 10, 15, tzinfo=_NoOffset()), 3)
 
 
 def test_naive_datetimes_are_refused():
@@ -298,8 +386,34 @@ def test_loader_rejects_a_bad_entry_and_names_it(tmp_path, entries, expected):
 
 @pytest.mark.parametrize("text", ["", "days:\n", "- {date: 2026-07-14, name: A}\n", "day: []\n"])
 def test_loader_rejects_a_file_without_a_days_list(tmp_path, text):
-    with pytest.raises(CalendarConfigError, match="'days'"):
-        load_calendar(_write(tmp_path, text))
+    path = _write(tmp_path, text)
+    with pytest.raises(CalendarConfigError) as caught:
+        load_calendar(path)
+    assert str(caught.value) == f"{path}: expected a single top-level key 'days' holding a list"
+
+
+def test_loader_says_why_a_weekend_day_is_refused(tmp_path):
+    path = _write(tmp_path, "days:\n  - {date: 2026-07-11, name: A}\n")
+    with pytest.raises(CalendarConfigError) as caught:
+        load_calendar(path)
+    assert str(caught.value).endswith(
+        "2026-07-11 is a Saturday; a day off on a weekend changes nothing, check the date"
+    )
+
+
+def test_the_configuration_is_read_as_utf_8_whatever_the_servers_locale(tmp_path):
+    path = _write(tmp_path, "days:\n  - {date: 2026-07-14, name: Cuti bersama \u2013 uji}\n")
+    # A C locale without Python's UTF-8 mode would read the file as ASCII.
+    script = (
+        "import sys; from datetime import date; "
+        "from api.domain.complaints.working_days import load_calendar; "
+        "print(ascii(load_calendar(sys.argv[1]).day_off_reason(date(2026, 7, 14))))"
+    )
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True
+    )
+    assert done.stdout.strip() == ascii("Cuti bersama \u2013 uji"), done.stderr
 
 
 def test_loader_rejects_invalid_yaml(tmp_path):
@@ -308,7 +422,7 @@ def test_loader_rejects_invalid_yaml(tmp_path):
 
 
 def test_calendar_refuses_malformed_extra_days():
-    with pytest.raises(TypeError, match="must be a date"):
+    with pytest.raises(TypeError, match="must be a date, not datetime$"):
         WorkingCalendar(extra_days_off={datetime(2026, 7, 14, tzinfo=JAKARTA): "A"})
     with pytest.raises(ValueError, match="2026-07-14 needs a non-empty name"):
         WorkingCalendar(extra_days_off={date(2026, 7, 14): ""})
