@@ -69,7 +69,9 @@ class Services:
             regions=region_codes(),
             lookup_limits=LookupLimits(
                 per_user=settings.lookup_limit_per_user,
-                per_nik=settings.lookup_limit_per_nik,
+                per_key=settings.lookup_limit_per_key,
+                per_nik_per_key=settings.lookup_limit_per_nik,
+                per_nik=settings.lookup_limit_per_nik_all_keys,
                 window_seconds=settings.lookup_window_seconds,
             ),
             audit=AuditLog(engine, pool),

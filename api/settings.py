@@ -49,9 +49,16 @@ class Settings(BaseSettings):
     )
     secret_key: Annotated[SecretStr, Field(alias="SECRET_KEY")] = SecretStr(PLACEHOLDER)
 
-    # Status-check rate limits: attempts per window, per channel user and per NIK.
+    # Status-check rate limits, attempts per window (docs/security.md, "rate limits"): per
+    # channel user; per API key over all its users; per NIK through one API key; per NIK over
+    # every key. A user who already checked a NIK with the right name is spared the two
+    # per-NIK limits, so strangers guessing names cannot lock the owner out.
     lookup_limit_per_user: Annotated[int, Field(alias="LOOKUP_LIMIT_PER_USER", ge=1)] = 10
+    lookup_limit_per_key: Annotated[int, Field(alias="LOOKUP_LIMIT_PER_KEY", ge=1)] = 20_000
     lookup_limit_per_nik: Annotated[int, Field(alias="LOOKUP_LIMIT_PER_NIK", ge=1)] = 5
+    lookup_limit_per_nik_all_keys: Annotated[
+        int, Field(alias="LOOKUP_LIMIT_PER_NIK_ALL_KEYS", ge=1)
+    ] = 50
     lookup_window_seconds: Annotated[int, Field(alias="LOOKUP_WINDOW_SECONDS", ge=1)] = 600
 
     db_pool_size: Annotated[int, Field(alias="DB_POOL_SIZE", ge=1)] = 10

@@ -62,7 +62,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     db_url, beneficiaries_csv = ensure_registry(1_000_000)
-    env = env_for(db_url, LOOKUP_LIMIT_PER_USER="1000000000", LOOKUP_LIMIT_PER_NIK="1000000000")
+    env = env_for(
+        db_url,
+        LOOKUP_LIMIT_PER_USER="1000000000",
+        LOOKUP_LIMIT_PER_NIK="1000000000",
+        LOOKUP_LIMIT_PER_NIK_ALL_KEYS="1000000000",
+        LOOKUP_LIMIT_PER_KEY="1000000000",
+    )
     key = bansos("create-api-key", "bench-cpu", env=env).stdout.strip()
     workdir = Path(tempfile.mkdtemp(prefix="bansos-cpu-"))
     sample_bodies(beneficiaries_csv, workdir / "bodies.jsonl", 20_000)

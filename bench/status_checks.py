@@ -150,6 +150,8 @@ def main() -> None:
         db_url,
         LOOKUP_LIMIT_PER_USER="1000000000",
         LOOKUP_LIMIT_PER_NIK="1000000000",
+        LOOKUP_LIMIT_PER_NIK_ALL_KEYS="1000000000",
+        LOOKUP_LIMIT_PER_KEY="1000000000",
         DB_POOL_SIZE="20",
     )
     key = bansos("create-api-key", "bench", env=env).stdout.strip()

@@ -1,9 +1,16 @@
 """The status check: "am I eligible, and where is my money?" answered from a NIK and a name.
 
 The check must never become an oracle for NIKs. So an unknown NIK and a known NIK with the
-wrong name get the very same answer (``NotFound``), attempts are rate-limited per channel
-user and per NIK before the registry is read, and every attempt is audited (the NIK by keyed
-hash only) before the answer leaves.
+wrong name get the very same answer (``NotFound``), attempts are rate-limited before the
+registry is read, and every attempt is audited (the NIK by keyed hash only) before the
+answer leaves.
+
+The limits (``LookupLimits``) count per channel user, per API key over all its users (a
+renamed user stays inside it), per NIK through one API key (name guessing on a NIK is as
+slow as one user's), and per NIK over every key, with a far higher threshold. The two
+per-NIK limits refuse whatever the name (a refusal that depended on it would be the oracle),
+so strangers guessing names can hold them full: a channel user who has already checked this
+NIK with the right name carries an owner mark and is spared them.
 """
 
 from __future__ import annotations
@@ -47,9 +54,17 @@ class Outcome(StrEnum):
     RATE_LIMITED = "rate_limited"
 
 
+# How long a channel user keeps the owner mark of a NIK after checking it with the right name.
+OWNER_MARK_SECONDS = 30 * 24 * 3600
+
+
 @dataclass(frozen=True, slots=True)
 class LookupLimits:
+    """Attempts per window: per channel user, per API key, per NIK through one key, per NIK."""
+
     per_user: int
+    per_key: int
+    per_nik_per_key: int
     per_nik: int
     window_seconds: int
 
@@ -282,16 +297,18 @@ async def check_status(
     name: str,
 ) -> Result:
     """Answer one status check, rate-limited and audited."""
-    user_limit = rate_limit.Limit(
-        f"rl:lookup:user:{channel.api_key_id}:{channel_user}",
-        limits.per_user,
-        limits.window_seconds,
-    )
+    window = limits.window_seconds
+    caller_limits = [
+        rate_limit.Limit(
+            f"rl:lookup:user:{channel.api_key_id}:{channel_user}", limits.per_user, window
+        ),
+        rate_limit.Limit(f"rl:lookup:key:{channel.api_key_id}", limits.per_key, window),
+    ]
     try:
         parsed = parse_nik(nik, regions=regions)
     except NikError as error:
         # Malformed input still costs the user an attempt: probing is probing.
-        decision = await limiter.hit([user_limit])
+        decision = await limiter.hit(caller_limits)
         await _audit(
             audit,
             channel=channel,
@@ -302,11 +319,19 @@ async def check_status(
         return RateLimited(decision.retry_after) if not decision.allowed else InvalidNik(error)
 
     nik_hash = protector.nik_hash(parsed.value)
+    nik_key = nik_hash[:16].hex()
+    owner_mark = f"rl:lookup:owner:{_owner_mark(nik_hash, channel.api_key_id, channel_user)}"
     decision = await limiter.hit(
         [
-            user_limit,
+            *caller_limits,
             rate_limit.Limit(
-                f"rl:lookup:nik:{nik_hash[:16].hex()}", limits.per_nik, limits.window_seconds
+                f"rl:lookup:nik:{channel.api_key_id}:{nik_key}",
+                limits.per_nik_per_key,
+                window,
+                waived_by=owner_mark,
+            ),
+            rate_limit.Limit(
+                f"rl:lookup:nik:{nik_key}", limits.per_nik, window, waived_by=owner_mark
             ),
         ],
     )
@@ -373,7 +398,16 @@ async def check_status(
         disbursements=latest_per_tahap(stages),
         beneficiary_id=person.id,
     )
+    # This user has shown they know the name: strangers' guesses no longer lock them out.
+    await limiter.mark(owner_mark, OWNER_MARK_SECONDS)
     await _audit(
         audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash, outcome=Outcome.FOUND
     )
     return found
+
+
+def _owner_mark(nik_hash: bytes, api_key_id: int, channel_user: str) -> str:
+    # Keyed by the NIK's keyed hash: without the NIK hash key nobody can tell from Redis
+    # which NIK a mark is for, nor forge one.
+    message = f"{api_key_id}:{channel_user}".encode()
+    return hmac.new(nik_hash, message, "sha256").hexdigest()[:32]

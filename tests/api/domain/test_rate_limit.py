@@ -56,3 +56,23 @@ async def test_concurrent_attempts_share_round_trips_but_the_limit_still_holds(r
     decisions = await asyncio.gather(*(limiter.hit([limit]) for _ in range(50)))
     assert sum(d.allowed for d in decisions) == 3
     assert all(0 < d.retry_after <= 60 for d in decisions if not d.allowed)
+
+
+async def test_a_waived_counter_is_neither_counted_nor_enforced_while_its_mark_exists(redis):
+    limiter = RateLimiter(redis)
+    nik = Limit("rl:test:waiver:nik", limit=1, window_seconds=60, waived_by="rl:test:mark")
+    await hit(redis, [nik])
+    assert not (await hit(redis, [nik])).allowed  # full for everyone without the mark
+
+    await limiter.mark("rl:test:mark", 60)
+    assert (await hit(redis, [nik])).allowed
+    assert await redis.get("rl:test:waiver:nik") == b"2"  # the marked attempt was not counted
+    assert 0 < await redis.ttl("rl:test:mark") <= 60
+
+
+async def test_a_waiver_spares_only_its_own_counter(redis):
+    user = Limit("rl:test:waiver:user", limit=1, window_seconds=60)
+    nik = Limit("rl:test:waiver:nik2", limit=5, window_seconds=60, waived_by="rl:test:mark2")
+    await redis.set("rl:test:mark2", 1)
+    decisions = await hit_many(redis, [[user, nik], [user, nik]])
+    assert [d.allowed for d in decisions] == [True, False]

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import date
 
+import httpx
 import pytest
 from sqlalchemy import select
 
+from api.app import create_app
+from api.db import session_scope
+from api.domain.api_keys import create_api_key
 from api.models import LookupAudit
+from api.services import Services
 from tests.conftest import BOTH_REDIS, make_settings
 from tests.registry_support import KK, SITI, RegistryRows
 
@@ -184,33 +192,48 @@ async def test_requests_without_a_valid_api_key_are_refused(client, registry):
     assert wrong.json()["error"]["code"] == "invalid_api_key"
 
 
+@asynccontextmanager
+async def api_with(
+    services, **limits
+) -> AsyncIterator[Callable[[str], Awaitable[httpx.AsyncClient]]]:
+    """The api with other limits; yields ``client_for(channel)``, an http client per channel
+    (each with an API key of its own)."""
+    limited = Services.build(
+        make_settings(services.settings.database_url, **limits), redis=services.redis
+    )
+    app = create_app(limited.settings, services=limited)
+    async with contextlib.AsyncExitStack() as stack:
+        keys: dict[str, httpx.AsyncClient] = {}
+
+        async def client_for(channel: str) -> httpx.AsyncClient:
+            if channel not in keys:
+                async with session_scope(limited.sessions) as session:
+                    key = await create_api_key(session, channel=channel)
+                keys[channel] = await stack.enter_async_context(
+                    httpx.AsyncClient(
+                        transport=httpx.ASGITransport(app=app),
+                        base_url="http://t",
+                        headers={"X-API-Key": key},
+                    )
+                )
+            return keys[channel]
+
+        yield client_for
+    await limited.audit.drain()
+    if limited.pool is not None:
+        await limited.pool.close()
+    await limited.engine.dispose()
+
+
 @BOTH_REDIS
 async def test_one_user_trying_many_niks_is_slowed_down_with_retry_after(services, registry):
-    import httpx
-
-    from api.app import create_app
-    from api.db import session_scope
-    from api.domain.api_keys import create_api_key
-    from api.services import Services
-
-    limited = Services.build(
-        make_settings(services.settings.database_url, LOOKUP_LIMIT_PER_USER=3), redis=services.redis
-    )
-    async with session_scope(limited.sessions) as session:
-        key = await create_api_key(session, channel="telegram-bot")
-    app = create_app(limited.settings, services=limited)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t", headers={"X-API-Key": key}
-    ) as http:
+    async with api_with(services, LOOKUP_LIMIT_PER_USER=3) as client_for:
+        http = await client_for("telegram-bot")
         answers = [
             await http.post(URL, json=ask(nik=f"351001120385{i:04d}", name="X"))
             for i in range(1, 5)
         ]
         other_user = await http.post(URL, json=ask(user="tg:2002"))
-    await limited.audit.drain()
-    if limited.pool is not None:
-        await limited.pool.close()
-    await limited.engine.dispose()
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert 0 < int(answers[3].headers["Retry-After"]) <= 600
     assert "menit" in answers[3].json()["error"]["message"]
@@ -223,8 +246,73 @@ async def test_many_users_guessing_names_for_one_nik_are_stopped(client, registr
         await client.post(URL, json=ask(name=f"Guess {i}", user=f"tg:{i}")) for i in range(6)
     ]
     assert [a.status_code for a in answers] == [200] * 5 + [429]
-    # Even the right name is refused until the NIK's window ends.
+    # Even the right name is refused (a refusal that depended on the name would tell it) for
+    # a user of this channel who never checked this NIK, until the NIK's window ends.
     assert (await client.post(URL, json=ask(user="tg:99"))).status_code == 429
+
+
+@BOTH_REDIS
+async def test_strangers_guessing_names_do_not_lock_out_a_user_who_checked_the_nik_right(
+    client, registry
+):
+    owner = await client.post(URL, json=ask(user="tg:owner"))
+    assert owner.json()["found"] is True
+
+    guesses = [
+        await client.post(URL, json=ask(name=f"Guess {i}", user=f"tg:stranger{i}"))
+        for i in range(20)
+    ]
+    again = await client.post(URL, json=ask(user="tg:owner"))
+
+    assert [g.status_code for g in guesses].count(429) >= 15  # the strangers are stopped
+    assert again.status_code == 200 and again.json()["found"] is True
+
+
+@BOTH_REDIS
+async def test_strangers_on_one_channel_do_not_lock_the_nik_on_another(services, registry):
+    async with api_with(services) as client_for:
+        bot, partner = await client_for("telegram-bot"), await client_for("partner")
+        guesses = [
+            await bot.post(URL, json=ask(name=f"Guess {i}", user=f"tg:{i}")) for i in range(10)
+        ]
+        citizen = await partner.post(URL, json=ask(user="partner:7"))
+    assert guesses[-1].status_code == 429
+    assert citizen.status_code == 200 and citizen.json()["found"] is True
+
+
+@BOTH_REDIS
+async def test_guessing_names_on_one_nik_is_no_faster_than_before_per_user_and_per_key(
+    services, registry
+):
+    # Before: at most 5 attempts on one NIK per window, whoever asked (LOOKUP_LIMIT_PER_NIK).
+    async with api_with(services) as client_for:
+        bot = await client_for("telegram-bot")
+        one_user = [
+            await bot.post(URL, json=ask(name=f"Guess {i}", user="tg:guesser")) for i in range(8)
+        ]
+        partner = await client_for("partner")
+        many_users = [
+            await partner.post(URL, json=ask(name=f"Guess {i}", user=f"p:{i}")) for i in range(8)
+        ]
+    answered = [a for a in one_user if a.status_code == 200]
+    assert len(answered) == 5 and all(not a.json()["found"] for a in answered)
+    assert sum(a.status_code == 200 for a in many_users) == 5
+
+
+@BOTH_REDIS
+async def test_renaming_the_channel_user_does_not_escape_the_limit_of_the_api_key(
+    services, registry
+):
+    async with api_with(services, LOOKUP_LIMIT_PER_KEY=7) as client_for:
+        partner = await client_for("partner")
+        answers = [
+            await partner.post(URL, json=ask(nik=f"351001120385{i:04d}", user=f"renamed-{i}"))
+            for i in range(1, 10)
+        ]
+        other_channel = await (await client_for("telegram-bot")).post(URL, json=ask())
+    assert [a.status_code for a in answers] == [200] * 7 + [429] * 2
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 600
+    assert other_channel.status_code == 200
 
 
 async def test_a_nik_format_check_says_exactly_what_is_wrong_and_reads_no_registry(client):
