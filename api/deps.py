@@ -13,7 +13,9 @@ from api.domain.staff import StaffMember
 from api.errors import ApiError
 from api.services import Services
 
-API_KEY_CACHE_SECONDS = 30.0
+# A revoked key keeps working this long at most, in every process (docs/security.md). Five
+# seconds still spares the key table all but one read per key per process under load.
+API_KEY_CACHE_SECONDS = 5.0
 
 
 async def get_services(request: Request) -> Services:
