@@ -17,7 +17,8 @@ from api.domain.eligibility import EligibilityRules, default_rules
 from api.domain.protection import Protector
 from api.domain.rate_limit import RateLimiter
 from api.domain.regions import RegionCodes, region_codes
-from api.domain.status_check import FamilyReader, LookupLimits
+from api.domain.lookup_limits import LookupLimits
+from api.domain.status_check import FamilyReader
 from api.redis_client import create_redis
 from api.settings import Settings
 from api.storage import AttachmentStorage, LocalDirectoryStorage

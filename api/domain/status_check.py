@@ -5,12 +5,7 @@ wrong name get the very same answer (``NotFound``), attempts are rate-limited be
 registry is read, and every attempt is audited (the NIK by keyed hash only) before the
 answer leaves.
 
-The limits (``LookupLimits``) count per channel user, per API key over all its users (a
-renamed user stays inside it), per NIK through one API key (name guessing on a NIK is as
-slow as one user's), and per NIK over every key, with a far higher threshold. The two
-per-NIK limits refuse whatever the name (a refusal that depended on it would be the oracle),
-so strangers guessing names can hold them full: a channel user who has already checked this
-NIK with the right name carries an owner mark and is spared them.
+The limits, and why strangers cannot lock an owner out with them: ``lookup_limits``.
 """
 
 from __future__ import annotations
@@ -32,6 +27,7 @@ from api.domain.api_keys import Channel
 from api.domain.audit_log import AuditLog
 from api.domain.batching import GroupCall
 from api.domain.eligibility import EligibilityRules, ProgrammeEligibility
+from api.domain.lookup_limits import OWNER_MARK_SECONDS, LookupLimits, owner_mark
 from api.domain.names import mask_name, normalize_name
 from api.domain.nik import NikError, parse_nik
 from api.domain.protection import Protector
@@ -52,21 +48,6 @@ class Outcome(StrEnum):
     INVALID_NIK = "invalid_nik"
     INVALID_NAME = "invalid_name"
     RATE_LIMITED = "rate_limited"
-
-
-# How long a channel user keeps the owner mark of a NIK after checking it with the right name.
-OWNER_MARK_SECONDS = 30 * 24 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class LookupLimits:
-    """Attempts per window: per channel user, per API key, per NIK through one key, per NIK."""
-
-    per_user: int
-    per_key: int
-    per_nik_per_key: int
-    per_nik: int
-    window_seconds: int
 
 
 class DisbursementStage(NamedTuple):
@@ -297,18 +278,11 @@ async def check_status(
     name: str,
 ) -> Result:
     """Answer one status check, rate-limited and audited."""
-    window = limits.window_seconds
-    caller_limits = [
-        rate_limit.Limit(
-            f"rl:lookup:user:{channel.api_key_id}:{channel_user}", limits.per_user, window
-        ),
-        rate_limit.Limit(f"rl:lookup:key:{channel.api_key_id}", limits.per_key, window),
-    ]
     try:
         parsed = parse_nik(nik, regions=regions)
     except NikError as error:
         # Malformed input still costs the user an attempt: probing is probing.
-        decision = await limiter.hit(caller_limits)
+        decision = await limiter.hit(limits.of_caller(channel.api_key_id, channel_user))
         await _audit(
             audit,
             channel=channel,
@@ -319,22 +293,7 @@ async def check_status(
         return RateLimited(decision.retry_after) if not decision.allowed else InvalidNik(error)
 
     nik_hash = protector.nik_hash(parsed.value)
-    nik_key = nik_hash[:16].hex()
-    owner_mark = f"rl:lookup:owner:{_owner_mark(nik_hash, channel.api_key_id, channel_user)}"
-    decision = await limiter.hit(
-        [
-            *caller_limits,
-            rate_limit.Limit(
-                f"rl:lookup:nik:{channel.api_key_id}:{nik_key}",
-                limits.per_nik_per_key,
-                window,
-                waived_by=owner_mark,
-            ),
-            rate_limit.Limit(
-                f"rl:lookup:nik:{nik_key}", limits.per_nik, window, waived_by=owner_mark
-            ),
-        ],
-    )
+    decision = await limiter.hit(limits.of_nik(channel.api_key_id, channel_user, nik_hash))
     if not decision.allowed:
         await _audit(
             audit,
@@ -399,15 +358,8 @@ async def check_status(
         beneficiary_id=person.id,
     )
     # This user has shown they know the name: strangers' guesses no longer lock them out.
-    await limiter.mark(owner_mark, OWNER_MARK_SECONDS)
+    await limiter.mark(owner_mark(nik_hash, channel.api_key_id, channel_user), OWNER_MARK_SECONDS)
     await _audit(
         audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash, outcome=Outcome.FOUND
     )
     return found
-
-
-def _owner_mark(nik_hash: bytes, api_key_id: int, channel_user: str) -> str:
-    # Keyed by the NIK's keyed hash: without the NIK hash key nobody can tell from Redis
-    # which NIK a mark is for, nor forge one.
-    message = f"{api_key_id}:{channel_user}".encode()
-    return hmac.new(nik_hash, message, "sha256").hexdigest()[:32]
