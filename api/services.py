@@ -14,10 +14,11 @@ from api.domain.audit_log import AuditLog
 from api.domain.complaints.directory import DirectoryCache
 from api.domain.complaints.working_days import WorkingCalendar, load_calendar
 from api.domain.eligibility import EligibilityRules, default_rules
+from api.domain.lookup_limits import LookupLimits
 from api.domain.protection import Protector
 from api.domain.rate_limit import RateLimiter
 from api.domain.regions import RegionCodes, region_codes
-from api.domain.lookup_limits import LookupLimits
+from api.domain.sign_in_throttle import SignInThrottle
 from api.domain.status_check import FamilyReader
 from api.redis_client import create_redis
 from api.settings import Settings
@@ -41,6 +42,7 @@ class Services:
     rules: EligibilityRules
     regions: RegionCodes
     lookup_limits: LookupLimits
+    sign_in_throttle: SignInThrottle
     audit: AuditLog
     directory: DirectoryCache
     calendar: WorkingCalendar
@@ -75,6 +77,7 @@ class Services:
                 per_nik=settings.lookup_limit_per_nik_all_keys,
                 window_seconds=settings.lookup_window_seconds,
             ),
+            sign_in_throttle=SignInThrottle(redis),
             audit=AuditLog(engine, pool),
             directory=DirectoryCache(engine),
             calendar=load_calendar(),

@@ -8,8 +8,9 @@ reveal and every action leaves a row in the staff access audit.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from api.application.acting import take_action
 from api.application.errors import AppError, Refusal
@@ -28,13 +29,44 @@ class Evidence:
     content: bytes
 
 
-async def sign_in(services: Services, *, username: str, password: str) -> tuple[str, datetime]:
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    expires_at: datetime
+    # Attempts on this account that failed or were refused since the owner's last sign-in.
+    failed_attempts: int = 0
+
+
+async def sign_in(
+    services: Services, *, username: str, password: str, address: str | None = None
+) -> SignedIn:
     """A new session token and its expiry. A wrong password and an unknown user are refused
-    alike, in the same time."""
+    alike, in the same time. Guessing is throttled per account and per client ``address``
+    (growing delays, then a temporary lock; the refusal says when to retry, and the owner is
+    told of the failed attempts at the next sign-in)."""
+    throttle = services.sign_in_throttle
+    refused = await throttle.claim(username, address)
+    if refused is not None:
+        retry_at = datetime.fromtimestamp(refused.retry_at, UTC)
+        raise AppError(
+            Refusal.RATE_LIMITED,
+            "sign_in_locked" if refused.locked else "sign_in_delayed",
+            "staff.sign_in_locked" if refused.locked else "staff.sign_in_delayed",
+            retry_after=refused.retry_after,
+            params={
+                "seconds": refused.retry_after,
+                "minutes": max(1, math.ceil(refused.retry_after / 60)),
+                "time": f"{retry_at:%H:%M}",
+            },
+            extra={"retry_at": retry_at.isoformat(timespec="seconds")},
+        )
     try:
-        return await log_in(services.engine, username=username, password=password)
+        token, expires = await log_in(services.engine, username=username, password=password)
     except StaffError:
+        await throttle.failed(username, address)
         raise AppError(Refusal.UNAUTHENTICATED, "login_failed", "staff.login_failed") from None
+    failed = await throttle.succeeded(username, address)
+    return SignedIn(token, expires, failed)
 
 
 async def sign_out(services: Services, token: str) -> None:

@@ -15,10 +15,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+import messages
 from api.application import staff_work
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
 from api.domain.vocabulary import Action
+from api.errors import request_locale
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -31,6 +33,10 @@ class LoginIn(BaseModel):
 class SessionOut(BaseModel):
     token: str
     expires_at: datetime
+    failed_attempts: int = Field(
+        default=0, description="Sign-in attempts on this account that failed since the last one"
+    )
+    notice: str | None = Field(default=None, description="Tells the member about them")
 
 
 class ActionIn(BaseModel):
@@ -48,12 +54,26 @@ class ActionOut(BaseModel):
 
 
 @router.post("/sessions", response_model=SessionOut, status_code=201)
-async def create_session(body: LoginIn, services: ServicesDep) -> SessionOut:
-    """Log in; send the token as `Authorization: Bearer …` afterwards."""
-    token, expires = await staff_work.sign_in(
-        services, username=body.username, password=body.password
+async def create_session(body: LoginIn, request: Request, services: ServicesDep) -> SessionOut:
+    """Log in; send the token as `Authorization: Bearer …` afterwards. Repeated failures
+    are answered 429 with `Retry-After` (growing delays, then a temporary lock)."""
+    signed_in = await staff_work.sign_in(
+        services,
+        username=body.username,
+        password=body.password,
+        address=request.client.host if request.client else None,
     )
-    return SessionOut(token=token, expires_at=expires)
+    notice = None
+    if signed_in.failed_attempts:
+        notice = messages.render_text(
+            request_locale(request), "staff.failed_attempts", count=signed_in.failed_attempts
+        )
+    return SessionOut(
+        token=signed_in.token,
+        expires_at=signed_in.expires_at,
+        failed_attempts=signed_in.failed_attempts,
+        notice=notice,
+    )
 
 
 @router.delete("/sessions/current", status_code=204)

@@ -231,3 +231,73 @@ async def test_the_handler_downloads_evidence_as_an_attachment(client, staff):
     assert response.content == buffer.getvalue()
     assert response.headers["content-type"] == "image/jpeg"
     assert response.headers["content-disposition"].startswith("attachment;")
+
+
+class Clock:
+    """The sign-in throttle's clock (epoch seconds), moved by hand: no sleeping in tests."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0  # 2027-01-15 08:00 UTC
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def sign_in(client, password: str, username: str = "banyuwangi", locale: str = "id"):
+    return await client.post(
+        "/api/v1/staff/sessions",
+        json={"username": username, "password": password},
+        headers={"Accept-Language": locale},
+    )
+
+
+async def test_a_burst_of_wrong_passwords_meets_growing_delays_then_a_lock_naming_the_time(
+    client, services, staff
+):
+    clock = Clock()
+    services.sign_in_throttle.clock = clock
+    waits: list[int] = []
+    for _ in range(200):
+        answer = await sign_in(client, "salah-salah-salah")
+        if answer.status_code == 429:
+            waits.append(int(answer.headers["Retry-After"]))
+            if answer.json()["error"]["code"] == "sign_in_locked":
+                break
+            assert "detik" in answer.json()["error"]["message"]
+            clock.now += waits[-1]  # the guesser waits exactly as told
+        else:
+            assert answer.status_code == 401
+    assert waits == [1, 2, 4, 8, 16, 32, 900]
+
+    # Locked: the right password is refused too, and the refusal says until when.
+    locked = await sign_in(client, PASSWORD)
+    error = locked.json()["error"]
+    assert locked.status_code == 429 and error["code"] == "sign_in_locked"
+    assert "15 menit" in error["message"] and "pukul 08:" in error["message"]
+    assert error["retry_at"].startswith("2027-01-15T08:")
+    english = await sign_in(client, PASSWORD, locale="en")
+    assert "try again in 15 minutes" in english.json()["error"]["message"]
+
+
+async def test_the_owner_is_told_of_failed_attempts_at_the_next_sign_in_only(
+    client, services, staff
+):
+    clock = Clock()
+    services.sign_in_throttle.clock = clock
+    for _ in range(5):  # four wrong passwords, then one refused while waiting
+        await sign_in(client, "salah-salah-salah")
+    clock.now += 60
+
+    first = await sign_in(client, PASSWORD)
+    second = await sign_in(client, PASSWORD)
+
+    assert first.status_code == 201 and first.json()["failed_attempts"] == 5
+    assert "5 percobaan masuk" in first.json()["notice"]
+    assert second.json()["failed_attempts"] == 0 and second.json()["notice"] is None
+
+
+async def test_an_unknown_username_is_throttled_exactly_like_a_known_one(client, services, staff):
+    services.sign_in_throttle.clock = Clock()
+    known = [(await sign_in(client, "salah-salah-salah")).status_code for _ in range(6)]
+    unknown = [(await sign_in(client, PASSWORD, username="siapa")).status_code for _ in range(6)]
+    assert known == unknown == [401] * 4 + [429] * 2
