@@ -99,7 +99,9 @@ for i = 1, 2 do
   elseif failures > free then
     delay = first * 2 ^ (failures - free - 1)
   end
-  redis.call('HSET', KEYS[i], 'until', tostring(now + delay), 'locked', lock)
+  if delay > 0 then  -- (a wait of 0 must not be written: tostring rounds it up to a wait)
+    redis.call('HSET', KEYS[i], 'until', string.format('%.3f', now + delay), 'locked', lock)
+  end
   redis.call('EXPIRE', KEYS[i], ARGV[at + 5])
 end
 return {1}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import os
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -68,9 +69,10 @@ def verify_password(password: str, stored: str) -> bool:
 # Spent on unknown usernames too, so a login's timing does not tell which usernames exist.
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
-# Two hashes at once per process: the rest of the machine's cores stay for requests, and at
-# most 32 MiB goes to scrypt however many sign-ins arrive.
-HASHING_THREADS = 2
+# Hashes at once per process: half the machine's cores (at least one, at most four), so the
+# other half stays for requests, and at most 64 MiB goes to scrypt however many sign-ins
+# arrive.
+HASHING_THREADS = min(4, max(1, (os.cpu_count() or 2) // 2))
 _hashing = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="scrypt")
 
 

@@ -125,3 +125,12 @@ async def test_successes_from_a_shared_address_do_not_count_against_it(redis):
     for i in range(10):  # a whole office signing in from behind one NAT
         assert await throttle.claim(f"staff{i}", ADDRESS) is None
         await throttle.succeeded(f"staff{i}", ADDRESS)
+
+
+@BOTH_REDIS
+async def test_attempts_in_the_same_instant_on_one_address_are_not_refused_by_rounding(redis):
+    clock = Clock()
+    clock.now = 1_764_934_789.123456  # a time that 14 significant digits would round up
+    throttle = SignInThrottle(redis, clock=clock)
+    claims = [await throttle.claim(f"staff{i}", ADDRESS) for i in range(10)]
+    assert claims == [None] * 10
