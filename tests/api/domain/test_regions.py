@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from api.domain.regions import (
@@ -159,14 +157,3 @@ def test_normalize_region_code_rejects_other_lengths_with_a_specific_message(raw
 
 def test_region_codes_is_one_shared_instance():
     assert region_codes() is region_codes()
-
-
-def test_loading_all_three_tables_takes_well_under_100_ms():
-    fastest = min(_load_time() for _ in range(3))
-    assert fastest < 0.1
-
-
-def _load_time() -> float:
-    start = time.perf_counter()
-    RegionCodes.load()
-    return time.perf_counter() - start
