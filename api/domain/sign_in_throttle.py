@@ -146,6 +146,8 @@ class SignInThrottle:
         address: Schedule = ADDRESS,
     ) -> None:
         self._redis = redis
+        # By digest after the first call (EVALSHA), re-sent by redis-py after a Redis restart.
+        self._claim, self._succeed = redis.register_script(_CLAIM), redis.register_script(_SUCCEED)
         self.clock = clock
         self._schedules = (account, address)
 
@@ -166,7 +168,7 @@ class SignInThrottle:
                 schedule.first_delay_seconds,
                 schedule.forget_after_seconds,
             )
-        answer = await self._redis.eval(_CLAIM, 3, *self._keys(username, address), *args)
+        answer = await self._claim(keys=self._keys(username, address), args=args)
         if int(answer[0]) == 1:
             return None
         wait = float(answer[1])
@@ -183,4 +185,4 @@ class SignInThrottle:
     async def succeeded(self, username: str, address: str | None) -> int:
         """Start the account afresh; the attempts that failed or were refused since the
         owner's last sign-in."""
-        return int(await self._redis.eval(_SUCCEED, 3, *self._keys(username, address)))
+        return int(await self._succeed(keys=self._keys(username, address)))
