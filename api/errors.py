@@ -117,7 +117,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         field = validation_field(first)
-        message = validation_message(first, field, request_locale(request))
+        message = validation_message(
+            first, field, _body_locale(exc.body) or request_locale(request)
+        )
         return JSONResponse(_body("invalid_request", message, field), status_code=422)
 
     async def _unavailable(request: Request, _: Exception) -> JSONResponse:
@@ -138,6 +140,21 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+
+def _body_locale(body: object) -> str | None:
+    """The ``locale`` a refused JSON body states for its person (top level, or the complaint's
+    ``reporter``), so they read the refusal in their language; None if it states none."""
+    if not isinstance(body, dict):
+        return None
+    reporter = body.get("reporter")
+    for locale in (
+        body.get("locale"),
+        reporter.get("locale") if isinstance(reporter, dict) else None,
+    ):
+        if isinstance(locale, str) and locale.strip():
+            return messages.normalize_locale(locale)
+    return None
 
 
 def unavailable_text(locale: str | None) -> str:

@@ -84,16 +84,19 @@ def _request_body(raw: bytes) -> StatusCheckRequest:
         return StatusCheckRequest.model_validate_json(raw)
     except ValidationError as error:
         errors = error.errors(include_input=False)
-    if errors and errors[0]["type"] == "json_invalid":
-        # pydantic-core's parser refuses a lone surrogate (``"\\ud800"``) as invalid JSON,
-        # naming no field; Python's parser takes it, so the field can be named as elsewhere.
+    # Only on the way to a refusal: the body as Python reads it, for its ``locale`` (the
+    # refusal is said in it) and, as pydantic-core's parser refuses a lone surrogate
+    # (``"\\ud800"``) as invalid JSON naming no field, to name the field as elsewhere.
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if body is not None and errors and errors[0]["type"] == "json_invalid":
         try:
-            StatusCheckRequest.model_validate(json.loads(raw))
+            StatusCheckRequest.model_validate(body)
         except ValidationError as named:
             errors = named.errors(include_input=False)
-        except ValueError:
-            pass
-    raise RequestValidationError(errors)
+    raise RequestValidationError(errors, body=body)
 
 
 def _json(body: dict) -> Response:

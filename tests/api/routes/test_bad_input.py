@@ -222,6 +222,25 @@ async def test_a_bad_character_is_a_422_naming_the_field_in_the_persons_language
     assert await _stored(services) == before
 
 
+async def test_the_refusal_is_said_in_the_locale_the_body_states(world):
+    # The bot states the citizen's language in the body, not in Accept-Language.
+    checked = await world.client.post(
+        "/api/v1/status-checks",
+        json={
+            "nik": "3510014107900009",
+            "name": "Siti\x00",
+            "channel_user": "tg:1",
+            "locale": "en",
+        },
+        headers={"Accept-Language": "id"},
+    )
+    reporter = {"channel_user": "tg:\x0042", "locale": "en"}
+    filed = await world.client.post("/api/v1/complaints", json={**COMPLAINT, "reporter": reporter})
+    for response in (checked, filed):
+        assert response.status_code == 422
+        assert response.json()["error"]["message"].startswith(SAID_IN["en"])
+
+
 async def test_a_single_line_field_refuses_a_tab_and_a_multi_line_one_keeps_it(world):
     refused = await world.client.post(
         "/api/v1/complaints", json=_with(COMPLAINT, "reporter.channel_user", "tg:\t42")
