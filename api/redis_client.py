@@ -16,7 +16,9 @@ MAX_CONNECTIONS = 200
 DEFAULT_TIMEOUT_SECONDS = 0.3
 
 
-def create_redis(url: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Redis:
+def create_redis(url: str, *, timeout: float | None = DEFAULT_TIMEOUT_SECONDS) -> Redis:
+    """A client of ``url``; ``timeout=None`` only for a client that blocks on purpose (a
+    stream consumer's ``XREADGROUP … BLOCK``), which the api never does."""
     if url == MEMORY_URL:
         import fakeredis
 
