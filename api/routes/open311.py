@@ -40,8 +40,7 @@ from api.errors import (
     unavailable_text,
 )
 from api.open311_format import MEDIA_TYPE, to_xml
-from api.schemas.text import Line
-from api.schemas.text import Text as MultiLine
+from api.schemas.text import Line, Text
 from api.services import Services
 
 FORMATS = ("json", "xml")
@@ -115,7 +114,7 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Ro
 Locale = Annotated[Line | None, Query(max_length=16, description="id (default) or en")]
 AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
 Jurisdiction = Annotated[Line | None, Query(max_length=64, description="Ignored: one jurisdiction")]
-Text = Annotated[Line | None, Query(max_length=16000)]
+Filter = Annotated[Line | None, Query(max_length=16000)]
 _FORMAT_DOC = {404: {"description": "Unknown format, or nothing with this code or id"}}
 
 
@@ -182,9 +181,9 @@ class RequestForm(BaseModel):
     service_code: Line | None = None
     lat: Line | None = None
     long: Line | None = None
-    address_string: MultiLine | None = None
+    address_string: Text | None = None
     address_id: Line | None = Field(default=None, description="Ignored")
-    description: MultiLine | None = Field(default=None, description="At most 4000 characters")
+    description: Text | None = Field(default=None, description="At most 4000 characters")
     email: Line | None = None
     device_id: Line | None = None
     account_id: Line | None = None
@@ -244,8 +243,8 @@ async def create_request(
 async def list_requests(
     answer: Answer,
     services: ServicesDep,
-    service_request_id: Text = None,
-    service_code: Text = None,
+    service_request_id: Filter = None,
+    service_code: Filter = None,
     start_date: Annotated[Line | None, Query(max_length=64)] = None,
     end_date: Annotated[Line | None, Query(max_length=64)] = None,
     status: Annotated[Line | None, Query(max_length=32)] = None,
