@@ -254,7 +254,7 @@ def run_bot() -> None:
     application = build_application(
         settings,
         api=api,
-        redis=create_redis(settings.redis_url),
+        redis=create_redis(settings.redis_url, timeout=None),  # the bot blocks on streams
         notifications=False,
         telegram_rate_limits=False,
     )

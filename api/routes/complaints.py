@@ -39,6 +39,10 @@ from api.schemas.complaints import (
     created_out,
     office_out,
 )
+from api.schemas.text import Line
+
+ChannelUser = Annotated[Line, Query(min_length=1, max_length=128)]
+Locale = Annotated[Line | None, Query(max_length=16)]
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
 
@@ -57,7 +61,7 @@ def status_labeller(locale: str):
 async def list_categories(
     services: ServicesDep,
     _: CurrentChannel,
-    locale: Annotated[str | None, Query(max_length=16)] = None,
+    locale: Locale = None,
 ) -> list[CategoryOut]:
     """The kinds of complaint a citizen can file, in the citizen's language."""
     _, categories = await complaint_intake.active_categories(services)
@@ -117,8 +121,8 @@ async def create_complaint(
 async def list_own_complaints(
     channel: CurrentChannel,
     services: ServicesDep,
-    channel_user: Annotated[str, Query(min_length=1, max_length=128)],
-    locale: Annotated[str | None, Query(max_length=16)] = None,
+    channel_user: ChannelUser,
+    locale: Locale = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[ComplaintListItemOut]:
     """The complaints this channel user filed, most recently changed first."""
@@ -152,8 +156,8 @@ async def get_complaint(
     tracking_id: str,
     channel: CurrentChannel,
     services: ServicesDep,
-    channel_user: Annotated[str, Query(min_length=1, max_length=128)],
-    locale: Annotated[str | None, Query(max_length=16)] = None,
+    channel_user: ChannelUser,
+    locale: Locale = None,
 ) -> ComplaintOut:
     """A complaint's status and public timeline, for the channel user who filed it."""
     language = messages.normalize_locale(locale)
@@ -206,8 +210,8 @@ async def upload_attachment(
     channel: CurrentChannel,
     services: ServicesDep,
     file: Annotated[UploadFile, File(description="A photo (JPEG, PNG, WebP) or a PDF, ≤ 10 MB")],
-    channel_user: Annotated[str, Form(min_length=1, max_length=128)],
-    locale: Annotated[str | None, Form(max_length=16)] = None,
+    channel_user: Annotated[Line, Form(min_length=1, max_length=128)],
+    locale: Annotated[Line | None, Form(max_length=16)] = None,
 ) -> AttachmentOut:
     """Attach evidence (at most 5 files per complaint); the type is checked from the content."""
     language = messages.normalize_locale(locale)

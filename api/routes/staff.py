@@ -12,20 +12,22 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.application import staff_work
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
 from api.domain.vocabulary import Action
+from api.schemas.text import DatabaseId, Line, Text
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
 
 class LoginIn(BaseModel):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=256)
+    username: Line = Field(max_length=64)
+    # Any character a keyboard types, spaces included; never a NUL or a control character.
+    password: Line = Field(max_length=256)
 
 
 class SessionOut(BaseModel):
@@ -35,9 +37,9 @@ class SessionOut(BaseModel):
 
 class ActionIn(BaseModel):
     action: Action
-    note: str | None = Field(default=None, max_length=20000)
+    note: Text | None = Field(default=None, max_length=20000)
     public: bool = Field(default=True, description="False keeps a reply or note internal")
-    to_office: str | None = Field(default=None, max_length=32, description="For forward")
+    to_office: Line | None = Field(default=None, max_length=32, description="For forward")
 
 
 class ActionOut(BaseModel):
@@ -67,7 +69,7 @@ async def end_session(request: Request, _: CurrentStaff, services: ServicesDep) 
 async def list_complaints(
     member: CurrentStaff,
     services: ServicesDep,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[Line | None, Query(max_length=16)] = None,
     open_only: bool = False,
     overdue_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=staff_views.MAX_PAGE)] = 50,
@@ -124,7 +126,10 @@ async def act_on_complaint(
 
 @router.get("/complaints/{tracking_id}/attachments/{attachment_id}")
 async def download_attachment(
-    tracking_id: str, attachment_id: int, member: CurrentStaff, services: ServicesDep
+    tracking_id: str,
+    attachment_id: Annotated[DatabaseId, Path()],
+    member: CurrentStaff,
+    services: ServicesDep,
 ) -> Response:
     """The file itself, served as a download (never rendered inline). Audited."""
     evidence = await staff_work.evidence(services, member, tracking_id, attachment_id)

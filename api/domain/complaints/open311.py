@@ -31,7 +31,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -48,6 +48,10 @@ from api.models import Complaint, ComplaintEvent
 
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
+#: The dates a listing filter may name. Beyond them there is nothing to find, and a date near
+#: the calendar's ends overflows once moved to UTC or back by the default window.
+EARLIEST_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(9000, 1, 1, tzinfo=UTC)
 OPEN, CLOSED = "open", "closed"
 
 # 16 ASCII digits, each pair separated by at most one space, dot or dash (any Unicode space
@@ -62,9 +66,9 @@ Texts = Callable[..., str]
 class FilterError(ValueError):
     """A listing filter is malformed; ``problem`` names the message, ``field`` the parameter."""
 
-    def __init__(self, problem: str, *, field: str) -> None:
+    def __init__(self, problem: str, *, field: str, **params: object) -> None:
         super().__init__(f"{field}: {problem}")
-        self.problem, self.field = problem, field
+        self.problem, self.field, self.params = problem, field, params
 
 
 # --- services -------------------------------------------------------------------------------
@@ -265,7 +269,15 @@ def _datetime(value: str | None, *, field: str) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise FilterError("date_invalid", field=field) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=JAKARTA)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=JAKARTA)
+    if not EARLIEST_DATE <= parsed < LATEST_DATE:  # compared without moving it to UTC
+        raise FilterError(
+            "date_out_of_range",
+            field=field,
+            earliest=EARLIEST_DATE.year,
+            latest=LATEST_DATE.year - 1,
+        )
+    return parsed
 
 
 async def public_requests(engine: AsyncEngine, where: RequestFilter) -> list:
