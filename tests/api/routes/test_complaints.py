@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from api.domain.complaints.tracking_id import check_symbol, parse_tracking_id
 from api.domain.vocabulary import Action
 from api.models import Complaint, ComplaintAttachment, OutboxMessage
+from tests.api.domain.complaints.test_image_reencoding import GPS_IFD, phone_photo
+from tests.api.domain.complaints.test_pdf_attachments import pdf_with_javascript_open_action
 from tests.complaints_support import act
 from tests.registry_support import KK, SITI, RegistryRows
 
@@ -331,6 +333,40 @@ async def test_a_photo_is_attached_and_shows_in_the_timeline(client, services, r
     assert view.json()["timeline"][-1]["kind"] == "attachment_added"
     stored = await services.storage.get(await _attachment_key(services))
     assert stored == _png()
+
+
+async def test_a_photo_is_stored_without_its_gps_position(client, services, registry):
+    tracking_id = (await client.post(URL, json=complaint())).json()["tracking_id"]
+    photo = phone_photo("JPEG")
+
+    response = await client.post(
+        f"{URL}/{tracking_id}/attachments",
+        data={"channel_user": "tg:1001"},
+        files={"file": ("bukti.jpg", photo, "image/jpeg")},
+    )
+
+    assert response.status_code == 201
+    stored = await services.storage.get(await _attachment_key(services))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.getexif().get_ifd(GPS_IFD)
+    assert response.json()["size"] == len(stored)
+
+
+async def test_a_pdf_with_javascript_is_refused_in_the_citizens_language(
+    client, services, registry
+):
+    tracking_id = (await client.post(URL, json=complaint())).json()["tracking_id"]
+
+    response = await client.post(
+        f"{URL}/{tracking_id}/attachments",
+        data={"channel_user": "tg:1001", "locale": "en"},
+        files={"file": ("surat.pdf", pdf_with_javascript_open_action(), "application/pdf")},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "attachment_pdf_active_content"
+    assert "JavaScript" in response.json()["error"]["message"]
+    assert await count(services, ComplaintAttachment) == 0
 
 
 async def test_a_disguised_file_is_refused_and_nothing_is_kept(client, services, registry):
