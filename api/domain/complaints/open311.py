@@ -96,7 +96,7 @@ def service_definition(
     needs_nik = category.requires_subject_nik
     attributes: list[dict[str, Any]] = []
 
-    def attribute(code: str, datatype: str, *, required: bool, values=()) -> None:
+    def attribute(code: str, datatype: str, *, required: bool, values=(), **explained) -> None:
         attributes.append(
             {
                 "variable": True,
@@ -105,7 +105,7 @@ def service_definition(
                 "required": required,
                 "datatype_description": text(f"open311.datatype_{code}"),
                 "order": len(attributes) + 1,
-                "description": text(f"open311.attribute_{code}"),
+                "description": text(f"open311.attribute_{code}", **explained),
                 "values": [{"key": key, "name": name} for key, name in values],
             }
         )
@@ -118,6 +118,8 @@ def service_definition(
         "singlevaluelist",
         required=False,
         values=[(p.value, text(f"open311.privacy_{p.value}")) for p in Privacy],
+        # Said before sending: what of this request the public listing will show.
+        description_public=category.public_description,
     )
     attribute(
         "programme",

@@ -419,6 +419,22 @@ async def test_categories_are_listed_in_the_citizens_language(client):
     assert response.json()[0]["label"] == "Propose a recipient (not registered)"
 
 
+async def test_each_category_says_whether_its_descriptions_are_published(client):
+    response = await client.get("/api/v1/complaint-categories")
+
+    public = {c["code"]: c["description_public"] for c in response.json()}
+    assert public == {
+        "USUL": False,
+        "SANGGAH": False,
+        "BANTUAN_TIDAK_DITERIMA": True,
+        "NOMINAL_TIDAK_SESUAI": True,
+        "PUNGLI": False,
+        "DATA_SALAH": False,
+        "KARTU_REKENING": False,
+        "LAINNYA": True,
+    }
+
+
 async def test_complaint_limits_are_the_ones_the_domain_checks(client):
     response = await client.get("/api/v1/complaint-limits")
 

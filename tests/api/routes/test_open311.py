@@ -487,6 +487,17 @@ SITI_AMINAH_PUNGLI = (
 )
 
 
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [("PUNGLI", "tidak pernah tampil"), ("LAINNYA", "disamarkan")],
+)
+async def test_the_privacy_attribute_says_what_the_public_listing_will_show(client, code, said):
+    response = await client.get(f"{BASE}/services/{code}.json")
+
+    [privacy] = [a for a in response.json()["attributes"] if a["code"] == "privacy"]
+    assert said in privacy["description"]
+
+
 async def test_the_anonim_pungli_complaint_of_the_audit_publishes_none_of_its_words(
     client, api_key
 ):
