@@ -15,7 +15,8 @@ For each request the first matching :data:`RULES` entry gives
   a staff session only for its presence (its route checks it, a database read this
   middleware does not repeat on every staff request).
 
-The refusals have the api's one JSON error shape, in the request's language.
+The refusals have the api's one JSON error shape (Open311's error list under
+``/open311/``), in the request's language.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import messages
@@ -33,6 +34,7 @@ from api.application.errors import AppError, Refusal
 from api.deps import channel_of
 from api.domain.complaints.attachments import MAX_ATTACHMENT_BYTES
 from api.errors import ApiError, error_response, http_error, request_locale
+from api.open311_format import MEDIA_TYPE, to_xml
 
 _MB = 1024 * 1024
 #: A JSON or form body: a complaint's description is at most 4,000 characters.
@@ -43,6 +45,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 ATTACHMENT_LIMIT = MAX_ATTACHMENT_BYTES + MULTIPART_OVERHEAD
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+OPEN311_PREFIX = "/open311/"
 
 
 class Credentials(StrEnum):
@@ -151,10 +154,16 @@ def _declared_length(request: Request) -> int | None:
     return int(text)
 
 
-def _too_large(request: Request, rule: BodyRule) -> JSONResponse:
+def _too_large(request: Request, rule: BodyRule) -> Response:
     locale = request_locale(request)
     max_mb = round(rule.limit / _MB, 1)
     message = messages.render_text(locale, "requests.body_too_large", max_mb=f"{max_mb:g}")
+    if request.url.path.startswith(OPEN311_PREFIX):
+        # Open311 clients read the spec's error list, in the format of the path's suffix.
+        errors = [{"code": 413, "description": message}]
+        if request.url.path.endswith(".xml"):
+            return Response(to_xml("errors", errors), status_code=413, media_type=MEDIA_TYPE)
+        return JSONResponse(errors, status_code=413)
     return error_response(ApiError(413, "body_too_large", message))
 
 

@@ -141,3 +141,15 @@ async def test_a_body_within_its_limit_reaches_the_route(client):
     response = await client.post("/api/v1/complaints", json={"category": "PUNGLI"})
 
     assert response.status_code == 422  # the route's own answer: the body is incomplete
+
+
+async def test_an_open311_request_too_large_gets_the_specs_error_list(client):
+    response = await client.post(
+        "/open311/v2/requests.json",
+        content=EndlessBody(JSON_LIMIT + CHUNK),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert response.status_code == 413
+    [error] = response.json()
+    assert error["code"] == 413 and "1 MB" in error["description"]
