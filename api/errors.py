@@ -100,6 +100,15 @@ def _body(code: str, message: str, field: str | None = None, extra: dict | None 
     return {"error": error}
 
 
+def error_response(error: ApiError) -> JSONResponse:
+    """The one error shape as a response (also for the ASGI middleware, outside the routes)."""
+    return JSONResponse(
+        _body(error.code, error.message, error.field, error.extra),
+        status_code=error.status,
+        headers=error.headers,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -107,11 +116,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(
-            _body(exc.code, exc.message, exc.field, exc.extra),
-            status_code=exc.status,
-            headers=exc.headers,
-        )
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -86,6 +86,15 @@ async def create_complaint(
 ) -> ComplaintCreated:
     """File a complaint. Answered only once it is stored durably.
 
+    **What becomes public** (the Open311 listing, `/open311/v2/requests`): the kind of
+    complaint, its status, the office handling it, the office's public notes, dates and the
+    kecamatan — never the reporter, the desa/kelurahan or the subject's NIK. The
+    `description`, `address` and `location` are published only for a category whose
+    `description_public` is true and a complaint filed `BIASA`, with phone numbers, e-mail
+    addresses and NIK/KK numbers masked. A `RAHASIA` complaint is never listed. Tell the
+    citizen this before sending. Photos are stored re-encoded, without their EXIF (GPS
+    position, device).
+
     Send an `Idempotency-Key` so a retry after a timeout returns the same complaint
     (`Idempotent-Replayed: true`, status 200) instead of filing it twice.
     """

@@ -213,7 +213,15 @@ async def create_request(
     services: ServicesDep,
 ) -> Response:
     """File a complaint (form-encoded, as the spec). A request with `attribute[region_code]`
-    or `attribute[subject_nik]` needs no lat/long or address: those give the kab/kota."""
+    or `attribute[subject_nik]` needs no lat/long or address: those give the kab/kota.
+
+    **What becomes public** in `GET requests`: the service, status, agency, public office
+    notes, dates and the kecamatan (`address_id`) — never the reporter (e-mail, phone,
+    names, device or account), the desa/kelurahan or a NIK. `description`, `address` and
+    `lat`/`long` are published only for the services whose description says so (those
+    not about a person) and only with `attribute[privacy]` BIASA, with phone numbers,
+    e-mail addresses and NIK/KK numbers masked; RAHASIA requests are never listed. Tell
+    the citizen this before sending."""
     language, say, fmt = answer.language, answer.say, answer.fmt
     channel = await _channel(services, form.api_key, say)
     fields = form.model_dump(by_alias=True)

@@ -117,6 +117,14 @@ class CategoryOut(BaseModel):
     description: str
     requires_subject_nik: bool
     resolve_working_days: int
+    description_public: bool = Field(
+        description=(
+            "Whether the text of a complaint of this kind appears in public listings "
+            "(Open311 requests), with phone numbers, e-mail addresses and NIK/KK numbers "
+            "masked, when it is filed BIASA. Never for ANONIM or RAHASIA: tell the citizen "
+            "before sending."
+        )
+    )
 
 
 class InformationIn(BaseModel):
@@ -158,6 +166,7 @@ def category_out(category: Category, locale: str) -> CategoryOut:
         description=category.description_in(locale),
         requires_subject_nik=category.requires_subject_nik,
         resolve_working_days=category.resolve_days,
+        description_public=category.public_description,
     )
 
 
