@@ -192,8 +192,9 @@ async def create_request(
     form: Annotated[RequestForm, Form()],
     services: ServicesDep,
 ) -> Response:
-    """File a complaint (form-encoded, as the spec). A request with `attribute[region_code]`
-    or `attribute[subject_nik]` needs no lat/long or address: those give the kab/kota."""
+    """File a complaint (form-encoded, as the spec). `attribute[region_code]` routes it; a
+    request without one (say only `lat`/`long` and `address_string`) is accepted for triage:
+    an officer sets the domicile. Limited per account and per subject NIK (429)."""
     language, say, fmt = answer.language, answer.say, answer.fmt
     channel = await _channel(services, form.api_key, say)
     fields = form.model_dump(by_alias=True)
