@@ -45,7 +45,10 @@ class GroupCall(Generic[Item, Answer]):
     async def __call__(self, item: Item) -> Answer:
         answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._pending.append((item, answer))
-        if len(self._senders) < self._in_flight:
+        # A finished sender stays in the set until its done-callback runs, one loop step
+        # later; counting it would leave this item queued with no sender, its caller waiting
+        # forever (a caller that awaits again at once, as every sequential client does).
+        if sum(not sender.done() for sender in self._senders) < self._in_flight:
             sender = asyncio.create_task(self._send_pending())
             self._senders.add(sender)  # a reference, so the task is not collected mid-flight
             sender.add_done_callback(self._senders.discard)
