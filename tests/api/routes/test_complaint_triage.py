@@ -220,7 +220,9 @@ async def test_an_address_naming_a_pilot_kab_kota_waits_at_its_regions_desk(
 async def test_a_region_code_the_service_cannot_route_is_accepted_for_triage(
     client, services, region_code, desk
 ):
-    response = await client.post(URL, json=complaint(subject_nik=None, region_code=region_code))
+    response = await client.post(
+        URL, json=complaint(category="PUNGLI", subject_nik=None, region_code=region_code)
+    )
 
     assert response.status_code == 201
     assert (response.json()["office"]["code"], response.json()["in_triage"]) == (desk, True)
