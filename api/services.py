@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from api.db import PgPool, create_engine, pg_pool, session_factory
 from api.domain.audit_log import AuditLog
 from api.domain.complaints.directory import DirectoryCache
+from api.domain.complaints.intake.limits import IntakeLimits
 from api.domain.complaints.working_days import WorkingCalendar, load_calendar
 from api.domain.eligibility import EligibilityRules, default_rules
 from api.domain.lookup_limits import LookupLimits
@@ -43,6 +44,7 @@ class Services:
     regions: RegionCodes
     lookup_limits: LookupLimits
     sign_in_throttle: SignInThrottle
+    intake_limits: IntakeLimits
     audit: AuditLog
     directory: DirectoryCache
     calendar: WorkingCalendar
@@ -54,10 +56,17 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, *, redis: Redis | None = None) -> Services:
-        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-        pool = pg_pool(engine, size=settings.db_pool_size)
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            connect_timeout=settings.db_connect_timeout_seconds,
+        )
+        pool = pg_pool(
+            engine, size=settings.db_pool_size, connect_timeout=settings.db_connect_timeout_seconds
+        )
         reader = engine.execution_options(isolation_level="AUTOCOMMIT")
-        redis = redis if redis is not None else create_redis(settings.redis_url)
+        if redis is None:
+            redis = create_redis(settings.redis_url, timeout=settings.redis_timeout_seconds)
         return cls(
             settings=settings,
             engine=engine,
@@ -78,6 +87,11 @@ class Services:
                 window_seconds=settings.lookup_window_seconds,
             ),
             sign_in_throttle=SignInThrottle(redis),
+            intake_limits=IntakeLimits(
+                per_user=settings.intake_limit_per_user,
+                per_nik=settings.intake_limit_per_nik,
+                window_seconds=settings.intake_window_seconds,
+            ),
             audit=AuditLog(engine, pool),
             directory=DirectoryCache(engine),
             calendar=load_calendar(),

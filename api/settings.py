@@ -60,8 +60,19 @@ class Settings(BaseSettings):
         int, Field(alias="LOOKUP_LIMIT_PER_NIK_ALL_KEYS", ge=1)
     ] = 50
     lookup_window_seconds: Annotated[int, Field(alias="LOOKUP_WINDOW_SECONDS", ge=1)] = 600
+    # Complaint rate limits: filings per window, per channel user and per subject NIK.
+    intake_limit_per_user: Annotated[int, Field(alias="INTAKE_LIMIT_PER_USER", ge=1)] = 20
+    intake_limit_per_nik: Annotated[int, Field(alias="INTAKE_LIMIT_PER_NIK", ge=1)] = 10
+    intake_window_seconds: Annotated[int, Field(alias="INTAKE_WINDOW_SECONDS", ge=1)] = 3600
 
     db_pool_size: Annotated[int, Field(alias="DB_POOL_SIZE", ge=1)] = 10
+    # A database or Redis that does not answer fails a request at once (503 + Retry-After)
+    # rather than stalling it: a new PostgreSQL connection gets this long to open, a Redis
+    # command (or connection) this long to answer. Redis answers in well under a millisecond.
+    db_connect_timeout_seconds: Annotated[
+        float, Field(alias="DB_CONNECT_TIMEOUT_SECONDS", gt=0)
+    ] = 3.0
+    redis_timeout_seconds: Annotated[float, Field(alias="REDIS_TIMEOUT_SECONDS", gt=0)] = 0.3
     # Where attachments go with the local-directory storage (the default).
     attachments_dir: Annotated[str, Field(alias="ATTACHMENTS_DIR")] = "var/attachments"
     # How often the api's background worker relays the outbox and checks deadlines; 0 turns

@@ -7,15 +7,20 @@ cache's lifetime (30 s) in the others. Offices are deactivated, never deleted.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from api.application import administration
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.organisation import CategoryRule, NewOffice, OfficeRecord
 from api.domain.pilot_config import OfficeType
+from api.schemas.text import Line
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+Code = Annotated[Line, Path(max_length=32)]
 
 
 class CategoryRuleIn(BaseModel):
@@ -25,17 +30,17 @@ class CategoryRuleIn(BaseModel):
 
 class OfficeIn(BaseModel):
     code: str = Field(pattern=r"^[A-Z0-9-]{2,32}$")
-    name: str = Field(min_length=3, max_length=200)
+    name: Line = Field(min_length=3, max_length=200)
     type: OfficeType
-    email: str | None = Field(default=None, max_length=200)
+    email: Line | None = Field(default=None, max_length=200)
     regency_code: str | None = Field(default=None, pattern=r"^\d{4}$")
     province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
-    coordination_region_code: str | None = Field(default=None, max_length=16)
+    coordination_region_code: Line | None = Field(default=None, max_length=16)
 
 
 class OfficeChange(BaseModel):
-    name: str | None = Field(default=None, min_length=3, max_length=200)
-    email: str | None = Field(default=None, max_length=200)
+    name: Line | None = Field(default=None, min_length=3, max_length=200)
+    email: Line | None = Field(default=None, max_length=200)
     active: bool | None = None
 
 
@@ -46,7 +51,7 @@ async def list_category_rules(member: CurrentStaff, services: ServicesDep) -> li
 
 @router.patch("/categories/{code}", response_model=CategoryRule)
 async def change_category_rule(
-    code: str, body: CategoryRuleIn, member: CurrentStaff, services: ServicesDep
+    code: Code, body: CategoryRuleIn, member: CurrentStaff, services: ServicesDep
 ) -> CategoryRule:
     """Route a category to another office type, or take it out of (or back into) service."""
     rule = await administration.change_category_rule(
@@ -71,7 +76,7 @@ async def create_office(
 
 @router.patch("/offices/{code}", response_model=OfficeRecord)
 async def change_office(
-    code: str, body: OfficeChange, member: CurrentStaff, services: ServicesDep
+    code: Code, body: OfficeChange, member: CurrentStaff, services: ServicesDep
 ) -> OfficeRecord:
     """Rename, change the e-mail, or (de)activate an office. Routing follows immediately."""
     office = await administration.change_office(

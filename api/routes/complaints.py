@@ -39,6 +39,10 @@ from api.schemas.complaints import (
     created_out,
     office_out,
 )
+from api.schemas.text import Line
+
+ChannelUser = Annotated[Line, Query(min_length=1, max_length=128)]
+Locale = Annotated[Line | None, Query(max_length=16)]
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
 
@@ -50,14 +54,20 @@ _ERRORS = {
 
 
 def status_labeller(locale: str):
-    return lambda status: messages.render(locale, f"complaints.status_{status}")
+    """The status as the citizen reads it; "being triaged" while no office is chosen yet."""
+
+    def label(status: str, in_triage: bool = False) -> str:
+        key = "complaints.status_in_triage" if in_triage else f"complaints.status_{status}"
+        return messages.render(locale, key)
+
+    return label
 
 
 @router.get("/complaint-categories", response_model=list[CategoryOut])
 async def list_categories(
     services: ServicesDep,
     _: CurrentChannel,
-    locale: Annotated[str | None, Query(max_length=16)] = None,
+    locale: Locale = None,
 ) -> list[CategoryOut]:
     """The kinds of complaint a citizen can file, in the citizen's language."""
     _, categories = await complaint_intake.active_categories(services)
@@ -81,6 +91,15 @@ async def create_complaint(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> ComplaintCreated:
     """File a complaint. Answered only once it is stored durably.
+
+    **What becomes public** (the Open311 listing, `/open311/v2/requests`): the kind of
+    complaint, its status, the office handling it, the office's public notes, dates and the
+    kecamatan — never the reporter, the desa/kelurahan or the subject's NIK. The
+    `description`, `address` and `location` are published only for a category whose
+    `description_public` is true and a complaint filed `BIASA`, with phone numbers, e-mail
+    addresses and NIK/KK numbers masked. A `RAHASIA` complaint is never listed. Tell the
+    citizen this before sending. Photos are stored re-encoded, without their EXIF (GPS
+    position, device).
 
     Send an `Idempotency-Key` so a retry after a timeout returns the same complaint
     (`Idempotent-Replayed: true`, status 200) instead of filing it twice.
@@ -117,8 +136,8 @@ async def create_complaint(
 async def list_own_complaints(
     channel: CurrentChannel,
     services: ServicesDep,
-    channel_user: Annotated[str, Query(min_length=1, max_length=128)],
-    locale: Annotated[str | None, Query(max_length=16)] = None,
+    channel_user: ChannelUser,
+    locale: Locale = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[ComplaintListItemOut]:
     """The complaints this channel user filed, most recently changed first."""
@@ -133,7 +152,8 @@ async def list_own_complaints(
             tracking_id=item.tracking_id,
             tracking_id_display=display(item.tracking_id),
             status=item.status.value,
-            status_label=label(item.status.value),
+            status_label=label(item.status.value, item.in_triage),
+            in_triage=item.in_triage,
             category=item.category,
             category_label=(
                 directory.categories[item.category].label_in(language)
@@ -152,8 +172,8 @@ async def get_complaint(
     tracking_id: str,
     channel: CurrentChannel,
     services: ServicesDep,
-    channel_user: Annotated[str, Query(min_length=1, max_length=128)],
-    locale: Annotated[str | None, Query(max_length=16)] = None,
+    channel_user: ChannelUser,
+    locale: Locale = None,
 ) -> ComplaintOut:
     """A complaint's status and public timeline, for the channel user who filed it."""
     language = messages.normalize_locale(locale)
@@ -206,8 +226,8 @@ async def upload_attachment(
     channel: CurrentChannel,
     services: ServicesDep,
     file: Annotated[UploadFile, File(description="A photo (JPEG, PNG, WebP) or a PDF, ≤ 10 MB")],
-    channel_user: Annotated[str, Form(min_length=1, max_length=128)],
-    locale: Annotated[str | None, Form(max_length=16)] = None,
+    channel_user: Annotated[Line, Form(min_length=1, max_length=128)],
+    locale: Annotated[Line | None, Form(max_length=16)] = None,
 ) -> AttachmentOut:
     """Attach evidence (at most 5 files per complaint); the type is checked from the content."""
     language = messages.normalize_locale(locale)

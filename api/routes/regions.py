@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import CurrentChannel, ServicesDep
+from api.schemas.text import Line
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 
@@ -24,7 +25,7 @@ class RegionOut(BaseModel):
 async def search_regencies(
     services: ServicesDep,
     _: CurrentChannel,
-    q: Annotated[str, Query(min_length=1, max_length=64)],
+    q: Annotated[Line, Query(min_length=1, max_length=64)],
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ) -> list[RegionOut]:
     """Kabupaten/kota whose name contains `q`, best matches first."""
@@ -45,7 +46,7 @@ async def search_districts(
     regency_code: str,
     services: ServicesDep,
     _: CurrentChannel,
-    q: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[Line | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 8,
 ) -> list[RegionOut]:
     """The kecamatan of a kab/kota whose name contains `q` (all of them, up to `limit`, without)."""

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 import messages
@@ -21,13 +21,15 @@ from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
 from api.domain.vocabulary import Action
 from api.errors import request_locale
+from api.schemas.text import DatabaseId, Line, Text
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
 
 class LoginIn(BaseModel):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=256)
+    username: Line = Field(max_length=64)
+    # Any character a keyboard types, spaces included; never a NUL or a control character.
+    password: Line = Field(max_length=256)
 
 
 class SessionOut(BaseModel):
@@ -41,9 +43,26 @@ class SessionOut(BaseModel):
 
 class ActionIn(BaseModel):
     action: Action
-    note: str | None = Field(default=None, max_length=20000)
+    note: Text | None = Field(default=None, max_length=20000)
     public: bool = Field(default=True, description="False keeps a reply or note internal")
-    to_office: str | None = Field(default=None, max_length=32, description="For forward")
+    to_office: Line | None = Field(default=None, max_length=32, description="For forward")
+
+
+class DomicileIn(BaseModel):
+    region_code: str = Field(max_length=32, description="Kecamatan (6 digits) or desa (10)")
+
+
+class TriagedOut(BaseModel):
+    tracking_id: str
+    office_code: str
+    routing_reason: str
+
+
+class DomicileSuggestionOut(BaseModel):
+    """The registry's domicile of the subject; both null when it has none. Audited."""
+
+    district_code: str | None
+    village_code: str | None
 
 
 class ActionOut(BaseModel):
@@ -87,18 +106,21 @@ async def end_session(request: Request, _: CurrentStaff, services: ServicesDep) 
 async def list_complaints(
     member: CurrentStaff,
     services: ServicesDep,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[Line | None, Query(max_length=16)] = None,
     open_only: bool = False,
     overdue_only: bool = False,
+    triage_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=staff_views.MAX_PAGE)] = 50,
 ) -> list[staff_views.QueueItem]:
-    """The member's queue, most urgent first."""
+    """The member's queue, most urgent first; `triage_only`: the complaints waiting for
+    this member to set their domicile."""
     return await staff_work.queue(
         services,
         member,
         status=status,
         open_only=open_only,
         overdue_only=overdue_only,
+        triage_only=triage_only,
         limit=limit,
     )
 
@@ -144,7 +166,10 @@ async def act_on_complaint(
 
 @router.get("/complaints/{tracking_id}/attachments/{attachment_id}")
 async def download_attachment(
-    tracking_id: str, attachment_id: int, member: CurrentStaff, services: ServicesDep
+    tracking_id: str,
+    attachment_id: Annotated[DatabaseId, Path()],
+    member: CurrentStaff,
+    services: ServicesDep,
 ) -> Response:
     """The file itself, served as a download (never rendered inline). Audited."""
     evidence = await staff_work.evidence(services, member, tracking_id, attachment_id)
@@ -156,4 +181,32 @@ async def download_attachment(
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
             "X-Content-Type-Options": "nosniff",
         },
+    )
+
+
+@router.get("/complaints/{tracking_id}/domicile-suggestion", response_model=DomicileSuggestionOut)
+async def suggest_domicile(
+    tracking_id: str, member: CurrentStaff, services: ServicesDep
+) -> DomicileSuggestionOut:
+    """For a desk officer: where the registry says the subject lives. Audited as a reveal;
+    409 once the complaint has left triage."""
+    found = await staff_work.domicile_suggestion(services, member, tracking_id)
+    return DomicileSuggestionOut(
+        district_code=found.district_code if found else None,
+        village_code=found.village_code if found else None,
+    )
+
+
+@router.post("/complaints/{tracking_id}/domicile", response_model=TriagedOut)
+async def set_domicile(
+    tracking_id: str, body: DomicileIn, member: CurrentStaff, services: ServicesDep
+) -> TriagedOut:
+    """Set a triage complaint's domicile: it is routed as usual, its deadlines unchanged."""
+    triaged = await staff_work.set_domicile(
+        services, member, tracking_id, region_code=body.region_code
+    )
+    return TriagedOut(
+        tracking_id=triaged.tracking_id,
+        office_code=triaged.office_code,
+        routing_reason=triaged.routing_reason,
     )

@@ -11,12 +11,13 @@ from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake import MAX_DESCRIPTION, FiledComplaint
 from api.domain.complaints.queries import ReporterView
 from api.domain.complaints.tracking_id import display
+from api.schemas.text import Line, Text
 
 
 class ReporterIn(BaseModel):
-    channel_user: str = Field(min_length=1, max_length=128, description="The channel's user id")
-    locale: str | None = Field(default=None, max_length=16, description="id (default) or en")
-    contact: str | None = Field(
+    channel_user: Line = Field(min_length=1, max_length=128, description="The channel's user id")
+    locale: Line | None = Field(default=None, max_length=16, description="id (default) or en")
+    contact: Line | None = Field(
         default=None, max_length=200, description="Optional phone or e-mail for the office"
     )
 
@@ -28,23 +29,23 @@ class LocationIn(BaseModel):
 
 class ComplaintCreate(BaseModel):
     reporter: ReporterIn
-    category: str = Field(max_length=32, description="A code from GET /complaint-categories")
-    privacy: str = Field(default="BIASA", max_length=16, description="BIASA, ANONIM or RAHASIA")
+    category: Line = Field(max_length=32, description="A code from GET /complaint-categories")
+    privacy: Line = Field(default="BIASA", max_length=16, description="BIASA, ANONIM or RAHASIA")
     # Checked by the domain (with a message in the citizen's language), so only a generous
     # bound here keeps absurd bodies out.
-    description: str = Field(max_length=MAX_DESCRIPTION * 4)
-    subject_nik: str | None = Field(
+    description: Text = Field(max_length=MAX_DESCRIPTION * 4)
+    subject_nik: Line | None = Field(
         default=None, max_length=64, description="NIK of the person concerned"
     )
-    region_code: str | None = Field(
+    region_code: Line | None = Field(
         default=None,
         max_length=32,
         description="Kecamatan (6 digits) or desa/kelurahan (10); from the registry if omitted",
     )
-    programme: str | None = Field(default=None, max_length=16)
+    programme: Line | None = Field(default=None, max_length=16)
     tahap: int | None = None
     location: LocationIn | None = None
-    address: str | None = Field(default=None, max_length=1000)
+    address: Text | None = Field(default=None, max_length=1000)
 
 
 class OfficeOut(BaseModel):
@@ -65,6 +66,7 @@ class ComplaintCreated(BaseModel):
     category: str
     office: OfficeOut
     routing_reason: str
+    in_triage: bool = Field(description="At a triage desk until the domicile is set")
     deadlines: DeadlinesOut
     created_at: datetime
     message: str = Field(description="Confirmation for the citizen, in their language")
@@ -84,6 +86,7 @@ class ComplaintOut(BaseModel):
     tracking_id_display: str
     status: str
     status_label: str
+    in_triage: bool = Field(description="Waiting for a desk officer to choose the office")
     category: str
     category_label: str
     privacy: str
@@ -104,6 +107,7 @@ class ComplaintListItemOut(BaseModel):
     tracking_id_display: str
     status: str
     status_label: str
+    in_triage: bool
     category: str
     category_label: str
     created_at: datetime
@@ -116,19 +120,27 @@ class CategoryOut(BaseModel):
     description: str
     requires_subject_nik: bool
     resolve_working_days: int
+    description_public: bool = Field(
+        description=(
+            "Whether the text of a complaint of this kind appears in public listings "
+            "(Open311 requests), with phone numbers, e-mail addresses and NIK/KK numbers "
+            "masked, when it is filed BIASA. Never for ANONIM or RAHASIA: tell the citizen "
+            "before sending."
+        )
+    )
 
 
 class InformationIn(BaseModel):
-    channel_user: str = Field(min_length=1, max_length=128)
-    message: str = Field(max_length=20000)
-    locale: str | None = Field(default=None, max_length=16)
+    channel_user: Line = Field(min_length=1, max_length=128)
+    message: Text = Field(max_length=20000)
+    locale: Line | None = Field(default=None, max_length=16)
 
 
 class RatingIn(BaseModel):
-    channel_user: str = Field(min_length=1, max_length=128)
+    channel_user: Line = Field(min_length=1, max_length=128)
     rating: int = Field(description="1 (poor) to 5 (very good)")
-    comment: str | None = Field(default=None, max_length=20000)
-    locale: str | None = Field(default=None, max_length=16)
+    comment: Text | None = Field(default=None, max_length=20000)
+    locale: Line | None = Field(default=None, max_length=16)
 
 
 class ActionOut(BaseModel):
@@ -157,6 +169,7 @@ def category_out(category: Category, locale: str) -> CategoryOut:
         description=category.description_in(locale),
         requires_subject_nik=category.requires_subject_nik,
         resolve_working_days=category.resolve_days,
+        description_public=category.public_description,
     )
 
 
@@ -168,6 +181,7 @@ def created_out(filed: FiledComplaint, directory: Directory, message: str) -> Co
         category=filed.category,
         office=office_out(directory, filed.office_code),
         routing_reason=filed.routing_reason,
+        in_triage=filed.in_triage,
         deadlines=DeadlinesOut(
             verify=filed.verify_due, follow_up=filed.follow_up_due, resolve=filed.resolve_due
         ),
@@ -184,7 +198,8 @@ def complaint_out(
         tracking_id=view.tracking_id,
         tracking_id_display=display(view.tracking_id),
         status=view.status.value,
-        status_label=status_label(view.status.value),
+        status_label=status_label(view.status.value, view.in_triage),
+        in_triage=view.in_triage,
         category=view.category,
         category_label=category.label_in(locale) if category else view.category,
         privacy=view.privacy,
