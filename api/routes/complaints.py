@@ -22,7 +22,7 @@ from api.domain.complaints.attachments import MAX_ATTACHMENT_BYTES
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake import ComplaintDraft
 from api.domain.complaints.tracking_id import display
-from api.errors import refusals_in
+from api.errors import error_responses, refusals_in
 from api.schemas.complaints import (
     ActionOut,
     AttachmentOut,
@@ -40,13 +40,14 @@ from api.schemas.complaints import (
     office_out,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["complaints"])
+# Every route: a channel API key (401) and validated input (422).
+router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=error_responses(401, 422))
 
-_ERRORS = {
-    404: {"description": "No complaint with this tracking ID for this channel user"},
-    409: {"description": "Not possible in the complaint's current status"},
-    422: {"description": "The input is malformed; the message says exactly how"},
+_OWN_COMPLAINT = {
+    404: "No complaint with this tracking ID for this channel user",
+    409: "Not possible in the complaint's current status",
 }
+_ACTION_ERRORS = error_responses(400, 404, 409, meanings=_OWN_COMPLAINT)
 
 
 def status_labeller(locale: str):
@@ -72,7 +73,20 @@ async def complaint_limits(_: CurrentChannel) -> ComplaintLimitsOut:
     return ComplaintLimitsOut(**asdict(complaint_intake.complaint_limits()))
 
 
-@router.post("/complaints", status_code=201, response_model=ComplaintCreated, responses=_ERRORS)
+@router.post(
+    "/complaints",
+    status_code=201,
+    response_model=ComplaintCreated,
+    responses={
+        200: {
+            "model": ComplaintCreated,
+            "description": "A retry with the same Idempotency-Key: the complaint filed before",
+        },
+        **error_responses(
+            400, 409, meanings={409: "The Idempotency-Key was used for a different complaint"}
+        ),
+    },
+)
 async def create_complaint(
     body: ComplaintCreate,
     channel: CurrentChannel,
@@ -147,7 +161,11 @@ async def list_own_complaints(
     ]
 
 
-@router.get("/complaints/{tracking_id}", response_model=ComplaintOut, responses=_ERRORS)
+@router.get(
+    "/complaints/{tracking_id}",
+    response_model=ComplaintOut,
+    responses=error_responses(404, meanings=_OWN_COMPLAINT),
+)
 async def get_complaint(
     tracking_id: str,
     channel: CurrentChannel,
@@ -165,7 +183,9 @@ async def get_complaint(
     return complaint_out(view, directory, locale=language, status_label=status_labeller(language))
 
 
-@router.post("/complaints/{tracking_id}/information", response_model=ActionOut, responses=_ERRORS)
+@router.post(
+    "/complaints/{tracking_id}/information", response_model=ActionOut, responses=_ACTION_ERRORS
+)
 async def provide_information(
     tracking_id: str, body: InformationIn, channel: CurrentChannel, services: ServicesDep
 ) -> ActionOut:
@@ -178,7 +198,7 @@ async def provide_information(
     return await _action_out(services, result, locale)
 
 
-@router.post("/complaints/{tracking_id}/rating", response_model=ActionOut, responses=_ERRORS)
+@router.post("/complaints/{tracking_id}/rating", response_model=ActionOut, responses=_ACTION_ERRORS)
 async def rate_complaint(
     tracking_id: str, body: RatingIn, channel: CurrentChannel, services: ServicesDep
 ) -> ActionOut:
@@ -199,7 +219,9 @@ async def rate_complaint(
     "/complaints/{tracking_id}/attachments",
     status_code=201,
     response_model=AttachmentOut,
-    responses=_ERRORS,
+    responses=error_responses(
+        400, 404, 409, 413, meanings={**_OWN_COMPLAINT, 413: "The file is over 10 MB"}
+    ),
 )
 async def upload_attachment(
     tracking_id: str,

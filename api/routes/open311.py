@@ -31,7 +31,7 @@ from api.domain.api_keys import Channel, authenticate
 from api.domain.complaints import open311
 from api.domain.complaints.intake import IntakeError
 from api.domain.complaints.tracking_id import display
-from api.errors import HTTP_STATUS, refusal_text
+from api.errors import HTTP_STATUS, error_responses, refusal_text
 from api.open311_format import MEDIA_TYPE, to_xml
 from api.services import Services
 
@@ -89,13 +89,34 @@ class Open311Route(APIRoute):
         return guarded
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+class Open311ErrorItem(BaseModel):
+    """The spec's error: the body is a list of these (as <errors> in XML)."""
+
+    code: int
+    description: str
+
+
+# Every route: a malformed parameter (400) and an unknown format or identifier (404), in the
+# spec's error list rather than the api's error shape.
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["open311"],
+    route_class=Open311Route,
+    responses=error_responses(
+        400,
+        404,
+        model=list[Open311ErrorItem],
+        meanings={
+            400: "A parameter is malformed; the description says which",
+            404: "Unknown format, or nothing with this code or id",
+        },
+    ),
+)
 
 Locale = Annotated[str | None, Query(max_length=16, description="id (default) or en")]
 AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
 Jurisdiction = Annotated[str | None, Query(max_length=64, description="Ignored: one jurisdiction")]
 Text = Annotated[str | None, Query(max_length=16000)]
-_FORMAT_DOC = {404: {"description": "Unknown format, or nothing with this code or id"}}
 
 
 @dataclass(frozen=True)
@@ -120,7 +141,7 @@ async def answering(
 Answer = Annotated[Answering, Depends(answering)]
 
 
-@router.get("/services.{fmt}", responses=_FORMAT_DOC)
+@router.get("/services.{fmt}")
 async def list_services(
     answer: Answer,
     services: ServicesDep,
@@ -133,7 +154,7 @@ async def list_services(
     return _answer(fmt, "services", records)
 
 
-@router.get("/services/{service_code}.{fmt}", responses=_FORMAT_DOC)
+@router.get("/services/{service_code}.{fmt}")
 async def service_definition(
     service_code: str,
     answer: Answer,
@@ -181,11 +202,15 @@ class RequestForm(BaseModel):
 @router.post(
     "/requests.{fmt}",
     status_code=201,
-    responses={
-        400: {"description": "The request cannot be filed; the description says why"},
-        403: {"description": "api_key missing, unknown or revoked"},
-        **_FORMAT_DOC,
-    },
+    responses=error_responses(
+        400,
+        403,
+        model=list[Open311ErrorItem],
+        meanings={
+            400: "The request cannot be filed; the description says why",
+            403: "api_key missing, unknown or revoked",
+        },
+    ),
 )
 async def create_request(
     answer: Answer,
@@ -219,7 +244,7 @@ async def create_request(
     return _answer(fmt, "service_requests", [record], status=201)
 
 
-@router.get("/requests.{fmt}", responses={400: {"description": "A malformed filter"}})
+@router.get("/requests.{fmt}")
 async def list_requests(
     answer: Answer,
     services: ServicesDep,
@@ -253,7 +278,7 @@ async def list_requests(
     return _answer(fmt, "service_requests", records)
 
 
-@router.get("/requests/{service_request_id}.{fmt}", responses=_FORMAT_DOC)
+@router.get("/requests/{service_request_id}.{fmt}")
 async def get_request(
     service_request_id: str,
     answer: Answer,
@@ -267,7 +292,7 @@ async def get_request(
     return _answer(fmt, "service_requests", [record])
 
 
-@router.get("/tokens/{token}.{fmt}", responses=_FORMAT_DOC)
+@router.get("/tokens/{token}.{fmt}")
 async def get_token(
     token: str,
     answer: Answer,

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import CurrentChannel, ServicesDep
+from api.errors import error_responses
 
-router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
+router = APIRouter(prefix="/api/v1/regions", tags=["regions"], responses=error_responses(401, 422))
 
 
 class RegionOut(BaseModel):

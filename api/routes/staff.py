@@ -19,8 +19,11 @@ from api.application import staff_work
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
 from api.domain.vocabulary import Action
+from api.errors import error_responses
 
-router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+# Every route: a staff session (401) and validated input (422).
+router = APIRouter(prefix="/api/v1/staff", tags=["staff"], responses=error_responses(401, 422))
+_NOT_VISIBLE = {404: "No complaint (or attachment) with this identifier that the member may see"}
 
 
 class LoginIn(BaseModel):
@@ -47,7 +50,12 @@ class ActionOut(BaseModel):
     event: str
 
 
-@router.post("/sessions", response_model=SessionOut, status_code=201)
+@router.post(
+    "/sessions",
+    response_model=SessionOut,
+    status_code=201,
+    responses=error_responses(400, 401, meanings={401: "Wrong user name or password"}),
+)
 async def create_session(body: LoginIn, services: ServicesDep) -> SessionOut:
     """Log in; send the token as `Authorization: Bearer …` afterwards."""
     token, expires = await staff_work.sign_in(
@@ -83,7 +91,11 @@ async def list_complaints(
     )
 
 
-@router.get("/complaints/{tracking_id}", response_model=staff_views.StaffComplaint)
+@router.get(
+    "/complaints/{tracking_id}",
+    response_model=staff_views.StaffComplaint,
+    responses=error_responses(404, meanings=_NOT_VISIBLE),
+)
 async def get_complaint(
     tracking_id: str, member: CurrentStaff, services: ServicesDep
 ) -> staff_views.StaffComplaint:
@@ -93,7 +105,21 @@ async def get_complaint(
     )
 
 
-@router.post("/complaints/{tracking_id}/actions", response_model=ActionOut)
+@router.post(
+    "/complaints/{tracking_id}/actions",
+    response_model=ActionOut,
+    responses=error_responses(
+        400,
+        403,
+        404,
+        409,
+        meanings={
+            **_NOT_VISIBLE,
+            403: "The member may see the complaint but not act on it",
+            409: "The complaint's status does not allow this action",
+        },
+    ),
+)
 async def act_on_complaint(
     tracking_id: str,
     body: ActionIn,
@@ -122,7 +148,20 @@ async def act_on_complaint(
     )
 
 
-@router.get("/complaints/{tracking_id}/attachments/{attachment_id}")
+@router.get(
+    "/complaints/{tracking_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file, as a download",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ("image/jpeg", "image/png", "image/webp", "application/pdf")
+            },
+        },
+        **error_responses(404, meanings=_NOT_VISIBLE),
+    },
+)
 async def download_attachment(
     tracking_id: str, attachment_id: int, member: CurrentStaff, services: ServicesDep
 ) -> Response:
