@@ -50,6 +50,31 @@ _OWN_COMPLAINT = {
 _ACTION_ERRORS = error_responses(400, 404, 409, meanings=_OWN_COMPLAINT)
 
 
+def _link(method: str, path: str, **parameters: str) -> dict:
+    """An OpenAPI link to ``method path``: clients (and the fuzz run's stateful phase) learn
+    which call follows a filed complaint and where its identifier comes from."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method}", "parameters": parameters}
+
+
+_FILED = "$response.body#/tracking_id"
+_AFTER_FILING = {
+    "follow": _link(
+        "get",
+        "/api/v1/complaints/{tracking_id}",
+        tracking_id=_FILED,
+        channel_user="$request.body#/reporter/channel_user",
+    ),
+    "answer": _link("post", "/api/v1/complaints/{tracking_id}/information", tracking_id=_FILED),
+    "rate": _link("post", "/api/v1/complaints/{tracking_id}/rating", tracking_id=_FILED),
+    "attach": _link("post", "/api/v1/complaints/{tracking_id}/attachments", tracking_id=_FILED),
+    "open_as_staff": _link("get", "/api/v1/staff/complaints/{tracking_id}", tracking_id=_FILED),
+    "act_as_staff": _link(
+        "post", "/api/v1/staff/complaints/{tracking_id}/actions", tracking_id=_FILED
+    ),
+}
+
+
 def status_labeller(locale: str):
     return lambda status: messages.render(locale, f"complaints.status_{status}")
 
@@ -78,9 +103,11 @@ async def complaint_limits(_: CurrentChannel) -> ComplaintLimitsOut:
     status_code=201,
     response_model=ComplaintCreated,
     responses={
+        201: {"links": _AFTER_FILING},
         200: {
             "model": ComplaintCreated,
             "description": "A retry with the same Idempotency-Key: the complaint filed before",
+            "links": _AFTER_FILING,
         },
         **error_responses(
             400, 409, meanings={409: "The Idempotency-Key was used for a different complaint"}
@@ -219,9 +246,21 @@ async def rate_complaint(
     "/complaints/{tracking_id}/attachments",
     status_code=201,
     response_model=AttachmentOut,
-    responses=error_responses(
-        400, 404, 409, 413, meanings={**_OWN_COMPLAINT, 413: "The file is over 10 MB"}
-    ),
+    responses={
+        201: {
+            "links": {
+                "download_as_staff": _link(
+                    "get",
+                    "/api/v1/staff/complaints/{tracking_id}/attachments/{attachment_id}",
+                    tracking_id="$request.path.tracking_id",
+                    attachment_id="$response.body#/id",
+                )
+            }
+        },
+        **error_responses(
+            400, 404, 409, 413, meanings={**_OWN_COMPLAINT, 413: "The file is over 10 MB"}
+        ),
+    },
 )
 async def upload_attachment(
     tracking_id: str,

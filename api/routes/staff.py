@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.application import staff_work
@@ -23,6 +23,8 @@ from api.errors import error_responses
 
 # Every route: a staff session (401) and validated input (422).
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"], responses=error_responses(401, 422))
+# Row ids are 64-bit: a larger number is malformed (a 422), not a database overflow (a 500).
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 _NOT_VISIBLE = {404: "No complaint (or attachment) with this identifier that the member may see"}
 
 
@@ -163,7 +165,7 @@ async def act_on_complaint(
     },
 )
 async def download_attachment(
-    tracking_id: str, attachment_id: int, member: CurrentStaff, services: ServicesDep
+    tracking_id: str, attachment_id: RowId, member: CurrentStaff, services: ServicesDep
 ) -> Response:
     """The file itself, served as a download (never rendered inline). Audited."""
     evidence = await staff_work.evidence(services, member, tracking_id, attachment_id)

@@ -231,3 +231,16 @@ async def test_the_handler_downloads_evidence_as_an_attachment(client, staff):
     assert response.content == buffer.getvalue()
     assert response.headers["content-type"] == "image/jpeg"
     assert response.headers["content-disposition"].startswith("attachment;")
+
+
+async def test_an_attachment_id_beyond_64_bits_is_malformed_not_a_server_error(client, staff):
+    # Found by the fuzz run (tools/fuzz_api.py): the database overflowed on the look-up.
+    tracking_id = await file(client)
+    headers = await login(client, "banyuwangi")
+
+    response = await client.get(
+        f"/api/v1/staff/complaints/{tracking_id}/attachments/{2**64}", headers=headers
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "path.attachment_id"
