@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """Fuzz the whole api through its OpenAPI with schemathesis, as CI does (.ci/run).
 
-    python3 dev.py bansos …           # (not needed) the api comes up inside this script
-    .venv/bin/python tools/fuzz_api.py [--max-time SECONDS] [--seed N]
+    .venv/bin/python tools/fuzz_api.py [--max-time SECONDS] [--seed N]   # CI: --max-time 120
 
 It serves the real app on a free loopback port, on a throw-away SQLite database with the
 demo's data (a small synthetic population, the demo's staff accounts) and the in-process
@@ -15,7 +14,7 @@ route does not document. Two passes: the channel and staff routes as a ministry 
 
 Logging out (DELETE /api/v1/staff/sessions/current) is left out: it would end the session
 the rest of the run needs (tests/api/routes cover it). The run is bounded by --max-time,
-split between the passes.
+split between the passes; a failure prints a curl command and `st replay ID` reproduces it.
 """
 
 from __future__ import annotations
