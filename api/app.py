@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.body_limits import BodyLimits
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
 from api.routes import admin, complaints, health, open311, regions, staff, status
@@ -59,6 +60,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.services = services
     app.state.api_key_cache = {}
     install_error_handlers(app)
+    # Outermost of ours: a body is bounded, and its sender's key checked, before any route
+    # or parser reads it.
+    app.add_middleware(BodyLimits)
     app.include_router(health.router)
     app.include_router(status.router)
     app.include_router(complaints.router)

@@ -40,7 +40,17 @@ def _ensure_sqlite_directory(url: str) -> None:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+#: Seconds a new PostgreSQL connection may take to open: a server that accepts and never
+#: answers must not hold requests for asyncpg's default minute.
+CONNECT_TIMEOUT_SECONDS = 3.0
+#: The status check's own statements (PgPool) are small and fast; one that takes longer
+#: than this is a server in trouble, and the check fails closed (503) instead of hanging.
+HOT_STATEMENT_TIMEOUT_SECONDS = 10.0
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+) -> AsyncEngine:
     """An async engine for ``url``; SQLite gets WAL and foreign keys, PostgreSQL a pool.
 
     Statement parameters are NIKs, names, addresses and descriptions: ``hide_parameters``
@@ -71,6 +81,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_timeout=30,
         pool_recycle=3600,
         hide_parameters=True,
+        connect_args={"timeout": connect_timeout},
     )
 
 
@@ -102,9 +113,16 @@ class PgPool:
     a running loop); same connection arguments as the engine.
     """
 
-    def __init__(self, engine: AsyncEngine, *, size: int) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, size: int, connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+    ) -> None:
         self.dialect = engine.dialect  # to compile statements written with SQLAlchemy
         args, kwargs = engine.dialect.create_connect_args(engine.url)
+        kwargs = {
+            **kwargs,
+            "timeout": connect_timeout,
+            "command_timeout": HOT_STATEMENT_TIMEOUT_SECONDS,
+        }
         self._connect_args = (tuple(args), kwargs)
         self._size = size
         self._pool: asyncpg.Pool | None = None
@@ -138,6 +156,10 @@ async def _no_reset(_conn: asyncpg.Connection) -> None:
     return None
 
 
-def pg_pool(engine: AsyncEngine, *, size: int) -> PgPool | None:
+def pg_pool(
+    engine: AsyncEngine, *, size: int, connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+) -> PgPool | None:
     """A PgPool for a PostgreSQL engine; None for SQLite, which keeps the engine path."""
-    return PgPool(engine, size=size) if engine.dialect.name == "postgresql" else None
+    if engine.dialect.name != "postgresql":
+        return None
+    return PgPool(engine, size=size, connect_timeout=connect_timeout)

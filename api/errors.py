@@ -1,6 +1,9 @@
 """One error shape for every JSON route: ``{"error": {"code", "message", "field"?}}``.
 
-Validation errors never echo the submitted value back: it may be a NIK.
+Validation errors never echo the submitted value back: it may be a NIK. The ones a person
+can fix (a character a text may not hold, a text too long, a number out of range) are said
+in the request's language (``?locale=`` or Accept-Language). A database or Redis that does
+not answer is a 503 with Retry-After in the same shape, never a bare 500.
 """
 
 from __future__ import annotations
@@ -16,6 +19,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import messages
 from api.application.errors import AppError, Phrase, Refusal
+from api.domain.unavailable import UNAVAILABLE
+
+#: Seconds a client is asked to wait when the database or Redis is not answering.
+RETRY_UNAVAILABLE_AFTER = 5
+_PARAMETER_SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
 
 
 class ApiError(Exception):
@@ -137,6 +145,15 @@ def _body(code: str, message: str, field: str | None = None, extra: dict | None 
     return {"error": error}
 
 
+def error_response(error: ApiError) -> JSONResponse:
+    """The one error shape as a response (also for the ASGI middleware, outside the routes)."""
+    return JSONResponse(
+        _body(error.code, error.message, error.field, error.extra),
+        status_code=error.status,
+        headers=error.headers,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -144,23 +161,27 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(
-            _body(exc.code, exc.message, exc.field, exc.extra),
-            status_code=exc.status,
-            headers=exc.headers,
-        )
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
-        location = [str(part) for part in first.get("loc", ()) if part != "body"]
-        field = ".".join(location) or None
-        # Only the field and pydantic's description: never the "input" it echoes by default.
-        message = first.get("msg", "invalid request")
-        return JSONResponse(
-            _body("invalid_request", f"{field}: {message}" if field else message, field),
-            status_code=422,
+        field = validation_field(first)
+        message = validation_message(
+            first, field, _body_locale(exc.body) or request_locale(request)
         )
+        return JSONResponse(_body("invalid_request", message, field), status_code=422)
+
+    async def _unavailable(request: Request, _: Exception) -> JSONResponse:
+        # Nothing half-done is kept: each write is one transaction or one statement.
+        return JSONResponse(
+            _body("unavailable", unavailable_text(request_locale(request))),
+            status_code=503,
+            headers={"Retry-After": str(RETRY_UNAVAILABLE_AFTER)},
+        )
+
+    for kind in UNAVAILABLE:
+        app.add_exception_handler(kind, _unavailable)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -169,3 +190,73 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+
+def _body_locale(body: object) -> str | None:
+    """The ``locale`` a refused JSON body states for its person (top level, or the complaint's
+    ``reporter``), so they read the refusal in their language; None if it states none."""
+    if not isinstance(body, dict):
+        return None
+    reporter = body.get("reporter")
+    for locale in (
+        body.get("locale"),
+        reporter.get("locale") if isinstance(reporter, dict) else None,
+    ):
+        if isinstance(locale, str) and locale.strip():
+            return messages.normalize_locale(locale)
+    return None
+
+
+def unavailable_text(locale: str | None) -> str:
+    return messages.render_text(locale, "input.unavailable")
+
+
+def validation_field(error: dict) -> str | None:
+    """The field a validation error is about, as the client named it: ``reporter.contact``,
+    ``status`` (not ``body.reporter.contact``, ``query.status``)."""
+    location = [str(part) for part in error.get("loc", ())]
+    if location and location[0] in _PARAMETER_SOURCES:
+        location = location[1:]
+    return ".".join(location) or None
+
+
+#: Validation errors a person can fix, as (message key, what the message calls pydantic's
+#: context value). Others keep pydantic's own English description.
+_SAID = {
+    "text_control_character": ("input.text_control_character", None),
+    "text_line_break": ("input.text_line_break", None),
+    "text_broken_character": ("input.text_broken_character", None),
+    # A lone surrogate that Python's JSON parser let through: pydantic's str refuses it.
+    "string_unicode": ("input.text_not_unicode", None),
+    "string_too_long": ("input.too_long", "max_length"),
+    "less_than_equal": ("input.number_too_large", "le"),
+    "less_than": ("input.number_too_large", "lt"),
+    "greater_than_equal": ("input.number_too_small", "ge"),
+    "greater_than": ("input.number_too_small", "gt"),
+}
+
+
+def validation_message(error: dict, field: str | None, locale: str) -> str:
+    """A validation error in ``locale`` when it is one a person can fix, else pydantic's
+    description; either way without the submitted value."""
+    said = fixable_problem_text(error, field, locale)
+    if said is not None:
+        return said
+    message = error.get("msg", "invalid request")
+    return f"{field}: {message}" if field else message
+
+
+def fixable_problem_text(error: dict, field: str | None, locale: str) -> str | None:
+    """The sentence in ``locale`` for a validation error a person can fix, or None."""
+    said = _SAID.get(error.get("type", ""))
+    if said is None or not field:
+        return None
+    key, limit = said
+    context = error.get("ctx") or {}
+    if limit is None:
+        params = {"position": context.get("position"), "code_point": context.get("code_point")}
+    elif limit == "max_length":
+        params = {"max_length": context.get(limit)}
+    else:
+        params = {"limit": context.get(limit)}
+    return messages.render_text(locale, key, field=field, **params)

@@ -10,9 +10,15 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 MEMORY_URL = "memory://"
 MAX_CONNECTIONS = 200
+#: How long a command or a connection may take before it fails (redis.TimeoutError): a hung
+#: Redis must fail a status check in well under a second (it fails closed, as a 503), not
+#: stall it for the operating system's TCP timeouts.
+DEFAULT_TIMEOUT_SECONDS = 0.3
 
 
-def create_redis(url: str) -> Redis:
+def create_redis(url: str, *, timeout: float | None = DEFAULT_TIMEOUT_SECONDS) -> Redis:
+    """A client of ``url``; ``timeout=None`` only for a client that blocks on purpose (a
+    stream consumer's ``XREADGROUP … BLOCK``), which the api never does."""
     if url == MEMORY_URL:
         import fakeredis
 
@@ -23,7 +29,12 @@ def create_redis(url: str) -> Redis:
         )
     # A burst beyond the pool waits (up to 10 s) for a free connection instead of failing.
     pool = BlockingConnectionPool.from_url(
-        url, max_connections=MAX_CONNECTIONS, timeout=10, health_check_interval=30
+        url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=10,
+        health_check_interval=30,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
     )
     return Redis(connection_pool=pool, decode_responses=False)
 

@@ -51,10 +51,17 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, *, redis: Redis | None = None) -> Services:
-        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-        pool = pg_pool(engine, size=settings.db_pool_size)
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            connect_timeout=settings.db_connect_timeout_seconds,
+        )
+        pool = pg_pool(
+            engine, size=settings.db_pool_size, connect_timeout=settings.db_connect_timeout_seconds
+        )
         reader = engine.execution_options(isolation_level="AUTOCOMMIT")
-        redis = redis if redis is not None else create_redis(settings.redis_url)
+        if redis is None:
+            redis = create_redis(settings.redis_url, timeout=settings.redis_timeout_seconds)
         return cls(
             settings=settings,
             engine=engine,

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     lookup_window_seconds: Annotated[int, Field(alias="LOOKUP_WINDOW_SECONDS", ge=1)] = 600
 
     db_pool_size: Annotated[int, Field(alias="DB_POOL_SIZE", ge=1)] = 10
+    # A database or Redis that does not answer fails a request at once (503 + Retry-After)
+    # rather than stalling it: a new PostgreSQL connection gets this long to open, a Redis
+    # command (or connection) this long to answer. Redis answers in well under a millisecond.
+    db_connect_timeout_seconds: Annotated[
+        float, Field(alias="DB_CONNECT_TIMEOUT_SECONDS", gt=0)
+    ] = 3.0
+    redis_timeout_seconds: Annotated[float, Field(alias="REDIS_TIMEOUT_SECONDS", gt=0)] = 0.3
     # Where attachments go with the local-directory storage (the default).
     attachments_dir: Annotated[str, Field(alias="ATTACHMENTS_DIR")] = "var/attachments"
     # How often the api's background worker relays the outbox and checks deadlines; 0 turns

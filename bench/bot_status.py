@@ -39,7 +39,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, REDIS_URL, bansos, env_for, save, wait_ready  # noqa: E402
+from bench.common import (  # noqa: E402
+    BIN,
+    REDIS_URL,
+    bansos,
+    env_for,
+    print_side_by_side,
+    save,
+    wait_ready,
+)
 
 #: The bot's conversation state in the bench's Redis database (bot/persistence.py's keys).
 BOT_KEYS = ("bot:user_data:", "bot:chat_data:", "bot:conversation:status")
@@ -176,7 +184,7 @@ async def clean_bot_state(redis_url: str) -> None:
 
 async def measure(args, api_url: str, key: str, folks: list[tuple[str, str]]) -> list[dict]:
     """Each bot its own stand-in and Redis database; rounds alternate between the bots."""
-    sides = [TelegramSide("current", None)]
+    sides = [TelegramSide("after", None)]
     if args.baseline:
         sides.append(TelegramSide("baseline", args.baseline, args.baseline_python))
     redis_urls = [f"{REDIS_URL.rpartition('/')[0]}/{7 - index}" for index in range(len(sides))]
@@ -192,7 +200,9 @@ async def measure(args, api_url: str, key: str, folks: list[tuple[str, str]]) ->
                 folks[first + n * args.checks : first + (n + 1) * args.checks]
                 for n in range(args.chats)
             ]
-            for number, side in enumerate(sides):
+            # Every other round the other bot goes first: a drift in load falls on both.
+            order = list(enumerate(sides))
+            for number, side in order if r % 2 == 0 else order[::-1]:
                 spy = None
                 if args.profile:
                     output = Path(args.profile) / f"{side.name}-{r + 1}.folded"
@@ -223,21 +233,28 @@ def run_bot() -> None:
     Telegram would cap replies at 30 messages/s; this measures the bot itself. No notifier:
     nothing is relayed to it here.
     """
-    if os.environ.get("BENCH_BOT_PATH"):  # another version of bot/ and messages/
-        sys.path.insert(0, os.environ["BENCH_BOT_PATH"])
+    tree = os.environ.get("BENCH_BOT_PATH") or str(Path(__file__).resolve().parent.parent)
+    sys.path.insert(0, tree)  # another version of bot/ and messages/, or this one
     from telegram import Update
 
+    import bot.app
+    import messages
     from api.redis_client import create_redis
     from bot.app import build_application
     from bot.client import ApiClient
     from bot.settings import BotSettings
+
+    for module in (bot.app, messages):
+        if not Path(module.__file__).resolve().is_relative_to(tree):
+            sys.exit(f"the bot imported {module.__file__}, not the code in {tree}")
+        print(f"bot process: {module.__name__} from {module.__file__}", file=sys.stderr)
 
     settings = BotSettings()
     api = ApiClient(settings.api_url, settings.api_key.get_secret_value())
     application = build_application(
         settings,
         api=api,
-        redis=create_redis(settings.redis_url),
+        redis=create_redis(settings.redis_url, timeout=None),  # the bot blocks on streams
         notifications=False,
         telegram_rate_limits=False,
     )
@@ -251,9 +268,15 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=3, help="status checks per citizen")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=8767)
-    parser.add_argument("--baseline", help="another bot/ and messages/, measured alongside")
+    parser.add_argument(
+        "--baseline",
+        "--compare-with",
+        dest="baseline",
+        help="another checkout's bot/ and messages/, measured alongside",
+    )
     parser.add_argument("--baseline-python", help="the baseline bot's interpreter")
     parser.add_argument("--profile", help="record the bot with py-spy into this directory")
+    parser.add_argument("--save-as", default="bot_status", help="bench/results/NAME.json")
     parser.add_argument("--bot", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline:
@@ -293,7 +316,7 @@ def main() -> None:
     if args.profile:
         print(f"profiles in {args.profile} (figures of a profiled run are not comparable)")
         return
-    path = save("bot_status", {"people": args.people, "rounds": rounds})
+    result = {"people": args.people, "rounds": rounds}
     print(
         f"{'bot':>9} {'chats':>6} {'updates/s':>10} {'checks/s':>9} {'p50':>8} {'p99':>8} "
         f"{'bot CPU/update':>15} {'cores: bot':>11} {'telegram':>9} {'machine':>8}"
@@ -305,7 +328,18 @@ def main() -> None:
             f"{r['bot_cpu_ms_per_update']:>13}ms {r['bot_cores']:>11} "
             f"{r['telegram_cores']:>9} {r['machine_cores']:>8}"
         )
-    print(f"results: {path}")
+    if args.baseline:
+        result["side_by_side"] = print_side_by_side(
+            rounds,
+            {
+                "bot CPU ms/update": lambda r: r["bot_cpu_ms_per_update"],
+                "updates/s": lambda r: r["updates_per_second"],
+                "p50 ms": lambda r: r["p50_ms"],
+                "p99 ms": lambda r: r["p99_ms"],
+            },
+            key="bot",
+        )
+    print(f"results: {save(args.save_as, result)}")
 
 
 if __name__ == "__main__":

@@ -10,10 +10,12 @@ import asyncio
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -122,6 +124,152 @@ def bansos(*args: str, env: dict[str, str], check: bool = True) -> subprocess.Co
     )
 
 
+@dataclass(frozen=True)
+class Tree:
+    """A checkout of the code whose api, worker or bot a benchmark runs.
+
+    Every tree runs on this virtualenv's interpreter with its own sources first on the path
+    (``PYTHONPATH`` and the working directory), so an older checkout needs no virtualenv of
+    its own as long as its dependencies are the same. The command line moved between
+    versions: ``bansos/cli.py`` (the entry point since issue 11) or ``api/cli.py`` before;
+    the installed ``bansos`` script would import this checkout's ``bansos.cli`` whatever the
+    path says, so a tree's commands go through ``python -c`` instead.
+    """
+
+    label: str
+    path: Path
+
+    @property
+    def cli_module(self) -> str:
+        return "bansos.cli" if (self.path / "bansos" / "cli.py").is_file() else "api.cli"
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-c", f"from {self.cli_module} import app; app()", *args]
+
+    def env(self, env: dict[str, str]) -> dict[str, str]:
+        return {**env, "PYTHONPATH": str(self.path)}
+
+    def popen(self, *args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
+        """A long-running command of this tree (serve, worker) in a process group of its own."""
+        return subprocess.Popen(
+            self.command(*args), env=self.env(env), cwd=self.path, start_new_session=True, **kwargs
+        )
+
+    def run(self, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            self.command(*args),
+            env=self.env(env),
+            cwd=self.path,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    def verify(self, env: dict[str, str], modules: tuple[str, ...] = ("api.asgi",)) -> None:
+        """Refuse to measure unless this tree's processes import this tree's code."""
+        probe = (
+            "import importlib, sys\n"
+            "for m in sys.argv[1:]: print(importlib.import_module(m).__file__)"
+        )
+        found = subprocess.run(
+            [sys.executable, "-c", probe, self.cli_module, *modules],
+            env=self.env(env),
+            cwd=self.path,
+            capture_output=True,
+            text=True,
+        )
+        if found.returncode:
+            raise SystemExit(f"{self.label}: cannot import its code\n{found.stderr}")
+        for module, file in zip((self.cli_module, *modules), found.stdout.split(), strict=True):
+            if not Path(file).resolve().is_relative_to(self.path):
+                raise SystemExit(f"{self.label}: {module} came from {file}, not {self.path}")
+            print(f"{self.label}: {module} from {file}")
+
+
+def trees(compare_with: str | None) -> list[Tree]:
+    """The code under test ("after") and, with ``--compare-with DIR``, a "baseline" checkout."""
+    found = [Tree("after", ROOT)]
+    if compare_with:
+        path = Path(compare_with).resolve()
+        if not (path / "api" / "asgi.py").is_file():
+            raise SystemExit(f"no api/asgi.py in {path}: not a checkout of this project")
+        found.append(Tree("baseline", path))
+    return found
+
+
+def side_by_side(rounds: list[dict], figure, key: str = "code") -> dict[str, dict[str, float]]:
+    """Median, best and worst of one figure over each tree's rounds, and after / baseline.
+
+    On a shared machine single rounds move with the neighbours' load; rounds alternate
+    between the trees, so the medians of the two are what is compared, and so is the median
+    of the paired ratios (the i-th round of one tree against the i-th of the other, which
+    ran next to it).
+    """
+    by_tree: dict[str, list[float]] = {}
+    for r in rounds:
+        by_tree.setdefault(r[key], []).append(figure(r))
+    summary = {
+        tree: {
+            "median": statistics.median(values),
+            "min": min(values),
+            "max": max(values),
+            "rounds": len(values),
+        }
+        for tree, values in by_tree.items()
+    }
+    if "after" in summary and "baseline" in summary:
+        before = summary["baseline"]["median"]
+        ratio = summary["after"]["median"] / before if before else None
+        pairs = [a / b for a, b in zip(by_tree["after"], by_tree["baseline"], strict=False) if b]
+        summary["ratio"] = {
+            "after/baseline": ratio,
+            "paired_median": statistics.median(pairs) if pairs else None,
+        }
+    return summary
+
+
+def print_side_by_side(rounds: list[dict], figures: dict, key: str = "code") -> dict:
+    """Print (and return) :func:`side_by_side` for each named figure."""
+    print(
+        f"{'figure':>24} {'after median':>13} {'baseline median':>16} {'after/base':>10} "
+        f"{'paired':>7}  ranges"
+    )
+    summaries = {}
+    for name, figure in figures.items():
+        s = summaries[name] = side_by_side(rounds, figure, key)
+        a, b = s.get("after"), s.get("baseline")
+        if not (a and b):
+            continue
+        ratio, paired = s["ratio"]["after/baseline"], s["ratio"]["paired_median"]
+        print(
+            f"{name:>24} {a['median']:>13.3f} {b['median']:>16.3f} "
+            f"{'–' if ratio is None else f'{ratio:.3f}':>10} "
+            f"{'–' if paired is None else f'{paired:.3f}':>7}  "
+            f"after {a['min']:.3f}–{a['max']:.3f}, "
+            f"baseline {b['min']:.3f}–{b['max']:.3f}"
+        )
+    return summaries
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU so far of a process and all its live descendants."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            total += int(stat[11]) + int(stat[12])  # utime + stime
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue  # exited between two reads
+    return total / _TICK
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
 def _tree_rss_bytes(pid: int) -> int:
     """Resident memory of a process and all its descendants (0 once it is gone)."""
     total, pending = 0, [pid]
@@ -189,7 +337,8 @@ def machine() -> dict[str, str]:
 
 
 def save(name: str, result: dict) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    """Write ``bench/results/<name>.json`` (``name`` may hold a folder: ``issue11/bot``)."""
     path = RESULTS / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"machine": machine(), **result}, indent=2) + "\n")
     return path

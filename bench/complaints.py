@@ -1,6 +1,7 @@
 """Complaint intake under load on PostgreSQL holding 100,000 complaints, and a kill -9 count.
 
     .venv/bin/python bench/complaints.py [--complaints 100000] [--seconds 20]
+        [--compare-with DIR --rounds 3 [--cpu-rounds 8]]   # e.g. git worktree add DIR COMMIT
 
 Needs wrk (Debian package `wrk`). Builds the database `bansos_bench_complaints` on every run:
 migrations, reference data, a demo registry (for subject-NIK lookups), then the given number
@@ -14,6 +15,16 @@ its event, idempotency record and outbox message before the 201.
 Last, the crash run: a fresh server, a client keeping 32 submissions in flight, `kill -9` of
 the server's process group after a few seconds; every acknowledged tracking ID is then
 looked up in the database.
+
+``--compare-with DIR`` runs another checkout's server and worker (its sources first on the
+path, this virtualenv; see bench/common.py's Tree) against the same database in alternating
+rounds — after, baseline, baseline, after, … — each round on a fresh server and worker of
+that tree, every concurrency level in turn; the CPU of the server's processes per accepted
+complaint is read from /proc as well. ``--cpu-rounds N`` then runs both trees' api at once
+(one worker each) and alternates N short loads between them, reading the CPU per complaint
+of the api process and of PostgreSQL (bench/cpu_interleaved.py's ``interleave``): the
+figure least moved by a busy machine. The kill -9 run is left out then: it counts losses,
+not speed.
 """
 
 from __future__ import annotations
@@ -39,7 +50,18 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, bansos, env_for, recreate_database, save, wait_ready  # noqa: E402
+from bench.common import (  # noqa: E402
+    Tree,
+    bansos,
+    env_for,
+    print_side_by_side,
+    recreate_database,
+    save,
+    tree_cpu_seconds,
+    trees,
+    wait_ready,
+)
+from bench.cpu_interleaved import interleave, print_interleaved  # noqa: E402
 from bench.status_checks import wrk  # noqa: E402
 
 DATABASE = "bansos_bench_complaints"
@@ -214,8 +236,8 @@ def write_bodies(path: Path, niks: list[str], count: int = 5000) -> None:
             sink.write(json.dumps(body) + "\n")
 
 
-def start(env: dict, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([str(BIN / "bansos"), *args], env=env, start_new_session=True)
+def start(env: dict, *args: str, tree: Tree | None = None) -> subprocess.Popen:
+    return (tree or trees(None)[0]).popen(*args, env=env)
 
 
 def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
@@ -274,6 +296,40 @@ async def stored(db_url: str, tracking_ids: list[str]) -> int:
         await conn.close()
 
 
+def intake_round(tree: Tree, env, args, base, db_url, script, number: int) -> list[dict]:
+    """A fresh server and worker of ``tree``; every concurrency level for ``args.seconds``."""
+    server = start(
+        env, "serve", "--port", str(args.port), "--workers", str(args.workers), tree=tree
+    )
+    worker = start(env, "worker", tree=tree)
+    rounds = []
+    try:
+        wait_ready(base)
+        wrk(base, connections=16, seconds=3, threads=2, script=script())  # warm-up
+        for connections in args.connections:
+            before = asyncio.run(count_complaints(db_url))
+            cpu_before = tree_cpu_seconds(server.pid)
+            result = wrk(
+                base, connections=connections, seconds=args.seconds, threads=2, script=script()
+            )
+            cpu = tree_cpu_seconds(server.pid) - cpu_before
+            stored = asyncio.run(count_complaints(db_url)) - before
+            rounds.append(
+                {
+                    "round": number,
+                    "code": tree.label,
+                    "connections": connections,
+                    **result,
+                    "complaints_stored": stored,
+                    "api_cpu_us_per_complaint": 1e6 * cpu / max(1, result["requests"]),
+                }
+            )
+    finally:
+        stop(server)
+        stop(worker)
+    return rounds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=100_000)
@@ -281,6 +337,22 @@ def main() -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[8, 16, 32, 64])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--rounds", type=int, default=1, help="of every concurrency level")
+    parser.add_argument(
+        "--compare-with",
+        metavar="DIR",
+        help="a checkout of other code (git worktree add DIR COMMIT) to measure in "
+        "alternating rounds of the same run (no kill -9 run then)",
+    )
+    parser.add_argument("--save-as", default="complaints", help="bench/results/NAME.json")
+    parser.add_argument(
+        "--cpu-rounds",
+        type=int,
+        default=0,
+        help="with --compare-with: then both trees' api at once (one worker each), CPU per "
+        "complaint of the api and PostgreSQL in this many alternating loads (cpu_interleaved.py)",
+    )
+    parser.add_argument("--profile", metavar="DIR", help="py-spy profiles after --cpu-rounds")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -306,25 +378,62 @@ def main() -> None:
         return path
 
     base = f"http://127.0.0.1:{args.port}"
-    server = start(env, "serve", "--port", str(args.port), "--workers", str(args.workers))
-    worker = start(env, "worker")
+    checkouts = trees(args.compare_with)
+    for tree in checkouts:
+        tree.verify(env)
     rounds = []
-    try:
-        wait_ready(base)
-        wrk(base, connections=16, seconds=5, threads=2, script=script())  # warm-up
-        for connections in args.connections:
-            before = asyncio.run(count_complaints(db_url))
-            result = wrk(
-                base, connections=connections, seconds=args.seconds, threads=2, script=script()
-            )
-            after = asyncio.run(count_complaints(db_url))
-            rounds.append(
-                {"connections": connections, **result, "complaints_stored": after - before}
-            )
-    finally:
-        stop(server)
-        stop(worker)
+    for number in range(1, args.rounds + 1):
+        for tree in checkouts if number % 2 else checkouts[::-1]:
+            rounds += intake_round(tree, env, args, base, db_url, script, number)
     total = asyncio.run(count_complaints(db_url))
+    result = {
+        "prefilled": args.complaints,
+        "complaints_at_end": total,
+        "workers": args.workers,
+        "seconds_per_round": args.seconds,
+        "rounds": rounds,
+    }
+    print(
+        f"{'round':>5} {'code':>8} {'conns':>5} {'req/s':>8} {'p50':>8} {'p99':>8} "
+        f"{'non-2xx':>8} {'stored':>8} {'api µs':>7}"
+    )
+    for r in rounds:
+        print(
+            f"{r['round']:>5} {r['code']:>8} {r['connections']:>5} {r['rps']:>8.0f} "
+            f"{r['p50_ms']:>6.1f}ms {r['p99_ms']:>6.1f}ms {r['non_2xx']:>8} "
+            f"{r['complaints_stored']:>8} {r['api_cpu_us_per_complaint']:>7.0f}"
+        )
+    if len(checkouts) > 1:
+        result["side_by_side"] = {
+            str(c): print_side_by_side(
+                [r for r in rounds if r["connections"] == c],
+                {
+                    f"{c} conns complaints/s": lambda r: r["complaints_stored"] / args.seconds,
+                    f"{c} conns p50 ms": lambda r: r["p50_ms"],
+                    f"{c} conns p99 ms": lambda r: r["p99_ms"],
+                    f"{c} conns api µs/complaint": lambda r: r["api_cpu_us_per_complaint"],
+                },
+            )
+            for c in args.connections
+        }
+        if args.cpu_rounds:
+            loads = [("intake", "", script)]
+            measured = interleave(
+                checkouts,
+                env,
+                loads,
+                database=DATABASE,
+                rounds=args.cpu_rounds,
+                seconds=args.seconds,
+                port=args.port,
+                profile=Path(args.profile) if args.profile else None,
+            )
+            result["cpu_interleaved"] = {
+                "rounds": measured,
+                "side_by_side": print_interleaved(measured, loads),
+            }
+        print(f"results: {save(args.save_as, result)}")
+        return
 
     server = start(env, "serve", "--port", str(args.port), "--workers", str(args.workers))
     wait_ready(base)
@@ -338,23 +447,7 @@ def main() -> None:
         "in_flight_at_kill": crash["in_flight_at_kill"],
     }
 
-    path = save(
-        "complaints",
-        {
-            "prefilled": args.complaints,
-            "complaints_at_end": total,
-            "workers": args.workers,
-            "seconds_per_round": args.seconds,
-            "rounds": rounds,
-            "kill_9": crash_result,
-        },
-    )
-    print(f"{'conns':>5} {'req/s':>8} {'p50':>8} {'p99':>8} {'non-2xx':>8} {'stored':>8}")
-    for r in rounds:
-        print(
-            f"{r['connections']:>5} {r['rps']:>8.0f} {r['p50_ms']:>6.1f}ms {r['p99_ms']:>6.1f}ms "
-            f"{r['non_2xx']:>8} {r['complaints_stored']:>8}"
-        )
+    path = save(args.save_as, {**result, "kill_9": crash_result})
     print(
         f"kill -9 mid-burst: {crash_result['acknowledged']} acknowledged, "
         f"{crash_result['found_after_kill']} found afterwards, lost {crash_result['lost']} "

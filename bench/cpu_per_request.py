@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, bansos, env_for, prewarm, wait_ready  # noqa: E402
-from bench.registry import ensure_registry  # noqa: E402
+from bench.common import bansos, env_for, prewarm, trees, wait_ready  # noqa: E402
+from bench.registry import BENCH_DB, ensure_registry  # noqa: E402
 from bench.status_checks import LUA, sample_bodies  # noqa: E402
 
 PORT = 8767
@@ -70,25 +70,25 @@ def main() -> None:
     script.write_text(LUA % {"bodies": workdir / "bodies.jsonl", "key": key})
     base = f"http://127.0.0.1:{PORT}"
     endpoints = {"healthz": [f"{base}/healthz"], "status": ["-s", str(script), base]}
-    trees = [("this", None)] + ([("baseline", args.compare_with)] if args.compare_with else [])
+    checkouts = trees(args.compare_with)
+    for tree in checkouts:
+        tree.verify(env)
     print(f"{'code':>8} {'endpoint':>8} {'req/s':>7} {'api µs':>8} {'pg µs':>7} {'redis µs':>8}")
     for _ in range(args.rounds):
-        for label, tree in trees:
+        for tree in checkouts:
+            label = tree.label
             prewarm(db_url)
-            server = subprocess.Popen(
-                [str(BIN / "bansos"), "serve", "--port", str(PORT), "--workers", "1"],
-                env={**env, **({"PYTHONPATH": tree} if tree else {})},
-                cwd=tree,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            server = tree.popen(
+                "serve", "--port", str(PORT), "--workers", "1", env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
             try:
                 wait_ready(base)
                 wrk(endpoints["status"], 3)  # warm-up
                 for name, target in endpoints.items():
                     groups = {
                         "api": [server.pid],
-                        "pg": pids_of("postgres: .* bansos_bench "),
+                        "pg": pids_of(f"postgres: .* {BENCH_DB} "),
                         "redis": pids_of("redis-server"),
                     }
                     before = {group: cpu_seconds(p) for group, p in groups.items()}

@@ -96,7 +96,8 @@ def busiest_window(times: list[float], window: float = WINDOW) -> int:
 
 
 async def run(chats: int, per_chat: int) -> dict:
-    redis = create_redis(REDIS_URL)  # as the bot creates it
+    # As the bot creates it: no command timeout, its notifier blocks on the stream.
+    redis = create_redis(REDIS_URL, timeout=None)
     await clean(redis)
     standin = StandIn(
         enforce_rate_limits=True,

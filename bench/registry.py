@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import os
 import sys
 import time
 from pathlib import Path
@@ -36,7 +37,8 @@ from bench.common import (  # noqa: E402
     timed_child,
 )
 
-BENCH_DB = "bansos_bench"
+#: Another name keeps a run apart from someone else's benchmarks on the same server.
+BENCH_DB = os.environ.get("BANSOS_BENCH_REGISTRY_DB", "bansos_bench")
 
 
 def population_files(people: int) -> tuple[Path, Path]:

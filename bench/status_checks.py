@@ -27,7 +27,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, bansos, env_for, prewarm, save, wait_ready  # noqa: E402
+from bench.common import (  # noqa: E402
+    Tree,
+    bansos,
+    env_for,
+    prewarm,
+    print_side_by_side,
+    save,
+    trees,
+    wait_ready,
+)
 from bench.registry import ensure_registry  # noqa: E402
 
 LUA = """
@@ -59,6 +68,7 @@ def parse_wrk(output: str) -> dict:
     errors = re.search(r"Socket errors:.*", output)
     return {
         "rps": rps,
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "p50_ms": latency("50"),
         "p99_ms": latency("99"),
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
@@ -94,17 +104,10 @@ def sample_bodies(beneficiaries_csv: Path, path: Path, count: int) -> None:
                 )
 
 
-def _measure_tree(tree: str | None, env: dict, script: Path, args) -> tuple[dict, dict]:
+def _measure_tree(tree: Tree, env: dict, script: Path, args) -> tuple[dict, dict]:
     """One round on a fresh server: the trivial endpoint, then status checks."""
     prewarm(env["DATABASE_URL"])
-    if tree:
-        env = {**env, "PYTHONPATH": tree}
-    server = subprocess.Popen(
-        [str(BIN / "bansos"), "serve", "--port", str(args.port), "--workers", str(args.workers)],
-        env=env,
-        cwd=tree,
-        start_new_session=True,
-    )
+    server = tree.popen("serve", "--port", str(args.port), "--workers", str(args.workers), env=env)
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_ready(base)
@@ -141,6 +144,7 @@ def main() -> None:
         help="a checkout of other code (git worktree add DIR COMMIT) to measure in "
         "alternating rounds of the same run",
     )
+    parser.add_argument("--save-as", default="status_checks", help="bench/results/NAME.json")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -161,17 +165,17 @@ def main() -> None:
 
     # The code under test, and optionally an older checkout (same virtualenv, its own
     # sources first on the path) measured in alternating rounds of the same run.
-    trees = [("this", None)]
-    if args.compare_with:
-        trees.append(("baseline", str(Path(args.compare_with).resolve())))
+    checkouts = trees(args.compare_with)
+    for tree in checkouts:
+        tree.verify(env)
     rounds = []
     for _ in range(args.rounds):
-        for label, tree in trees:
+        for tree in checkouts:
             trivial, status = _measure_tree(tree, env, script, args)
             rounds.append(
                 {
-                    "code": label,
-                    "tree": tree or str(Path(__file__).resolve().parent.parent),
+                    "code": tree.label,
+                    "tree": str(tree.path),
                     "trivial": trivial,
                     "status_check": status,
                     "ratio": status["rps"] / trivial["rps"],
@@ -185,7 +189,6 @@ def main() -> None:
         "seconds_per_round": args.seconds,
         "rounds": rounds,
     }
-    path = save("status_checks", result)
     print(
         f"{'round':>5} {'code':>8} {'trivial rps':>12} {'status rps':>11} {'ratio':>6} "
         f"{'status p50':>10} {'status p99':>10} {'non-2xx':>8}"
@@ -197,7 +200,17 @@ def main() -> None:
             f"{r['ratio']:>6.2f} {r['status_check']['p50_ms']:>8.1f}ms "
             f"{r['status_check']['p99_ms']:>8.1f}ms {r['status_check']['non_2xx']:>8}"
         )
-    print(f"results: {path}")
+    if len(checkouts) > 1:
+        result["side_by_side"] = print_side_by_side(
+            rounds,
+            {
+                "status req/s": lambda r: r["status_check"]["rps"],
+                "status p99 ms": lambda r: r["status_check"]["p99_ms"],
+                "trivial req/s": lambda r: r["trivial"]["rps"],
+                "status/trivial": lambda r: r["ratio"],
+            },
+        )
+    print(f"results: {save(args.save_as, result)}")
 
 
 if __name__ == "__main__":

@@ -130,6 +130,7 @@ async def load_reference_data(
                 "description_en": c.description["en"],
                 "position": c.position,
                 "active": True,
+                "public_description": c.public_description,
             }
             for c in categories
         ],

@@ -40,6 +40,8 @@ class ComplaintCategory(SQLModel, table=True):
     description_en: str = Field(sa_column=Column(Text, nullable=False))
     position: int = 0
     active: bool = True
+    # Whether a complaint's text may appear (masked) in public listings.
+    public_description: bool = False
 
 
 class Complaint(SQLModel, table=True):

@@ -7,7 +7,9 @@ cache's lifetime (30 s) in the others. Offices are deactivated, never deleted.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from api.application import administration
@@ -15,9 +17,14 @@ from api.deps import CurrentStaff, ServicesDep
 from api.domain.organisation import CategoryRule, NewOffice, OfficeRecord
 from api.domain.pilot_config import OfficeType
 from api.errors import error_responses
+from api.schemas.text import Line
 
 # Every route: a staff session (401) of an administrator (403).
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=error_responses(401, 403, 422))
+router = APIRouter(
+    prefix="/api/v1/admin", tags=["admin"], responses=error_responses(401, 403, 422, 503)
+)
+
+Code = Annotated[Line, Path(max_length=32)]
 
 
 class CategoryRuleIn(BaseModel):
@@ -27,17 +34,17 @@ class CategoryRuleIn(BaseModel):
 
 class OfficeIn(BaseModel):
     code: str = Field(pattern=r"^[A-Z0-9-]{2,32}$")
-    name: str = Field(min_length=3, max_length=200)
+    name: Line = Field(min_length=3, max_length=200)
     type: OfficeType
-    email: str | None = Field(default=None, max_length=200)
+    email: Line | None = Field(default=None, max_length=200)
     regency_code: str | None = Field(default=None, pattern=r"^\d{4}$")
     province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
-    coordination_region_code: str | None = Field(default=None, max_length=16)
+    coordination_region_code: Line | None = Field(default=None, max_length=16)
 
 
 class OfficeChange(BaseModel):
-    name: str | None = Field(default=None, min_length=3, max_length=200)
-    email: str | None = Field(default=None, max_length=200)
+    name: Line | None = Field(default=None, min_length=3, max_length=200)
+    email: Line | None = Field(default=None, max_length=200)
     active: bool | None = None
 
 
@@ -47,10 +54,10 @@ async def list_category_rules(member: CurrentStaff, services: ServicesDep) -> li
 
 
 @router.patch(
-    "/categories/{code}", response_model=CategoryRule, responses=error_responses(400, 404)
+    "/categories/{code}", response_model=CategoryRule, responses=error_responses(400, 413, 404)
 )
 async def change_category_rule(
-    code: str, body: CategoryRuleIn, member: CurrentStaff, services: ServicesDep
+    code: Code, body: CategoryRuleIn, member: CurrentStaff, services: ServicesDep
 ) -> CategoryRule:
     """Route a category to another office type, or take it out of (or back into) service."""
     rule = await administration.change_category_rule(
@@ -68,7 +75,7 @@ async def list_offices(member: CurrentStaff, services: ServicesDep) -> list[Offi
     "/offices",
     response_model=OfficeRecord,
     status_code=201,
-    responses=error_responses(400, 409, meanings={409: "An office with this code exists"}),
+    responses=error_responses(400, 413, 409, meanings={409: "An office with this code exists"}),
 )
 async def create_office(
     body: OfficeIn, member: CurrentStaff, services: ServicesDep
@@ -78,9 +85,11 @@ async def create_office(
     return office
 
 
-@router.patch("/offices/{code}", response_model=OfficeRecord, responses=error_responses(400, 404))
+@router.patch(
+    "/offices/{code}", response_model=OfficeRecord, responses=error_responses(400, 413, 404)
+)
 async def change_office(
-    code: str, body: OfficeChange, member: CurrentStaff, services: ServicesDep
+    code: Code, body: OfficeChange, member: CurrentStaff, services: ServicesDep
 ) -> OfficeRecord:
     """Rename, change the e-mail, or (de)activate an office. Routing follows immediately."""
     office = await administration.change_office(

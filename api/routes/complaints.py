@@ -39,15 +39,19 @@ from api.schemas.complaints import (
     created_out,
     office_out,
 )
+from api.schemas.text import Line
+
+ChannelUser = Annotated[Line, Query(min_length=1, max_length=128)]
+Locale = Annotated[Line | None, Query(max_length=16)]
 
 # Every route: a channel API key (401) and validated input (422).
-router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=error_responses(401, 422))
+router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=error_responses(401, 422, 503))
 
 _OWN_COMPLAINT = {
     404: "No complaint with this tracking ID for this channel user",
     409: "Not possible in the complaint's current status",
 }
-_ACTION_ERRORS = error_responses(400, 404, 409, meanings=_OWN_COMPLAINT)
+_ACTION_ERRORS = error_responses(400, 413, 404, 409, meanings=_OWN_COMPLAINT)
 
 
 def _link(method: str, path: str, **parameters: str) -> dict:
@@ -83,7 +87,7 @@ def status_labeller(locale: str):
 async def list_categories(
     services: ServicesDep,
     _: CurrentChannel,
-    locale: Annotated[str | None, Query(max_length=16)] = None,
+    locale: Locale = None,
 ) -> list[CategoryOut]:
     """The kinds of complaint a citizen can file, in the citizen's language."""
     _, categories = await complaint_intake.active_categories(services)
@@ -110,7 +114,7 @@ async def complaint_limits(_: CurrentChannel) -> ComplaintLimitsOut:
             "links": _AFTER_FILING,
         },
         **error_responses(
-            400, 409, meanings={409: "The Idempotency-Key was used for a different complaint"}
+            400, 413, 409, meanings={409: "The Idempotency-Key was used for a different complaint"}
         ),
     },
 )
@@ -122,6 +126,15 @@ async def create_complaint(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> ComplaintCreated:
     """File a complaint. Answered only once it is stored durably.
+
+    **What becomes public** (the Open311 listing, `/open311/v2/requests`): the kind of
+    complaint, its status, the office handling it, the office's public notes, dates and the
+    kecamatan — never the reporter, the desa/kelurahan or the subject's NIK. The
+    `description`, `address` and `location` are published only for a category whose
+    `description_public` is true and a complaint filed `BIASA`, with phone numbers, e-mail
+    addresses and NIK/KK numbers masked. A `RAHASIA` complaint is never listed. Tell the
+    citizen this before sending. Photos are stored re-encoded, without their EXIF (GPS
+    position, device).
 
     Send an `Idempotency-Key` so a retry after a timeout returns the same complaint
     (`Idempotent-Replayed: true`, status 200) instead of filing it twice.
@@ -158,8 +171,8 @@ async def create_complaint(
 async def list_own_complaints(
     channel: CurrentChannel,
     services: ServicesDep,
-    channel_user: Annotated[str, Query(min_length=1, max_length=128)],
-    locale: Annotated[str | None, Query(max_length=16)] = None,
+    channel_user: ChannelUser,
+    locale: Locale = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[ComplaintListItemOut]:
     """The complaints this channel user filed, most recently changed first."""
@@ -197,8 +210,8 @@ async def get_complaint(
     tracking_id: str,
     channel: CurrentChannel,
     services: ServicesDep,
-    channel_user: Annotated[str, Query(min_length=1, max_length=128)],
-    locale: Annotated[str | None, Query(max_length=16)] = None,
+    channel_user: ChannelUser,
+    locale: Locale = None,
 ) -> ComplaintOut:
     """A complaint's status and public timeline, for the channel user who filed it."""
     language = messages.normalize_locale(locale)
@@ -267,8 +280,8 @@ async def upload_attachment(
     channel: CurrentChannel,
     services: ServicesDep,
     file: Annotated[UploadFile, File(description="A photo (JPEG, PNG, WebP) or a PDF, ≤ 10 MB")],
-    channel_user: Annotated[str, Form(min_length=1, max_length=128)],
-    locale: Annotated[str | None, Form(max_length=16)] = None,
+    channel_user: Annotated[Line, Form(min_length=1, max_length=128)],
+    locale: Annotated[Line | None, Form(max_length=16)] = None,
 ) -> AttachmentOut:
     """Attach evidence (at most 5 files per complaint); the type is checked from the content."""
     language = messages.normalize_locale(locale)

@@ -31,8 +31,17 @@ from api.domain.api_keys import Channel, authenticate
 from api.domain.complaints import open311
 from api.domain.complaints.intake import IntakeError
 from api.domain.complaints.tracking_id import display
-from api.errors import HTTP_STATUS, error_responses, refusal_text
+from api.domain.unavailable import UNAVAILABLE
+from api.errors import (
+    HTTP_STATUS,
+    RETRY_UNAVAILABLE_AFTER,
+    error_responses,
+    fixable_problem_text,
+    refusal_text,
+    unavailable_text,
+)
 from api.open311_format import MEDIA_TYPE, to_xml
+from api.schemas.text import Line, Text
 from api.services import Services
 
 FORMATS = ("json", "xml")
@@ -57,15 +66,21 @@ def _request_locale(request: Request) -> str:
     )
 
 
-def _answer(fmt: str, root: str, data: Any, status: int = 200) -> Response:
+def _answer(
+    fmt: str, root: str, data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     if fmt == "xml":
-        return Response(to_xml(root, data), status_code=status, media_type=MEDIA_TYPE)
-    return JSONResponse(data, status_code=status)
+        return Response(
+            to_xml(root, data), status_code=status, media_type=MEDIA_TYPE, headers=headers
+        )
+    return JSONResponse(data, status_code=status, headers=headers)
 
 
-def _errors(fmt: str | None, status: int, description: str) -> Response:
+def _errors(
+    fmt: str | None, status: int, description: str, headers: dict[str, str] | None = None
+) -> Response:
     body = [{"code": status, "description": description}]
-    return _answer(fmt if fmt in FORMATS else "json", "errors", body, status)
+    return _answer(fmt if fmt in FORMATS else "json", "errors", body, status, headers)
 
 
 class Open311Route(APIRoute):
@@ -83,8 +98,14 @@ class Open311Route(APIRoute):
             except RequestValidationError as error:
                 first = error.errors()[0] if error.errors() else {}
                 field = ".".join(str(part) for part in first.get("loc", ())[1:]) or "?"
-                say = _say(_request_locale(request))
-                return _errors(fmt, 400, say("open311.request_invalid", field=field))
+                language = _request_locale(request)
+                precise = fixable_problem_text(first, field, language)
+                say = _say(language)
+                return _errors(fmt, 400, precise or say("open311.request_invalid", field=field))
+            except UNAVAILABLE:
+                language = _request_locale(request)
+                retry = {"Retry-After": str(RETRY_UNAVAILABLE_AFTER)}
+                return _errors(fmt, 503, unavailable_text(language), retry)
 
         return guarded
 
@@ -105,18 +126,20 @@ router = APIRouter(
     responses=error_responses(
         400,
         404,
+        503,
         model=list[Open311ErrorItem],
         meanings={
             400: "A parameter is malformed; the description says which",
             404: "Unknown format, or nothing with this code or id",
+            503: "A service the answer needs is unavailable; see Retry-After",
         },
     ),
 )
 
-Locale = Annotated[str | None, Query(max_length=16, description="id (default) or en")]
+Locale = Annotated[Line | None, Query(max_length=16, description="id (default) or en")]
 AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
-Jurisdiction = Annotated[str | None, Query(max_length=64, description="Ignored: one jurisdiction")]
-Text = Annotated[str | None, Query(max_length=16000)]
+Jurisdiction = Annotated[Line | None, Query(max_length=64, description="Ignored: one jurisdiction")]
+Filter = Annotated[Line | None, Query(max_length=16000)]
 
 
 @dataclass(frozen=True)
@@ -177,26 +200,26 @@ class RequestForm(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    api_key: str | None = None
-    jurisdiction_id: str | None = None
-    service_code: str | None = None
-    lat: str | None = None
-    long: str | None = None
-    address_string: str | None = None
-    address_id: str | None = Field(default=None, description="Ignored")
-    description: str | None = Field(default=None, description="At most 4000 characters")
-    email: str | None = None
-    device_id: str | None = None
-    account_id: str | None = None
-    first_name: str | None = Field(default=None, description="Not stored")
-    last_name: str | None = Field(default=None, description="Not stored")
-    phone: str | None = None
-    media_url: str | None = Field(default=None, description="Ignored: never fetched or stored")
-    subject_nik: str | None = Field(default=None, alias="attribute[subject_nik]")
-    region_code: str | None = Field(default=None, alias="attribute[region_code]")
-    privacy: str | None = Field(default=None, alias="attribute[privacy]")
-    programme: str | None = Field(default=None, alias="attribute[programme]")
-    tahap: str | None = Field(default=None, alias="attribute[tahap]")
+    api_key: Line | None = None
+    jurisdiction_id: Line | None = None
+    service_code: Line | None = None
+    lat: Line | None = None
+    long: Line | None = None
+    address_string: Text | None = None
+    address_id: Line | None = Field(default=None, description="Ignored")
+    description: Text | None = Field(default=None, description="At most 4000 characters")
+    email: Line | None = None
+    device_id: Line | None = None
+    account_id: Line | None = None
+    first_name: Line | None = Field(default=None, description="Not stored")
+    last_name: Line | None = Field(default=None, description="Not stored")
+    phone: Line | None = None
+    media_url: Line | None = Field(default=None, description="Ignored: never fetched or stored")
+    subject_nik: Line | None = Field(default=None, alias="attribute[subject_nik]")
+    region_code: Line | None = Field(default=None, alias="attribute[region_code]")
+    privacy: Line | None = Field(default=None, alias="attribute[privacy]")
+    programme: Line | None = Field(default=None, alias="attribute[programme]")
+    tahap: Line | None = Field(default=None, alias="attribute[tahap]")
 
 
 @router.post(
@@ -204,6 +227,7 @@ class RequestForm(BaseModel):
     status_code=201,
     responses=error_responses(
         400,
+        413,
         403,
         model=list[Open311ErrorItem],
         meanings={
@@ -218,7 +242,15 @@ async def create_request(
     services: ServicesDep,
 ) -> Response:
     """File a complaint (form-encoded, as the spec). A request with `attribute[region_code]`
-    or `attribute[subject_nik]` needs no lat/long or address: those give the kab/kota."""
+    or `attribute[subject_nik]` needs no lat/long or address: those give the kab/kota.
+
+    **What becomes public** in `GET requests`: the service, status, agency, public office
+    notes, dates and the kecamatan (`address_id`) — never the reporter (e-mail, phone,
+    names, device or account), the desa/kelurahan or a NIK. `description`, `address` and
+    `lat`/`long` are published only for the services whose description says so (those
+    not about a person) and only with `attribute[privacy]` BIASA, with phone numbers,
+    e-mail addresses and NIK/KK numbers masked; RAHASIA requests are never listed. Tell
+    the citizen this before sending."""
     language, say, fmt = answer.language, answer.say, answer.fmt
     channel = await _channel(services, form.api_key, say)
     fields = form.model_dump(by_alias=True)
@@ -248,11 +280,11 @@ async def create_request(
 async def list_requests(
     answer: Answer,
     services: ServicesDep,
-    service_request_id: Text = None,
-    service_code: Text = None,
-    start_date: Annotated[str | None, Query(max_length=64)] = None,
-    end_date: Annotated[str | None, Query(max_length=64)] = None,
-    status: Annotated[str | None, Query(max_length=32)] = None,
+    service_request_id: Filter = None,
+    service_code: Filter = None,
+    start_date: Annotated[Line | None, Query(max_length=64)] = None,
+    end_date: Annotated[Line | None, Query(max_length=64)] = None,
+    status: Annotated[Line | None, Query(max_length=32)] = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     """Public requests, newest first, at most 1000; the last 90 days unless dated.
@@ -271,7 +303,8 @@ async def list_requests(
             now=datetime.now(UTC),
         )
     except open311.FilterError as error:
-        raise Open311Error(400, say(f"open311.{error.problem}", field=error.field)) from None
+        problem = say(f"open311.{error.problem}", field=error.field, **error.params)
+        raise Open311Error(400, problem) from None
     rows = await open311.public_requests(services.engine, where)
     directory = await services.directory.get()
     records = [open311.request_record(row, directory, language) for row in rows]

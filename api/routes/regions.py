@@ -9,8 +9,11 @@ from pydantic import BaseModel
 
 from api.deps import CurrentChannel, ServicesDep
 from api.errors import error_responses
+from api.schemas.text import Line
 
-router = APIRouter(prefix="/api/v1/regions", tags=["regions"], responses=error_responses(401, 422))
+router = APIRouter(
+    prefix="/api/v1/regions", tags=["regions"], responses=error_responses(401, 422, 503)
+)
 
 
 class RegionOut(BaseModel):
@@ -25,7 +28,7 @@ class RegionOut(BaseModel):
 async def search_regencies(
     services: ServicesDep,
     _: CurrentChannel,
-    q: Annotated[str, Query(min_length=1, max_length=64)],
+    q: Annotated[Line, Query(min_length=1, max_length=64)],
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ) -> list[RegionOut]:
     """Kabupaten/kota whose name contains `q`, best matches first."""
@@ -46,7 +49,7 @@ async def search_districts(
     regency_code: str,
     services: ServicesDep,
     _: CurrentChannel,
-    q: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[Line | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 8,
 ) -> list[RegionOut]:
     """The kecamatan of a kab/kota whose name contains `q` (all of them, up to `limit`, without)."""

@@ -20,17 +20,17 @@ from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
 from api.domain.vocabulary import Action
 from api.errors import error_responses
+from api.schemas.text import DatabaseId, Line, Text
 
 # Every route: a staff session (401) and validated input (422).
-router = APIRouter(prefix="/api/v1/staff", tags=["staff"], responses=error_responses(401, 422))
-# Row ids are 64-bit: a larger number is malformed (a 422), not a database overflow (a 500).
-RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+router = APIRouter(prefix="/api/v1/staff", tags=["staff"], responses=error_responses(401, 422, 503))
 _NOT_VISIBLE = {404: "No complaint (or attachment) with this identifier that the member may see"}
 
 
 class LoginIn(BaseModel):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=256)
+    username: Line = Field(max_length=64)
+    # Any character a keyboard types, spaces included; never a NUL or a control character.
+    password: Line = Field(max_length=256)
 
 
 class SessionOut(BaseModel):
@@ -40,9 +40,9 @@ class SessionOut(BaseModel):
 
 class ActionIn(BaseModel):
     action: Action
-    note: str | None = Field(default=None, max_length=20000)
+    note: Text | None = Field(default=None, max_length=20000)
     public: bool = Field(default=True, description="False keeps a reply or note internal")
-    to_office: str | None = Field(default=None, max_length=32, description="For forward")
+    to_office: Line | None = Field(default=None, max_length=32, description="For forward")
 
 
 class ActionOut(BaseModel):
@@ -56,7 +56,7 @@ class ActionOut(BaseModel):
     "/sessions",
     response_model=SessionOut,
     status_code=201,
-    responses=error_responses(400, 401, meanings={401: "Wrong user name or password"}),
+    responses=error_responses(400, 413, 401, meanings={401: "Wrong user name or password"}),
 )
 async def create_session(body: LoginIn, services: ServicesDep) -> SessionOut:
     """Log in; send the token as `Authorization: Bearer …` afterwards."""
@@ -77,7 +77,7 @@ async def end_session(request: Request, _: CurrentStaff, services: ServicesDep) 
 async def list_complaints(
     member: CurrentStaff,
     services: ServicesDep,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[Line | None, Query(max_length=16)] = None,
     open_only: bool = False,
     overdue_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=staff_views.MAX_PAGE)] = 50,
@@ -112,6 +112,7 @@ async def get_complaint(
     response_model=ActionOut,
     responses=error_responses(
         400,
+        413,
         403,
         404,
         409,
@@ -165,7 +166,10 @@ async def act_on_complaint(
     },
 )
 async def download_attachment(
-    tracking_id: str, attachment_id: RowId, member: CurrentStaff, services: ServicesDep
+    tracking_id: str,
+    attachment_id: Annotated[DatabaseId, Path()],
+    member: CurrentStaff,
+    services: ServicesDep,
 ) -> Response:
     """The file itself, served as a download (never rendered inline). Audited."""
     evidence = await staff_work.evidence(services, member, tracking_id, attachment_id)

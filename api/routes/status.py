@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,10 +21,11 @@ from api.schemas.status import (
     found_body,
     not_found_body,
 )
+from api.schemas.text import Line
 from api.services import Services
 
 # Every route: a channel API key (401) and validated input (422).
-router = APIRouter(prefix="/api/v1", tags=["status"], responses=error_responses(401, 422))
+router = APIRouter(prefix="/api/v1", tags=["status"], responses=error_responses(401, 422, 503))
 
 
 # The service's hottest route takes the bare request rather than declared parameters: under
@@ -53,6 +56,7 @@ _REQUEST_SCHEMA = StatusCheckRequest.model_json_schema()
         },
     },
     responses=error_responses(
+        413,
         422,
         429,
         meanings={
@@ -68,10 +72,7 @@ async def create_status_check(request: Request) -> Response:
     """
     services: Services = request.app.state.services
     channel = await channel_of(request, services, request.headers.get("x-api-key"))
-    try:
-        body = StatusCheckRequest.model_validate_json(await request.body())
-    except ValidationError as error:
-        raise RequestValidationError(error.errors(include_input=False)) from None
+    body = _request_body(await request.body())
     locale = messages.normalize_locale(body.locale or request.headers.get("accept-language"))
     with refusals_in(locale):
         answer = await status_checks.check_status(
@@ -84,14 +85,34 @@ async def create_status_check(request: Request) -> Response:
     return _json(found)
 
 
+def _request_body(raw: bytes) -> StatusCheckRequest:
+    try:
+        return StatusCheckRequest.model_validate_json(raw)
+    except ValidationError as error:
+        errors = error.errors(include_input=False)
+    # Only on the way to a refusal: the body as Python reads it, for its ``locale`` (the
+    # refusal is said in it) and, as pydantic-core's parser refuses a lone surrogate
+    # (``"\\ud800"``) as invalid JSON naming no field, to name the field as elsewhere.
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if body is not None and errors and errors[0]["type"] == "json_invalid":
+        try:
+            StatusCheckRequest.model_validate(body)
+        except ValidationError as named:
+            errors = named.errors(include_input=False)
+    raise RequestValidationError(errors, body=body)
+
+
 def _json(body: dict) -> Response:
     # Sent as is: FastAPI neither validates nor re-encodes a Response (see found_body).
     return Response(orjson.dumps(body), media_type="application/json")
 
 
 class NikCheckRequest(BaseModel):
-    nik: str = Field(max_length=64)
-    locale: str | None = Field(default=None, max_length=16)
+    nik: Line = Field(max_length=64)
+    locale: Line | None = Field(default=None, max_length=16)
 
 
 class NikCheckResponse(BaseModel):
@@ -103,7 +124,7 @@ class NikCheckResponse(BaseModel):
     "/nik-checks",
     response_model=NikCheckResponse,
     responses=error_responses(
-        400, 422, meanings={422: "Not a well-formed NIK; the message says exactly why"}
+        400, 413, 422, meanings={422: "Not a well-formed NIK; the message says exactly why"}
     ),
 )
 async def check_nik_format(
@@ -117,9 +138,9 @@ async def check_nik_format(
 
 
 class SubscriptionRequest(BaseModel):
-    token: str = Field(max_length=64, description="subscription_token of a status check")
-    channel_user: str = Field(min_length=1, max_length=128)
-    locale: str | None = Field(default=None, max_length=16)
+    token: Line = Field(max_length=64, description="subscription_token of a status check")
+    channel_user: Line = Field(min_length=1, max_length=128)
+    locale: Line | None = Field(default=None, max_length=16)
 
 
 class SubscriptionResponse(BaseModel):
@@ -130,7 +151,9 @@ class SubscriptionResponse(BaseModel):
     "/status-subscriptions",
     status_code=201,
     response_model=SubscriptionResponse,
-    responses=error_responses(400, 422, meanings={422: "The token is expired or not this user's"}),
+    responses=error_responses(
+        400, 413, 422, meanings={422: "The token is expired or not this user's"}
+    ),
 )
 async def subscribe_to_disbursements(
     body: SubscriptionRequest, channel: CurrentChannel, services: ServicesDep

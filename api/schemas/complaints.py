@@ -11,12 +11,13 @@ from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake import MAX_DESCRIPTION, FiledComplaint
 from api.domain.complaints.queries import ReporterView
 from api.domain.complaints.tracking_id import display
+from api.schemas.text import Line, Text
 
 
 class ReporterIn(BaseModel):
-    channel_user: str = Field(min_length=1, max_length=128, description="The channel's user id")
-    locale: str | None = Field(default=None, max_length=16, description="id (default) or en")
-    contact: str | None = Field(
+    channel_user: Line = Field(min_length=1, max_length=128, description="The channel's user id")
+    locale: Line | None = Field(default=None, max_length=16, description="id (default) or en")
+    contact: Line | None = Field(
         default=None, max_length=200, description="Optional phone or e-mail for the office"
     )
 
@@ -43,23 +44,23 @@ class ComplaintCreate(BaseModel):
     )
 
     reporter: ReporterIn
-    category: str = Field(max_length=32, description="A code from GET /complaint-categories")
-    privacy: str = Field(default="BIASA", max_length=16, description="BIASA, ANONIM or RAHASIA")
+    category: Line = Field(max_length=32, description="A code from GET /complaint-categories")
+    privacy: Line = Field(default="BIASA", max_length=16, description="BIASA, ANONIM or RAHASIA")
     # Checked by the domain (with a message in the citizen's language), so only a generous
     # bound here keeps absurd bodies out.
-    description: str = Field(max_length=MAX_DESCRIPTION * 4)
-    subject_nik: str | None = Field(
+    description: Text = Field(max_length=MAX_DESCRIPTION * 4)
+    subject_nik: Line | None = Field(
         default=None, max_length=64, description="NIK of the person concerned"
     )
-    region_code: str | None = Field(
+    region_code: Line | None = Field(
         default=None,
         max_length=32,
         description="Kecamatan (6 digits) or desa/kelurahan (10); from the registry if omitted",
     )
-    programme: str | None = Field(default=None, max_length=16)
+    programme: Line | None = Field(default=None, max_length=16)
     tahap: int | None = None
     location: LocationIn | None = None
-    address: str | None = Field(default=None, max_length=1000)
+    address: Text | None = Field(default=None, max_length=1000)
 
 
 class OfficeOut(BaseModel):
@@ -131,19 +132,27 @@ class CategoryOut(BaseModel):
     description: str
     requires_subject_nik: bool
     resolve_working_days: int
+    description_public: bool = Field(
+        description=(
+            "Whether the text of a complaint of this kind appears in public listings "
+            "(Open311 requests), with phone numbers, e-mail addresses and NIK/KK numbers "
+            "masked, when it is filed BIASA. Never for ANONIM or RAHASIA: tell the citizen "
+            "before sending."
+        )
+    )
 
 
 class InformationIn(BaseModel):
-    channel_user: str = Field(min_length=1, max_length=128)
-    message: str = Field(max_length=20000)
-    locale: str | None = Field(default=None, max_length=16)
+    channel_user: Line = Field(min_length=1, max_length=128)
+    message: Text = Field(max_length=20000)
+    locale: Line | None = Field(default=None, max_length=16)
 
 
 class RatingIn(BaseModel):
-    channel_user: str = Field(min_length=1, max_length=128)
+    channel_user: Line = Field(min_length=1, max_length=128)
     rating: int = Field(description="1 (poor) to 5 (very good)")
-    comment: str | None = Field(default=None, max_length=20000)
-    locale: str | None = Field(default=None, max_length=16)
+    comment: Text | None = Field(default=None, max_length=20000)
+    locale: Line | None = Field(default=None, max_length=16)
 
 
 class ActionOut(BaseModel):
@@ -172,6 +181,7 @@ def category_out(category: Category, locale: str) -> CategoryOut:
         description=category.description_in(locale),
         requires_subject_nik=category.requires_subject_nik,
         resolve_working_days=category.resolve_days,
+        description_public=category.public_description,
     )
 
 

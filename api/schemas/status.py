@@ -11,17 +11,18 @@ from pydantic import BaseModel, Field
 import messages
 from api.domain.regions import RegionCodes
 from api.domain.status_check import Found
+from api.schemas.text import Line
 
 
 class StatusCheckRequest(BaseModel):
     """A NIK and a name travel only in a request body: never in a URL, never in a log."""
 
-    nik: str = Field(max_length=64, description="NIK as typed; spaces, dots and dashes allowed")
-    name: str = Field(max_length=200, description="Full name exactly as on the KTP")
-    channel_user: str = Field(
+    nik: Line = Field(max_length=64, description="NIK as typed; spaces, dots and dashes allowed")
+    name: Line = Field(max_length=200, description="Full name exactly as on the KTP")
+    channel_user: Line = Field(
         min_length=1, max_length=128, description="The channel's own id of the person asking"
     )
-    locale: str | None = Field(default=None, max_length=16, description="id (default) or en")
+    locale: Line | None = Field(default=None, max_length=16, description="id (default) or en")
 
 
 class DisbursementOut(BaseModel):

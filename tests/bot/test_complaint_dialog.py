@@ -58,6 +58,8 @@ async def test_the_whole_dialog_files_the_complaint_with_its_photo(citizen, serv
     assert "3510********0001" in kept.plain_text
     assert "Lampiran 1 dari 5" in received.plain_text
     assert "<b>sejak Agustus</b>" in summary.plain_text  # the citizen's text, shown as typed
+    # Said before sending: this kind's story, filed Biasa, is public (masked).
+    assert "cerita Anda tampil untuk umum" in summary.plain_text
     [complaint] = complaints
     assert (complaint.category_code, complaint.office_code) == (
         "BANTUAN_TIDAK_DITERIMA",
@@ -71,10 +73,11 @@ async def test_the_whole_dialog_files_the_complaint_with_its_photo(citizen, serv
 
 
 async def test_an_anonymous_complaint_is_filed_as_such(citizen, services, registry):
-    await _file_through_the_chat(citizen, privacy="Anonim")
+    *_, summary, _filed = await _file_through_the_chat(citizen, privacy="Anonim")
 
     [complaint], _ = await stored(services)
     assert complaint.privacy == "ANONIM"
+    assert "cerita, alamat, dan identitas Anda tidak" in summary.plain_text
 
 
 async def test_a_complaint_without_a_nik_chooses_kab_kota_then_kecamatan_by_name(citizen, services):
@@ -96,6 +99,7 @@ async def test_a_complaint_without_a_nik_chooses_kab_kota_then_kecamatan_by_name
     await citizen.next_answers(3)
 
     [complaint], _ = await stored(services)
+    assert "tidak tampil sama sekali" in summary.plain_text
     assert "Jawa Timur" in str(regencies.reply_markup)
     assert "Ketik sebagian nama" in districts.plain_text
     assert (complaint.district_code, complaint.office_code, complaint.privacy) == (

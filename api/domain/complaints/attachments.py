@@ -9,7 +9,9 @@ in the citizen's locale. Nothing here produces citizen-facing sentences.
 The type is detected from the bytes (``filetype`` signatures), never taken from the
 filename or the declared content type; the declared type only serves to catch a file
 that claims to be something else (:attr:`AttachmentProblem.DISGUISED`). Images must then
-decode with Pillow and PDFs must pass a light structural check.
+decode with Pillow, and are kept re-encoded without their metadata (EXIF GPS position,
+device: ``image_reencoding``); PDFs must parse, and carry no JavaScript, launch action,
+embedded file or HTML, nor expand beyond a bound (``pdf_check``).
 
 Pure: no I/O, no global state changed (Pillow settings are read, never set). Decoding a
 large JPEG takes tens of milliseconds of CPU, so async callers should run this in a
@@ -28,6 +30,9 @@ from io import BytesIO
 
 import filetype
 from PIL import Image
+
+from api.domain.complaints.image_reencoding import reencoded
+from api.domain.complaints.pdf_check import MAX_PAGES, PdfProblem, pdf_refusal
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -113,6 +118,12 @@ class AttachmentProblem(StrEnum):
     UNSUPPORTED_TYPE = "unsupported_type"  # params: detected (MIME type, or None: unknown)
     DISGUISED = "disguised"  # params: declared, detected
     CORRUPT = "corrupt"  # params: detected
+    # A PDF that would act when opened: params: action ("javascript" or "launch").
+    PDF_ACTIVE_CONTENT = "pdf_active_content"
+    PDF_EMBEDDED_FILES = "pdf_embedded_files"  # no params
+    PDF_POLYGLOT = "pdf_polyglot"  # no params: bytes before its header, or HTML inside
+    PDF_TOO_MANY_PAGES = "pdf_too_many_pages"  # params: max, pages
+    PDF_EXPANDS_TOO_MUCH = "pdf_expands_too_much"  # no params: a decompression bomb
 
 
 class AttachmentError(ValueError):
@@ -145,7 +156,9 @@ class CheckedAttachment:
 
     ``content_type`` is the detected type (one of :data:`ALLOWED_TYPES`) and
     ``extension`` its canonical extension (``".jpg"``, ``".png"``, ``".webp"``,
-    ``".pdf"``) for the storage key. ``size`` is in bytes, ``sha256`` is lower-case hex.
+    ``".pdf"``) for the storage key. ``data`` is what to store: a PDF as sent, an image
+    re-encoded without its metadata; ``size`` (bytes) and ``sha256`` (lower-case hex)
+    describe ``data``.
     ``filename`` is for display only (never a storage path): the given name without
     directories or control characters, at most 100 characters, always ending with an
     extension of the detected type, or ``"lampiran" + extension`` if nothing usable was
@@ -157,6 +170,7 @@ class CheckedAttachment:
     size: int
     sha256: str
     filename: str
+    data: bytes
 
 
 def check_attachment(
@@ -196,15 +210,18 @@ def check_attachment(
 
     if detected == "application/pdf":
         _verify_pdf(data)
+        kept = data
     else:
         _verify_image(data, detected)
+        kept = _reencode(data, detected)
 
     return CheckedAttachment(
         content_type=detected,
         extension=_EXTENSIONS[detected],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(kept),
+        sha256=hashlib.sha256(kept).hexdigest(),
         filename=_display_name(filename, detected),
+        data=kept,
     )
 
 
@@ -232,11 +249,40 @@ def _family(mime: str) -> str:
 
 
 def _verify_pdf(data: bytes) -> None:
-    # Structural only: a PDF library would be a large attack surface for little gain,
-    # since officers open PDFs in a sandboxed viewer anyway. This catches truncated
-    # uploads and files that merely start with the magic bytes.
+    # The cheap structural check first: it catches a truncated upload before parsing.
+    corrupt = AttachmentError(AttachmentProblem.CORRUPT, detected="application/pdf")
     if not _PDF_HEADER.match(data) or b"%%EOF" not in data[-_PDF_EOF_WINDOW:]:
-        raise AttachmentError(AttachmentProblem.CORRUPT, detected="application/pdf")
+        raise corrupt
+    refusal = pdf_refusal(data)
+    if refusal is None:
+        return
+    if refusal.problem is PdfProblem.UNREADABLE:
+        raise corrupt
+    if refusal.problem is PdfProblem.ACTIVE_CONTENT:
+        raise AttachmentError(AttachmentProblem.PDF_ACTIVE_CONTENT, action=refusal.detail)
+    if refusal.problem is PdfProblem.TOO_MANY_PAGES:
+        raise AttachmentError(
+            AttachmentProblem.PDF_TOO_MANY_PAGES, max=MAX_PAGES, pages=refusal.detail
+        )
+    raise AttachmentError(_PDF_PROBLEMS[refusal.problem])
+
+
+_PDF_PROBLEMS = {
+    PdfProblem.POLYGLOT: AttachmentProblem.PDF_POLYGLOT,
+    PdfProblem.EMBEDDED_FILES: AttachmentProblem.PDF_EMBEDDED_FILES,
+    PdfProblem.EXPANDS_TOO_MUCH: AttachmentProblem.PDF_EXPANDS_TOO_MUCH,
+}
+
+
+def _reencode(data: bytes, detected: str) -> bytes:
+    try:
+        return reencoded(data, detected)
+    except MemoryError:
+        raise
+    except Exception:
+        # It verified, so this is rare (a truncated frame Pillow only meets when decoding
+        # all of it): unreadable pixels are a damaged file to the citizen.
+        raise AttachmentError(AttachmentProblem.CORRUPT, detected=detected) from None
 
 
 def _verify_image(data: bytes, detected: str) -> None:

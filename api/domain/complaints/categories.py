@@ -36,6 +36,8 @@ class Category:
     description: Mapping[str, str]
     position: int = 0
     active: bool = True
+    # Whether a complaint's text may be published (masked); false for kinds about a person.
+    public_description: bool = False
 
     def label_in(self, locale: str) -> str:
         return self.label.get(locale) or self.label["id"]
@@ -85,6 +87,9 @@ def _category(entry: Any, *, position: int) -> Category:
     if tier not in DeadlineTier.__members__:
         allowed = ", ".join(DeadlineTier)
         raise CategoryConfigError(f"{where}: deadline_tier must be one of {allowed}")
+    public_description = entry.get("public_description", False)
+    if not isinstance(public_description, bool):
+        raise CategoryConfigError(f"{where}: public_description must be true or false")
     texts = {}
     for field in ("label", "description"):
         value = entry.get(field)
@@ -102,4 +107,5 @@ def _category(entry: Any, *, position: int) -> Category:
         label=texts["label"],
         description=texts["description"],
         position=position,
+        public_description=public_description,
     )

@@ -46,6 +46,7 @@ def category_from_row(row) -> Category:
         description={"id": row.description_id, "en": row.description_en},
         position=row.position,
         active=row.active,
+        public_description=row.public_description,
     )
 
 

@@ -73,7 +73,8 @@ async def add_attachment(
         already_attached=count,
     )
     key = new_attachment_key(extension=checked.extension, now=now)
-    await storage.put(key, data, content_type=checked.content_type)
+    # What is stored is what the check kept: an image without its metadata.
+    await storage.put(key, checked.data, content_type=checked.content_type)
     try:
         async with engine.begin() as conn:
             # Counted again under a lock on the complaint (PostgreSQL; SQLite has one

@@ -16,9 +16,11 @@ Where this interface departs from, or fills in, the spec:
   Evidence goes through the channel API's attachment upload.
 * **Privacy.** RAHASIA complaints never appear, not even by explicit id (the answer is the
   same 404 as for an id that does not exist). No record carries anything about the
-  reporter (no e-mail, device, account, name or phone), whatever the privacy level. Any
-  run of 16 digits in free text, separators allowed, is shown as ``[NIK]``, because
-  citizens type NIKs into descriptions; this may also hide other long numbers.
+  reporter (no e-mail, device, account, name or phone), whatever the privacy level. What
+  of a complaint's own words is published is decided in ``publication``: no description,
+  street or point for ANONIM complaints nor for categories about a person; elsewhere NIK/KK
+  numbers, telephone numbers and e-mail addresses are masked; ``address_id`` is the
+  kecamatan code, never the desa/kelurahan.
 * **status_notes** is the latest public note written by an office or the system; a
   citizen's own notes (answers, rating comments) are not published.
 * **Tokens.** Intake is synchronous: the POST already answers with the
@@ -28,10 +30,9 @@ Where this interface departs from, or fills in, the spec:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -41,6 +42,12 @@ from api.domain.complaints.categories import Category
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake import ComplaintDraft, IntakeError, IntakeProblem
 from api.domain.complaints.lifecycle import FINISHED_STATUSES
+from api.domain.complaints.publication import (
+    description_is_public,
+    masked,
+    public_area,
+    public_text,
+)
 from api.domain.complaints.tracking_id import TrackingIdError, display, parse_tracking_id
 from api.domain.complaints.working_days import JAKARTA
 from api.domain.vocabulary import Actor, Privacy, Status
@@ -48,12 +55,11 @@ from api.models import Complaint, ComplaintEvent
 
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
+#: The dates a listing filter may name. Beyond them there is nothing to find, and a date near
+#: the calendar's ends overflows once moved to UTC or back by the default window.
+EARLIEST_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(9000, 1, 1, tzinfo=UTC)
 OPEN, CLOSED = "open", "closed"
-
-# 16 ASCII digits, each pair separated by at most one space, dot or dash (any Unicode space
-# or dash: people paste from everywhere). A longer run is masked whole.
-_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?:[\s.\-\u2010-\u2015]?[0-9]){15,}(?![0-9])")
-NIK_PLACEHOLDER = "[NIK]"
 
 #: text(key, **params) -> a sentence in the caller's language (``messages.render`` bound).
 Texts = Callable[..., str]
@@ -62,9 +68,9 @@ Texts = Callable[..., str]
 class FilterError(ValueError):
     """A listing filter is malformed; ``problem`` names the message, ``field`` the parameter."""
 
-    def __init__(self, problem: str, *, field: str) -> None:
+    def __init__(self, problem: str, *, field: str, **params: object) -> None:
         super().__init__(f"{field}: {problem}")
-        self.problem, self.field = problem, field
+        self.problem, self.field, self.params = problem, field, params
 
 
 # --- services -------------------------------------------------------------------------------
@@ -94,7 +100,7 @@ def service_definition(
     needs_nik = category.requires_subject_nik
     attributes: list[dict[str, Any]] = []
 
-    def attribute(code: str, datatype: str, *, required: bool, values=()) -> None:
+    def attribute(code: str, datatype: str, *, required: bool, values=(), **explained) -> None:
         attributes.append(
             {
                 "variable": True,
@@ -103,7 +109,7 @@ def service_definition(
                 "required": required,
                 "datatype_description": text(f"open311.datatype_{code}"),
                 "order": len(attributes) + 1,
-                "description": text(f"open311.attribute_{code}"),
+                "description": text(f"open311.attribute_{code}", **explained),
                 "values": [{"key": key, "name": name} for key, name in values],
             }
         )
@@ -116,6 +122,8 @@ def service_definition(
         "singlevaluelist",
         required=False,
         values=[(p.value, text(f"open311.privacy_{p.value}")) for p in Privacy],
+        # Said before sending: what of this request the public listing will show.
+        description_public=category.public_description,
     )
     attribute(
         "programme",
@@ -265,7 +273,15 @@ def _datetime(value: str | None, *, field: str) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise FilterError("date_invalid", field=field) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=JAKARTA)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=JAKARTA)
+    if not EARLIEST_DATE <= parsed < LATEST_DATE:  # compared without moving it to UTC
+        raise FilterError(
+            "date_out_of_range",
+            field=field,
+            earliest=EARLIEST_DATE.year,
+            latest=LATEST_DATE.year - 1,
+        )
+    return parsed
 
 
 async def public_requests(engine: AsyncEngine, where: RequestFilter) -> list:
@@ -332,23 +348,24 @@ def request_record(row, directory: Directory, locale: str) -> dict[str, Any]:
     """One GeoReport service request from a :func:`public_requests` row. Nothing in it is
     about the reporter: the row does not even carry those columns."""
     category = directory.categories.get(row.category_code)
-    # An anonymous reporter's complaint is often located at their own home: publishing the
-    # point or the street would unmask them, so only the kecamatan/desa code is given.
-    placed = row.privacy != Privacy.ANONIM
+    # A complaint whose words are withheld is often located at a home (the reporter's, or
+    # the accused's): publishing the point or the street would name it, so only the
+    # kecamatan is given.
+    placed = description_is_public(category, row.privacy)
     return {
         "service_request_id": display(row.tracking_id),
         "status": CLOSED if Status(row.status) in FINISHED_STATUSES else OPEN,
-        "status_notes": mask_nik_like(row.status_notes),
+        "status_notes": masked(row.status_notes),
         "service_name": category.label_in(locale) if category else row.category_code,
         "service_code": row.category_code,
-        "description": mask_nik_like(row.description),
+        "description": public_text(row.description, category=category, privacy=row.privacy),
         "agency_responsible": directory.office_name(row.office_code),
         "service_notice": None,
         "requested_datetime": iso(row.created_at),
         "updated_datetime": iso(row.updated_at),
         "expected_datetime": iso(row.resolve_due),
-        "address": mask_nik_like(row.address) if placed else None,
-        "address_id": row.village_code or row.district_code,
+        "address": masked(row.address) if placed else None,
+        "address_id": public_area(row.district_code, row.village_code),
         "zipcode": None,
         "lat": row.latitude if placed else None,
         "long": row.longitude if placed else None,
@@ -359,13 +376,6 @@ def request_record(row, directory: Directory, locale: str) -> dict[str, Any]:
 def token_record(tracking_id: str) -> dict[str, str]:
     shown = display(tracking_id)
     return {"service_request_id": shown, "token": shown}
-
-
-def mask_nik_like(text: str | None) -> str | None:
-    """Replace every run of 16 or more digits (single separators allowed) by ``[NIK]``."""
-    if not text:
-        return text
-    return _DIGIT_RUN.sub(NIK_PLACEHOLDER, text)
 
 
 def iso(moment: datetime | None) -> str | None:

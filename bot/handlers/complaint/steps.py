@@ -83,23 +83,25 @@ async def show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     locale = locale_of(context)
     draft = draft_of(context)
     try:
-        labels = {
-            c["code"]: c["label"] for c in await services_of(context).api.categories(locale=locale)
+        categories = {
+            c["code"]: c for c in await services_of(context).api.categories(locale=locale)
         }
     except ApiUnavailable:
-        labels = {}
+        categories = {}
+    chosen = categories.get(draft.get("category"), {})
     domicile = draft.get("domicile")
     await reply(
         update,
         text(
             locale,
             "summary",
-            category=plain(labels.get(draft.get("category"), draft.get("category", ""))),
+            category=plain(chosen.get("label", draft.get("category", ""))),
             subject=draft.get("subject_masked"),
             domicile=domicile["name"] if domicile else text(locale, "domicile_registered"),
             description=_shortened(draft.get("description", "")),
             attachments=len(draft.get("attachments", [])),
             privacy=text(locale, f"button_privacy_{draft.get('privacy', 'BIASA')}"),
+            publication=text(locale, _publication(draft.get("privacy", "BIASA"), chosen)),
         ),
         reply_markup=keyboard(
             [
@@ -116,6 +118,16 @@ async def show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
         ),
     )
     return CONFIRM
+
+
+def _publication(privacy: str, category: dict) -> str:
+    """Which sentence tells the citizen, before sending, what the public will see.
+    Unknown (the api was down): the cautious one, that the story stays private."""
+    if privacy == "RAHASIA":
+        return "public_nothing"
+    if privacy == "BIASA" and category.get("description_public"):
+        return "public_with_story"
+    return "public_without_story"
 
 
 def _shortened(description: str, limit: int = 3500) -> str:

@@ -40,3 +40,26 @@ async def test_a_failed_audit_write_fails_the_lookup_instead_of_answering_it(tmp
             api_key_id=None, channel="bot", channel_user="tg:1", nik_hash=None, outcome="found"
         )
     await engine.dispose()
+
+
+async def test_a_row_the_database_refuses_fails_only_its_own_lookup_not_its_batch(services):
+    # PostgreSQL refuses a NUL in text; one such row in a COPY batch once failed every
+    # lookup that shared it. (Requests can no longer carry one: this is the second line.)
+    if services.pool is None:
+        pytest.skip("SQLite stores a NUL in text: no row is refused")
+    audit = AuditLog(services.engine, services.pool)
+    users = [f"tg:{i}" if i % 20 else f"tg:\x00{i}" for i in range(60)]
+    outcomes = await asyncio.gather(
+        *(
+            audit.record(
+                api_key_id=None, channel="bot", channel_user=user, nik_hash=None, outcome="found"
+            )
+            for user in users
+        ),
+        return_exceptions=True,
+    )
+    failed = [user for user, outcome in zip(users, outcomes, strict=True) if outcome is not None]
+    assert failed == [user for user in users if "\x00" in user]
+    async with services.sessions() as session:
+        count = (await session.execute(select(func.count()).select_from(LookupAudit))).scalar()
+    assert count == 57

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from api.domain.complaints.tracking_id import check_symbol, parse_tracking_id
 from api.domain.vocabulary import Action
 from api.models import Complaint, ComplaintAttachment, OutboxMessage
+from tests.api.domain.complaints.test_image_reencoding import GPS_IFD, phone_photo
+from tests.api.domain.complaints.test_pdf_attachments import pdf_with_javascript_open_action
 from tests.complaints_support import act
 from tests.registry_support import KK, SITI, RegistryRows
 
@@ -333,6 +335,40 @@ async def test_a_photo_is_attached_and_shows_in_the_timeline(client, services, r
     assert stored == _png()
 
 
+async def test_a_photo_is_stored_without_its_gps_position(client, services, registry):
+    tracking_id = (await client.post(URL, json=complaint())).json()["tracking_id"]
+    photo = phone_photo("JPEG")
+
+    response = await client.post(
+        f"{URL}/{tracking_id}/attachments",
+        data={"channel_user": "tg:1001"},
+        files={"file": ("bukti.jpg", photo, "image/jpeg")},
+    )
+
+    assert response.status_code == 201
+    stored = await services.storage.get(await _attachment_key(services))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.getexif().get_ifd(GPS_IFD)
+    assert response.json()["size"] == len(stored)
+
+
+async def test_a_pdf_with_javascript_is_refused_in_the_citizens_language(
+    client, services, registry
+):
+    tracking_id = (await client.post(URL, json=complaint())).json()["tracking_id"]
+
+    response = await client.post(
+        f"{URL}/{tracking_id}/attachments",
+        data={"channel_user": "tg:1001", "locale": "en"},
+        files={"file": ("surat.pdf", pdf_with_javascript_open_action(), "application/pdf")},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "attachment_pdf_active_content"
+    assert "JavaScript" in response.json()["error"]["message"]
+    assert await count(services, ComplaintAttachment) == 0
+
+
 async def test_a_disguised_file_is_refused_and_nothing_is_kept(client, services, registry):
     tracking_id = (await client.post(URL, json=complaint())).json()["tracking_id"]
 
@@ -381,6 +417,22 @@ async def test_categories_are_listed_in_the_citizens_language(client):
     assert codes[:2] == ["USUL", "SANGGAH"]
     assert len(codes) == 8
     assert response.json()[0]["label"] == "Propose a recipient (not registered)"
+
+
+async def test_each_category_says_whether_its_descriptions_are_published(client):
+    response = await client.get("/api/v1/complaint-categories")
+
+    public = {c["code"]: c["description_public"] for c in response.json()}
+    assert public == {
+        "USUL": False,
+        "SANGGAH": False,
+        "BANTUAN_TIDAK_DITERIMA": True,
+        "NOMINAL_TIDAK_SESUAI": True,
+        "PUNGLI": False,
+        "DATA_SALAH": False,
+        "KARTU_REKENING": False,
+        "LAINNYA": True,
+    }
 
 
 async def test_complaint_limits_are_the_ones_the_domain_checks(client):

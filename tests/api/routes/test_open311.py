@@ -276,7 +276,7 @@ async def test_a_registered_nik_alone_is_enough_to_route_without_any_location(
 
     record = await fetch(client, request_id)
     assert record["agency_responsible"] == "Dinas Sosial Kabupaten Banyuwangi"
-    assert record["address_id"] == "3510012001"
+    assert record["address_id"] == "351001"  # the kecamatan: the village is never published
     assert SITI not in str(record)
 
 
@@ -393,7 +393,9 @@ async def test_malformed_numbers_and_a_missing_region_are_refused_in_the_citizen
 
 
 async def test_a_record_has_every_spec_field_with_zoned_datetimes_and_a_deadline(client, api_key):
-    request_id = await file_request(client, api_key, lat="-8.5", long="114.1")
+    request_id = await file_request(
+        client, api_key, service_code="LAINNYA", lat="-8.5", long="114.1"
+    )
 
     record = await fetch(client, request_id)
     assert set(record) == RECORD_FIELDS
@@ -404,7 +406,7 @@ async def test_a_record_has_every_spec_field_with_zoned_datetimes_and_a_deadline
     expected = datetime.fromisoformat(record["expected_datetime"])
     for field in ("requested_datetime", "updated_datetime", "expected_datetime"):
         assert record[field].endswith("+07:00")
-    assert expected > requested + timedelta(days=60)  # PUNGLI: 60 working days
+    assert expected > requested + timedelta(days=14)  # COORDINATION: 14 working days
 
 
 async def test_a_record_is_found_by_display_canonical_or_lowercase_id(client, api_key):
@@ -462,19 +464,92 @@ async def test_nik_like_numbers_in_a_description_are_masked_in_listings(client, 
         "NIK saya 3510014107900001, anak 3510 0141 0790 0002 dan ibu 3510.0141.0790-0003. "
         "Diminta Rp50.000 oleh pendamping, HP 0812-3456-7890."
     )
-    request_id = await file_request(client, api_key, description=description)
+    request_id = await file_request(
+        client, api_key, service_code="LAINNYA", description=description
+    )
 
     for text in (
         (await listing(client)).text,
         (await listing(client, "xml")).text,
         (await client.get(f"{BASE}/requests/{request_id}.json")).text,
     ):
-        for digits in ("3510014107900001", "0141", "07900002", "0790-0003"):
+        for digits in ("3510014107900001", "0141", "07900002", "0790-0003", "3456"):
             assert digits not in text
     record = await fetch(client, request_id)
     assert record["description"] == (
-        "NIK saya [NIK], anak [NIK] dan ibu [NIK]. "
-        "Diminta Rp50.000 oleh pendamping, HP 0812-3456-7890."
+        "NIK saya [NIK], anak [NIK] dan ibu [NIK]. Diminta Rp50.000 oleh pendamping, HP [telepon]."
+    )
+
+
+SITI_AMINAH_PUNGLI = (
+    "Saya Siti Aminah, HP 0812-3456-7890, dimintai Rp50.000 oleh pendamping PKH "
+    "saat pencairan di balai desa."
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [("PUNGLI", "tidak pernah tampil"), ("LAINNYA", "disamarkan")],
+)
+async def test_the_privacy_attribute_says_what_the_public_listing_will_show(client, code, said):
+    response = await client.get(f"{BASE}/services/{code}.json")
+
+    [privacy] = [a for a in response.json()["attributes"] if a["code"] == "privacy"]
+    assert said in privacy["description"]
+
+
+async def test_the_anonim_pungli_complaint_of_the_audit_publishes_none_of_its_words(
+    client, api_key
+):
+    request_id = await file_request(
+        client,
+        api_key,
+        description=SITI_AMINAH_PUNGLI,
+        address_string="Balai Desa Sumberagung",
+        **{"attribute[privacy]": "ANONIM", "attribute[region_code]": "3510012001"},
+    )
+
+    for text in (
+        (await listing(client)).text,
+        (await listing(client, "xml")).text,
+        (await client.get(f"{BASE}/requests/{request_id}.json")).text,
+    ):
+        for revealing in ("Siti", "Aminah", "0812", "Sumberagung", "3510012001"):
+            assert revealing not in text
+    record = await fetch(client, request_id)
+    assert record["description"] is None
+    assert record["address_id"] == "351001"
+
+
+@pytest.mark.parametrize("category", ["USUL", "SANGGAH", "DATA_SALAH", "PUNGLI", "KARTU_REKENING"])
+async def test_no_description_is_published_for_a_category_about_a_person(client, api_key, category):
+    request_id = await file_request(
+        client,
+        api_key,
+        service_code=category,
+        description="Ibu Sulastri di RT 02 tidak layak menerima bantuan.",
+        **{"attribute[subject_nik]": SITI},
+    )
+
+    assert (await fetch(client, request_id))["description"] is None
+
+
+async def test_a_public_description_is_published_with_phone_email_nik_and_kk_masked(
+    client, api_key
+):
+    request_id = await file_request(
+        client,
+        api_key,
+        service_code="BANTUAN_TIDAK_DITERIMA",
+        description=(
+            "Bantuan tahap 3 belum cair. HP 0812-3456-7890, siti@contoh.id, "
+            "NIK 3510014107900001, KK 3510 0120 0107 0003."
+        ),
+        **{"attribute[subject_nik]": SITI},
+    )
+
+    assert (await fetch(client, request_id))["description"] == (
+        "Bantuan tahap 3 belum cair. HP [telepon], [email], NIK [NIK], KK [NIK]."
     )
 
 
@@ -620,8 +695,11 @@ async def test_a_parameter_fastapi_refuses_is_still_a_400_in_the_spec_shape(clie
 
 async def test_an_anonim_complaint_is_published_without_its_location(client, api_key):
     located = {"lat": "-8.4", "long": "114.3", "address_string": "Jl. Melati 7, Pesanggaran"}
-    anonymous = await file_request(client, api_key, **located, **{"attribute[privacy]": "ANONIM"})
-    ordinary = await file_request(client, api_key, **located)
+    anonymous = await file_request(
+        client, api_key, service_code="LAINNYA", **located, **{"attribute[privacy]": "ANONIM"}
+    )
+    ordinary = await file_request(client, api_key, service_code="LAINNYA", **located)
+    pungli = await file_request(client, api_key, **located)
 
     hidden, shown = await fetch(client, anonymous), await fetch(client, ordinary)
 
@@ -629,3 +707,6 @@ async def test_an_anonim_complaint_is_published_without_its_location(client, api
     assert hidden["address_id"] == shown["address_id"]
     assert (shown["lat"], shown["long"]) == (-8.4, 114.3)
     assert shown["address"] == "Jl. Melati 7, Pesanggaran"
+    # A complaint about a person is often located at a home: its place is withheld too.
+    about_a_person = await fetch(client, pungli)
+    assert (about_a_person["lat"], about_a_person["address"]) == (None, None)

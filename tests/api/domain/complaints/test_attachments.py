@@ -22,7 +22,7 @@ from api.domain.complaints.attachments import (
     CheckedAttachment,
     check_attachment,
 )
-from tests.sample_files import PDF
+from tests.sample_files import PDF, pdf_of_size
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), **save: object) -> bytes:
@@ -99,17 +99,14 @@ def test_valid_images_and_pdfs_are_accepted_with_their_detected_type(
     assert checked.filename == f"bukti{extension}"
 
 
-def test_size_and_sha256_describe_the_exact_bytes() -> None:
+def test_size_and_sha256_describe_the_exact_bytes_kept() -> None:
     checked = check(PNG)
-    assert checked.size == len(PNG)
-    assert checked.sha256 == hashlib.sha256(PNG).hexdigest()
+    assert checked.size == len(checked.data)
+    assert checked.sha256 == hashlib.sha256(checked.data).hexdigest()
 
 
 def test_a_file_of_exactly_the_maximum_size_is_accepted() -> None:
-    # A PDF may carry padding after %%EOF within the last 1024 bytes; pad before instead.
-    head, tail = PDF[:9], PDF[9:]
-    data = head + b"%" + b"x" * (MAX_ATTACHMENT_BYTES - len(PDF) - 2) + b"\n" + tail
-    assert len(data) == MAX_ATTACHMENT_BYTES
+    data = pdf_of_size(MAX_ATTACHMENT_BYTES)
     assert check(data).size == MAX_ATTACHMENT_BYTES
 
 
@@ -317,9 +314,10 @@ def test_an_image_pillow_only_warns_about_is_too_large_either_way(warnings_filte
 
 
 def test_an_image_just_under_the_pixel_cap_is_not_refused_for_its_size() -> None:
-    # The claimed 64 MP of pixels are missing, which verify() does not notice for PNG
-    # (no decoding): what matters here is that the cap is not hit.
-    assert check(png_claiming(8_000, 8_000)).content_type == "image/png"
+    # The claimed 64 MP of pixels are missing: verify() does not notice for PNG, but
+    # re-encoding decodes every pixel, so it is refused as damaged. What matters here is
+    # that the cap is not hit.
+    assert refusal(png_claiming(8_000, 8_000)).problem is AttachmentProblem.CORRUPT
 
 
 # --- display name ------------------------------------------------------------------------
@@ -394,4 +392,9 @@ def test_problem_values_are_stable_message_names() -> None:
         "disguised",
         "corrupt",
         "too_many",
+        "pdf_active_content",
+        "pdf_embedded_files",
+        "pdf_polyglot",
+        "pdf_too_many_pages",
+        "pdf_expands_too_much",
     }

@@ -43,6 +43,10 @@ def test_the_file_holds_every_kind_a_citizen_needs():
             "{code: X1, office_type: DINSOS, deadline_tier: SIMPLE, label: {id: Satu}}",
             "'label' needs non-empty 'id' and 'en'",
         ),
+        (
+            "{code: X1, office_type: DINSOS, deadline_tier: SIMPLE, public_description: 1}",
+            "public_description must be true or false",
+        ),
     ],
 )
 def test_a_bad_entry_is_refused_naming_the_category(tmp_path: Path, entry, message):
