@@ -33,7 +33,8 @@ import messages
 from api.application.errors import AppError, Refusal
 from api.deps import channel_of
 from api.domain.complaints.attachments import MAX_ATTACHMENT_BYTES
-from api.errors import ApiError, error_response, http_error, request_locale
+from api.domain.unavailable import UNAVAILABLE
+from api.errors import ApiError, error_response, http_error, request_locale, unavailable_error
 from api.open311_format import MEDIA_TYPE, to_xml
 
 _MB = 1024 * 1024
@@ -175,6 +176,9 @@ async def _credentials_refusal(request: Request, credentials: Credentials) -> Ap
             return refusal
         except AppError as error:
             return http_error(error, request_locale(request))
+        except UNAVAILABLE:
+            # Outside the routes, so the app's 503 handler cannot answer this one.
+            return unavailable_error(request_locale(request))
     elif credentials is Credentials.STAFF_SESSION:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

@@ -174,11 +174,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def _unavailable(request: Request, _: Exception) -> JSONResponse:
         # Nothing half-done is kept: each write is one transaction or one statement.
-        return JSONResponse(
-            _body("unavailable", unavailable_text(request_locale(request))),
-            status_code=503,
-            headers={"Retry-After": str(RETRY_UNAVAILABLE_AFTER)},
-        )
+        return error_response(unavailable_error(request_locale(request)))
 
     for kind in UNAVAILABLE:
         app.add_exception_handler(kind, _unavailable)
@@ -209,6 +205,16 @@ def _body_locale(body: object) -> str | None:
 
 def unavailable_text(locale: str | None) -> str:
     return messages.render_text(locale, "input.unavailable")
+
+
+def unavailable_error(locale: str | None) -> ApiError:
+    """The 503 for a database or Redis that does not answer, with when to try again."""
+    return ApiError(
+        503,
+        "unavailable",
+        unavailable_text(locale),
+        headers={"Retry-After": str(RETRY_UNAVAILABLE_AFTER)},
+    )
 
 
 def validation_field(error: dict) -> str | None:

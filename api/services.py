@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from api.db import PgPool, create_engine, pg_pool, session_factory
 from api.domain.audit_log import AuditLog
 from api.domain.complaints.directory import DirectoryCache
+from api.domain.complaints.intake.limits import IntakeLimits
 from api.domain.complaints.working_days import WorkingCalendar, load_calendar
 from api.domain.eligibility import EligibilityRules, default_rules
 from api.domain.protection import Protector
@@ -40,6 +41,7 @@ class Services:
     rules: EligibilityRules
     regions: RegionCodes
     lookup_limits: LookupLimits
+    intake_limits: IntakeLimits
     audit: AuditLog
     directory: DirectoryCache
     calendar: WorkingCalendar
@@ -78,6 +80,11 @@ class Services:
                 per_user=settings.lookup_limit_per_user,
                 per_nik=settings.lookup_limit_per_nik,
                 window_seconds=settings.lookup_window_seconds,
+            ),
+            intake_limits=IntakeLimits(
+                per_user=settings.intake_limit_per_user,
+                per_nik=settings.intake_limit_per_nik,
+                window_seconds=settings.intake_window_seconds,
             ),
             audit=AuditLog(engine, pool),
             directory=DirectoryCache(engine),

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     lookup_limit_per_user: Annotated[int, Field(alias="LOOKUP_LIMIT_PER_USER", ge=1)] = 10
     lookup_limit_per_nik: Annotated[int, Field(alias="LOOKUP_LIMIT_PER_NIK", ge=1)] = 5
     lookup_window_seconds: Annotated[int, Field(alias="LOOKUP_WINDOW_SECONDS", ge=1)] = 600
+    # Complaint rate limits: filings per window, per channel user and per subject NIK.
+    intake_limit_per_user: Annotated[int, Field(alias="INTAKE_LIMIT_PER_USER", ge=1)] = 20
+    intake_limit_per_nik: Annotated[int, Field(alias="INTAKE_LIMIT_PER_NIK", ge=1)] = 10
+    intake_window_seconds: Annotated[int, Field(alias="INTAKE_WINDOW_SECONDS", ge=1)] = 3600
 
     db_pool_size: Annotated[int, Field(alias="DB_POOL_SIZE", ge=1)] = 10
     # A database or Redis that does not answer fails a request at once (503 + Retry-After)

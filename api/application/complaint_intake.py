@@ -7,6 +7,7 @@ every channel sends the same one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import messages
@@ -16,6 +17,7 @@ from api.domain.complaints import actions, attachments, intake
 from api.domain.complaints.categories import Category
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake import ComplaintDraft, FiledComplaint, IntakeError, Reporter
+from api.domain.complaints.intake.limits import intake_limits
 from api.domain.complaints.tracking_id import display
 from api.domain.complaints.working_days import last_day
 from api.services import Services
@@ -70,6 +72,7 @@ async def file_complaint(
 ) -> Filing:
     """File ``draft`` for ``citizen``; a repeated idempotency key returns the same complaint
     (``filed.replayed``) and the same key with another draft is refused as a conflict."""
+    await _count_filing(services, citizen, draft)
     directory = await services.directory.get()
     try:
         filed = await intake.file_complaint(
@@ -86,14 +89,38 @@ async def file_complaint(
         )
     except IntakeError as error:
         raise intake_refused(error) from None
+    # Named from the stated domicile or the triage desk only: the same sentence whether or
+    # not the registry knows the subject.
     confirmation = messages.render(
         locale,
-        "complaints.created",
+        "complaints.created_for_triage" if filed.in_triage else "complaints.created",
         tracking_id=display(filed.tracking_id),
         office=directory.office_name(filed.office_code),
         due=messages.long_date(locale, last_day(filed.follow_up_due)),
     )
     return Filing(filed, directory, confirmation)
+
+
+async def _count_filing(services: Services, citizen: Citizen, draft: ComplaintDraft) -> None:
+    """Refuse a filing over the channel user's or the subject NIK's limit (429)."""
+    decision = await services.rate_limiter.hit(
+        intake_limits(
+            services.intake_limits,
+            protector=services.protector,
+            regions=services.regions,
+            channel=citizen.channel,
+            channel_user=citizen.user,
+            subject_nik=draft.subject_nik,
+        )
+    )
+    if not decision.allowed:
+        raise AppError(
+            Refusal.RATE_LIMITED,
+            "rate_limited",
+            "complaints.rate_limited",
+            retry_after=decision.retry_after,
+            params={"minutes": max(1, math.ceil(decision.retry_after / 60))},
+        )
 
 
 def intake_refused(error: IntakeError) -> AppError:

@@ -1,5 +1,6 @@
 """What complaint handlers, coordinators and the ministry do: sign in, work their queue,
-open a complaint (and reveal who is behind it), act on it, fetch its evidence.
+open a complaint (and reveal who is behind it), act on it, fetch its evidence, and at a
+triage desk set the domicile of a complaint that came without one.
 
 Every decision about who may see or do what is :mod:`api.domain.access`'s. A complaint the
 member may not see is refused exactly like one that does not exist. Every opening, every
@@ -14,8 +15,8 @@ from datetime import datetime
 from api.application.acting import take_action
 from api.application.errors import AppError, Refusal
 from api.domain import access
-from api.domain.complaints import staff_views
-from api.domain.complaints.actions import ActionResult, ActorRef
+from api.domain.complaints import staff_views, triage
+from api.domain.complaints.actions import ActionResult, ActorRef, ComplaintChanged
 from api.domain.complaints.tracking_id import TrackingIdError, parse_tracking_id
 from api.domain.staff import StaffError, StaffMember, log_in, log_out, staff_for_token
 from api.domain.vocabulary import Action, Actor
@@ -59,15 +60,18 @@ async def queue(
     status: str | None = None,
     open_only: bool = False,
     overdue_only: bool = False,
+    triage_only: bool = False,
     limit: int = 50,
 ) -> list[staff_views.QueueItem]:
-    """The complaints this member may see, the most urgent first."""
+    """The complaints this member may see, the most urgent first; ``triage_only``: those
+    waiting for this member to set their domicile."""
     return await staff_views.queue(
         services.engine,
         member,
         status=status,
         open_only=open_only,
         overdue_only=overdue_only,
+        triage_only=triage_only,
         limit=limit,
     )
 
@@ -119,6 +123,8 @@ async def act_on_complaint(
     row = await _visible(services, member, tracking_id)
     if not access.may_act(member, row):
         raise AppError(Refusal.FORBIDDEN, "not_your_complaint", "staff.not_your_complaint")
+    if row.in_triage and action not in triage.ACTIONS_IN_TRIAGE:
+        raise AppError(Refusal.CONFLICT, "in_triage", "complaints.in_triage")
     result = await take_action(
         services,
         complaint_id=row.id,
@@ -143,3 +149,53 @@ async def evidence(
     attachment, storage_key = found
     await staff_views.audit(services.engine, member, row.id, "download_attachment")
     return Evidence(attachment, await services.storage.get(storage_key))
+
+
+async def domicile_suggestion(
+    services: Services, member: StaffMember, tracking_id: str
+) -> triage.Domicile | None:
+    """The registry's domicile of a triage complaint's subject (None when it has none), for
+    the desk officer who sets the domicile; each look is audited as a reveal."""
+    row = await _triage_complaint(services, member, tracking_id)
+    await staff_views.audit(services.engine, member, row.id, "view_registry_domicile")
+    return await triage.registry_suggestion(services.engine, row.subject_nik_hash)
+
+
+async def set_domicile(
+    services: Services, member: StaffMember, tracking_id: str, *, region_code: str
+) -> triage.Triaged:
+    """Set a triage complaint's domicile and route it as usual; its deadlines stay those
+    counted from filing. Audited."""
+    row = await _triage_complaint(services, member, tracking_id)
+    try:
+        domicile = triage.checked_domicile(region_code, regions=services.regions)
+        triaged = await triage.set_domicile(
+            engine=services.engine,
+            protector=services.protector,
+            directory=await services.directory.get(),
+            complaint_id=row.id,
+            domicile=domicile,
+            actor=member.username,
+        )
+    except triage.TriageError as error:
+        refusal = (
+            Refusal.CONFLICT
+            if error.problem == triage.TriageProblem.NOT_IN_TRIAGE
+            else Refusal.INVALID
+        )
+        raise AppError(
+            refusal, error.problem.value, f"complaints.{error.problem.value}", field="region_code"
+        ) from None
+    except ComplaintChanged:
+        raise AppError(Refusal.CONFLICT, "complaint_changed", "complaints.changed") from None
+    await staff_views.audit(services.engine, member, row.id, "set_domicile")
+    return triaged
+
+
+async def _triage_complaint(services: Services, member: StaffMember, tracking_id: str):
+    row = await _visible(services, member, tracking_id)
+    if not row.in_triage:
+        raise AppError(Refusal.CONFLICT, "not_in_triage", "complaints.not_in_triage")
+    if not access.may_set_domicile(member, row):
+        raise AppError(Refusal.FORBIDDEN, "not_your_complaint", "staff.not_your_complaint")
+    return row

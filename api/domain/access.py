@@ -10,11 +10,14 @@ rules written as SQL; a test holds the two forms to each other.
   the ministry.
 - An administrator manages categories, routing and offices, and sees no complaint.
 - Nobody sees the reporter of an anonymous (ANONIM) complaint.
+- A complaint whose domicile is not known waits at a triage desk (the national desk, or a
+  coordination region's); whoever may view it there sets its domicile: the desk's own
+  officers, the coordinators of that region, the ministry.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import false, or_, true
+from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql import ColumnElement
 
 from api.domain.staff import StaffMember
@@ -62,6 +65,10 @@ def may_see_reporter(member: StaffMember, complaint) -> bool:
     return may_view(member, complaint) and complaint.privacy != Privacy.ANONIM
 
 
+def may_set_domicile(member: StaffMember, complaint) -> bool:
+    return complaint.in_triage and may_view(member, complaint)
+
+
 def may_manage_configuration(member: StaffMember) -> bool:
     return member.role == Role.ADMIN
 
@@ -82,3 +89,8 @@ def visible_complaints(member: StaffMember) -> ColumnElement[bool]:
         case Role.MINISTRY:
             return true()
     return false()
+
+
+def triage_queue(member: StaffMember) -> ColumnElement[bool]:
+    """:func:`may_set_domicile` as a WHERE clause: the member's triage queue."""
+    return and_(Complaint.__table__.c.in_triage, visible_complaints(member))

@@ -113,6 +113,12 @@ def _search_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def bare_regency_name(name: str) -> str:
+    """A kab/kota's name without its kind, case-folded: "Kota Administrasi Jakarta Utara"
+    → "jakarta utara"."""
+    return _regency_key(name)
+
+
 def _regency_key(name: str) -> str:
     key = _search_key(name)
     for prefix in _REGENCY_PREFIXES:

@@ -70,10 +70,13 @@ class Complaint(SQLModel, table=True):
     subject_encrypted: bytes | None = bytes_field(nullable=True)
     subject_in_registry: bool = False
 
-    district_code: str = Field(foreign_key="district.code", max_length=6)
+    # The domicile: None while the complaint waits at a triage desk (``in_triage``) for a
+    # desk officer to set it; intake never takes it from the registry.
+    district_code: str | None = Field(default=None, foreign_key="district.code", max_length=6)
     village_code: str | None = Field(default=None, max_length=10)
-    regency_code: str = Field(index=True, max_length=4)
-    province_code: str = Field(index=True, max_length=2)
+    regency_code: str | None = Field(default=None, index=True, max_length=4)
+    province_code: str | None = Field(default=None, index=True, max_length=2)
+    in_triage: bool = False
     # Set when the domicile is in the pilot: the statistics group by it.
     coordination_region_code: str | None = Field(default=None, max_length=16, index=True)
 

@@ -80,7 +80,13 @@ _AFTER_FILING = {
 
 
 def status_labeller(locale: str):
-    return lambda status: messages.render(locale, f"complaints.status_{status}")
+    """The status as the citizen reads it; "being triaged" while no office is chosen yet."""
+
+    def label(status: str, in_triage: bool = False) -> str:
+        key = "complaints.status_in_triage" if in_triage else f"complaints.status_{status}"
+        return messages.render(locale, key)
+
+    return label
 
 
 @router.get("/complaint-categories", response_model=list[CategoryOut])
@@ -187,7 +193,8 @@ async def list_own_complaints(
             tracking_id=item.tracking_id,
             tracking_id_display=display(item.tracking_id),
             status=item.status.value,
-            status_label=label(item.status.value),
+            status_label=label(item.status.value, item.in_triage),
+            in_triage=item.in_triage,
             category=item.category,
             category_label=(
                 directory.categories[item.category].label_in(language)

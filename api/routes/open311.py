@@ -241,8 +241,9 @@ async def create_request(
     form: Annotated[RequestForm, Form()],
     services: ServicesDep,
 ) -> Response:
-    """File a complaint (form-encoded, as the spec). A request with `attribute[region_code]`
-    or `attribute[subject_nik]` needs no lat/long or address: those give the kab/kota.
+    """File a complaint (form-encoded, as the spec). `attribute[region_code]` routes it; a
+    request without one (say only `lat`/`long` and `address_string`) is accepted for triage:
+    an officer sets the domicile. Limited per account and per subject NIK (429).
 
     **What becomes public** in `GET requests`: the service, status, agency, public office
     notes, dates and the kecamatan (`address_id`) — never the reporter (e-mail, phone,

@@ -45,6 +45,23 @@ class ActionIn(BaseModel):
     to_office: Line | None = Field(default=None, max_length=32, description="For forward")
 
 
+class DomicileIn(BaseModel):
+    region_code: str = Field(max_length=32, description="Kecamatan (6 digits) or desa (10)")
+
+
+class TriagedOut(BaseModel):
+    tracking_id: str
+    office_code: str
+    routing_reason: str
+
+
+class DomicileSuggestionOut(BaseModel):
+    """The registry's domicile of the subject; both null when it has none. Audited."""
+
+    district_code: str | None
+    village_code: str | None
+
+
 class ActionOut(BaseModel):
     tracking_id: str
     status: str
@@ -80,15 +97,18 @@ async def list_complaints(
     status: Annotated[Line | None, Query(max_length=16)] = None,
     open_only: bool = False,
     overdue_only: bool = False,
+    triage_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=staff_views.MAX_PAGE)] = 50,
 ) -> list[staff_views.QueueItem]:
-    """The member's queue, most urgent first."""
+    """The member's queue, most urgent first; `triage_only`: the complaints waiting for
+    this member to set their domicile."""
     return await staff_work.queue(
         services,
         member,
         status=status,
         open_only=open_only,
         overdue_only=overdue_only,
+        triage_only=triage_only,
         limit=limit,
     )
 
@@ -181,4 +201,32 @@ async def download_attachment(
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
             "X-Content-Type-Options": "nosniff",
         },
+    )
+
+
+@router.get("/complaints/{tracking_id}/domicile-suggestion", response_model=DomicileSuggestionOut)
+async def suggest_domicile(
+    tracking_id: str, member: CurrentStaff, services: ServicesDep
+) -> DomicileSuggestionOut:
+    """For a desk officer: where the registry says the subject lives. Audited as a reveal;
+    409 once the complaint has left triage."""
+    found = await staff_work.domicile_suggestion(services, member, tracking_id)
+    return DomicileSuggestionOut(
+        district_code=found.district_code if found else None,
+        village_code=found.village_code if found else None,
+    )
+
+
+@router.post("/complaints/{tracking_id}/domicile", response_model=TriagedOut)
+async def set_domicile(
+    tracking_id: str, body: DomicileIn, member: CurrentStaff, services: ServicesDep
+) -> TriagedOut:
+    """Set a triage complaint's domicile: it is routed as usual, its deadlines unchanged."""
+    triaged = await staff_work.set_domicile(
+        services, member, tracking_id, region_code=body.region_code
+    )
+    return TriagedOut(
+        tracking_id=triaged.tracking_id,
+        office_code=triaged.office_code,
+        routing_reason=triaged.routing_reason,
     )

@@ -81,6 +81,7 @@ class ComplaintCreated(BaseModel):
     category: str
     office: OfficeOut
     routing_reason: str
+    in_triage: bool = Field(description="At a triage desk until the domicile is set")
     deadlines: DeadlinesOut
     created_at: datetime
     message: str = Field(description="Confirmation for the citizen, in their language")
@@ -100,6 +101,7 @@ class ComplaintOut(BaseModel):
     tracking_id_display: str
     status: str
     status_label: str
+    in_triage: bool = Field(description="Waiting for a desk officer to choose the office")
     category: str
     category_label: str
     privacy: str
@@ -120,6 +122,7 @@ class ComplaintListItemOut(BaseModel):
     tracking_id_display: str
     status: str
     status_label: str
+    in_triage: bool
     category: str
     category_label: str
     created_at: datetime
@@ -193,6 +196,7 @@ def created_out(filed: FiledComplaint, directory: Directory, message: str) -> Co
         category=filed.category,
         office=office_out(directory, filed.office_code),
         routing_reason=filed.routing_reason,
+        in_triage=filed.in_triage,
         deadlines=DeadlinesOut(
             verify=filed.verify_due, follow_up=filed.follow_up_due, resolve=filed.resolve_due
         ),
@@ -209,7 +213,8 @@ def complaint_out(
         tracking_id=view.tracking_id,
         tracking_id_display=display(view.tracking_id),
         status=view.status.value,
-        status_label=status_label(view.status.value),
+        status_label=status_label(view.status.value, view.in_triage),
+        in_triage=view.in_triage,
         category=view.category,
         category_label=category.label_in(locale) if category else view.category,
         privacy=view.privacy,

@@ -36,7 +36,11 @@ async def _file_through_the_chat(citizen, *, privacy: str = "Biasa") -> list:
     [_ask_nik] = await citizen.next_answers()
     nik_message = citizen.say(SITI)
     kept, domicile = await citizen.next_answers(2)
-    citizen.press(domicile, "Sesuai data terdaftar")
+    citizen.press(domicile, "Pilih kabupaten/kota")
+    [_ask_regency] = await citizen.next_answers()
+    citizen.say("banyuwa")
+    await choose(citizen, "Kabupaten Banyuwangi")
+    await choose(citizen, "Pesanggaran")
     [_ask_story] = await citizen.next_answers()
     citizen.say("Bantuan PKH tahap 3 belum masuk ke rekening saya <b>sejak Agustus</b>.")
     [evidence] = await citizen.next_answers()
@@ -109,13 +113,13 @@ async def test_a_complaint_without_a_nik_chooses_kab_kota_then_kecamatan_by_name
     )
 
 
-async def test_an_unregistered_nik_is_asked_for_its_region_instead_of_failing(citizen, services):
+async def _file_without_a_domicile(citizen, nik: str) -> tuple:
     citizen.command("/adu")
     await choose(citizen, "Bantuan belum diterima")
     await citizen.next_answers()
-    citizen.say("3510014107900002")
+    citizen.say(nik)
     _, domicile = await citizen.next_answers(2)
-    citizen.press(domicile, "Sesuai data terdaftar")
+    citizen.press(domicile, "Tidak tahu")
     await citizen.next_answers()
     citizen.say("Belum menerima bantuan.")
     [evidence] = await citizen.next_answers()
@@ -123,12 +127,29 @@ async def test_an_unregistered_nik_is_asked_for_its_region_instead_of_failing(ci
     await choose(citizen, "Biasa")
     [summary] = await citizen.next_answers()
     citizen.press(summary, "Kirim")
-    _sending, explained, ask_regency = await citizen.next_answers(3)
+    _sending, filed, _menu = await citizen.next_answers(3)
+    return summary, filed
 
-    assert "belum ada di data penerima" in explained.plain_text
-    assert "kabupaten/kota" in ask_regency.plain_text
-    complaints, _ = await stored(services)
-    assert complaints == []
+
+async def test_a_citizen_who_does_not_know_the_domicile_is_filed_for_triage(
+    citizen, services, registry
+):
+    # Siti is registered in Banyuwangi; the chat must not say so, nor send it there.
+    summary, filed = await _file_without_a_domicile(citizen, SITI)
+
+    [complaint], _ = await stored(services)
+    assert "ditentukan petugas" in summary.plain_text
+    assert (complaint.office_code, complaint.in_triage) == ("NASIONAL", True)
+    assert "Desk Pengaduan Bansos Nasional" in filed.plain_text
+    assert "Banyuwangi" not in filed.plain_text
+
+
+async def test_an_unregistered_nik_is_filed_for_triage_like_a_registered_one(citizen, services):
+    _, filed = await _file_without_a_domicile(citizen, "3510014107900002")
+
+    [complaint], _ = await stored(services)
+    assert (complaint.office_code, complaint.in_triage) == ("NASIONAL", True)
+    assert "Desk Pengaduan Bansos Nasional" in filed.plain_text
 
 
 async def test_a_too_long_story_is_refused_and_the_draft_kept(citizen, services):

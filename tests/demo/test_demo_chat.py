@@ -35,7 +35,7 @@ WORDS = {
         "ask_subject_nik": "NIK orang yang bersangkutan",
         "ask_story": "Ceritakan masalahnya",
         "ask_evidence": "foto atau PDF",
-        "registered": "Sesuai data terdaftar",
+        "choose_region": "Pilih kabupaten/kota",
         "attached": "Lampiran 1 dari 5",
         "continue": "Lanjut",
         "privacy": "Biasa",
@@ -52,7 +52,7 @@ WORDS = {
         "ask_subject_nik": "NIK of the person concerned",
         "ask_story": "Describe the problem",
         "ask_evidence": "photos or PDFs",
-        "registered": "As registered",
+        "choose_region": "Choose the kabupaten/kota",
         "attached": "Attachment 1 of 5",
         "continue": "Continue",
         "privacy": "Normal",
@@ -215,7 +215,11 @@ def test_a_status_change_made_by_staff_reaches_the_chat_the_demo_printed(demo, l
         chat.press(words["category"])
         chat.expect(words["ask_subject_nik"])
         chat.type(nik)
-        chat.press(words["registered"])
+        # The domicile as the citizen states it: the registry never supplies it.
+        chat.press(words["choose_region"])
+        chat.type("metro")
+        chat.press("Kota Metro")
+        chat.press("Metro Pusat")
         chat.expect(words["ask_story"])
         chat.type("Bantuan PKH tahap 4 belum masuk ke rekening saya.")
         chat.expect(words["ask_evidence"])

@@ -8,10 +8,12 @@ the one query behind the public listing. No web framework here: the routes live 
 Where this interface departs from, or fills in, the spec:
 
 * **Location.** GeoReport requires ``lat``+``long``, ``address_string`` or ``address_id``.
-  Our routing needs the kab/kota, which comes from ``attribute[region_code]`` (kecamatan or
-  desa code) or from the registry through ``attribute[subject_nik]``; a coordinate is not
-  reverse-geocoded. So a request with either attribute is accepted with no location at
-  all, and a request with only a coordinate or an address is refused (domicile required).
+  Our routing needs the kecamatan, which comes from ``attribute[region_code]`` (kecamatan or
+  desa code); a coordinate is not reverse-geocoded, and the registry is never asked (that
+  would tell a caller where a NIK's owner lives). A request without a usable region code —
+  only a point and an address, or no location at all — is accepted all the same and waits
+  at a triage desk until an officer sets the domicile: the coordination region's when the
+  address names one of its pilot kab/kota, else the national desk.
 * **media_url** is accepted and ignored: nothing is stored and the URL is never fetched.
   Evidence goes through the channel API's attachment upload.
 * **Privacy.** RAHASIA complaints never appear, not even by explicit id (the answer is the
@@ -116,7 +118,8 @@ def service_definition(
 
     if needs_nik:
         attribute("subject_nik", "string", required=True)
-    attribute("region_code", "string", required=not needs_nik)
+    # Never required: without it the request goes to a triage desk ("no wrong door").
+    attribute("region_code", "string", required=False)
     attribute(
         "privacy",
         "singlevaluelist",

@@ -36,7 +36,9 @@ class ReporterView:
     category: str
     privacy: str
     office_code: str
-    district_code: str
+    district_code: str | None
+    # At a triage desk until a desk officer sets the domicile.
+    in_triage: bool
     programme: str | None
     tahap: int | None
     description: str
@@ -58,6 +60,7 @@ class ReporterListItem:
     category: str
     created_at: datetime
     updated_at: datetime
+    in_triage: bool = False
 
 
 async def complaints_of_reporter(
@@ -69,7 +72,14 @@ async def complaints_of_reporter(
     async with engine.connect() as conn:
         rows = (
             await conn.execute(
-                select(c.tracking_id, c.status, c.category_code, c.created_at, c.updated_at)
+                select(
+                    c.tracking_id,
+                    c.status,
+                    c.category_code,
+                    c.created_at,
+                    c.updated_at,
+                    c.in_triage,
+                )
                 .where(c.reporter_hash == protector.reporter_hash(channel, channel_user))
                 .order_by(c.updated_at.desc(), c.id.desc())
                 .limit(limit)
@@ -82,6 +92,7 @@ async def complaints_of_reporter(
             category=row.category_code,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            in_triage=row.in_triage,
         )
         for row in rows
     ]
@@ -130,6 +141,7 @@ async def reporter_view(engine: AsyncEngine, complaint_id: int) -> ReporterView:
         privacy=row.privacy,
         office_code=row.office_code,
         district_code=row.district_code,
+        in_triage=row.in_triage,
         programme=row.programme,
         tahap=row.tahap,
         description=row.description,

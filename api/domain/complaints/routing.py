@@ -9,6 +9,9 @@ that handles it. For a complaint from kab/kota R about a category handled by typ
 4. R is outside the pilot → the Dinas Sosial of R's province.
 5. Nothing above exists → the national desk.
 
+A complaint whose domicile is not known yet waits at a triage desk (:func:`triage_desk`)
+until a desk officer sets it and it is routed by the rules above.
+
 The decision carries its reason, which is stored with the complaint and shown to handlers.
 Forwarding ("no wrong door") and escalation use the same table.
 """
@@ -34,6 +37,9 @@ class RoutingReason(StrEnum):
     FORWARDED = "forwarded"
     TRANSFER_LIMIT = "transfer_limit"
     REOPENED = "reopened"
+    TRIAGE_REGION_DESK = "triage_region_desk"
+    TRIAGE_NATIONAL_DESK = "triage_national_desk"
+    TRIAGED = "triaged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +123,16 @@ def route(*, regency_code: str, office_type: str, table: RoutingTable) -> Routin
         if province:
             return RoutingDecision(province, RoutingReason.PROVINCE_OUTSIDE_PILOT)
     return RoutingDecision(_national(table), RoutingReason.NATIONAL_DESK)
+
+
+def triage_desk(*, regency_code: str | None, table: RoutingTable) -> RoutingDecision:
+    """Where a complaint whose domicile is not known waits for a desk officer: the
+    coordination region's desk when the reporter named one of its pilot kab/kota, else the
+    national desk."""
+    desk = table.region_desk_for(regency_code) if regency_code else None
+    if desk:
+        return RoutingDecision(desk, RoutingReason.TRIAGE_REGION_DESK)
+    return RoutingDecision(_national(table), RoutingReason.TRIAGE_NATIONAL_DESK)
 
 
 def escalation_office(*, regency_code: str, table: RoutingTable) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.domain import access
 from api.domain.complaints.lifecycle import OPEN_STATUSES, allowed_actions
 from api.domain.complaints.tracking_id import display
+from api.domain.complaints.triage import ACTIONS_IN_TRIAGE
 from api.domain.protection import Protector
 from api.domain.staff import StaffMember
 from api.domain.vocabulary import Actor, Status
@@ -32,7 +33,9 @@ class QueueItem:
     status: str
     privacy: str
     office_code: str
-    regency_code: str
+    # None while the complaint waits at a triage desk (``in_triage``) for its domicile.
+    regency_code: str | None
+    in_triage: bool
     created_at: datetime
     verify_due: datetime
     follow_up_due: datetime
@@ -68,7 +71,7 @@ class StaffComplaint(QueueItem):
     """A queue item with everything else this member may see of the complaint."""
 
     description: str
-    district_code: str
+    district_code: str | None
     village_code: str | None
     programme: str | None
     tahap: int | None
@@ -96,6 +99,7 @@ def _item_fields(row) -> dict:
         privacy=row.privacy,
         office_code=row.office_code,
         regency_code=row.regency_code,
+        in_triage=row.in_triage,
         created_at=row.created_at,
         verify_due=row.verify_due,
         follow_up_due=row.follow_up_due,
@@ -116,12 +120,14 @@ async def queue(
     status: str | None = None,
     open_only: bool = False,
     overdue_only: bool = False,
+    triage_only: bool = False,
     limit: int = 50,
 ) -> list[QueueItem]:
     """The complaints this member may see, the most urgent (earliest resolve deadline) first."""
     table = Complaint.__table__
     c = table.c
-    query = select(table).where(access.visible_complaints(member))
+    visible = access.triage_queue(member) if triage_only else access.visible_complaints(member)
+    query = select(table).where(visible)
     if status:
         query = query.where(c.status == status)
     if open_only:
@@ -258,5 +264,9 @@ async def complaint_for_staff(
             )
             for f in files
         ],
-        actions=[a.value for a in allowed_actions(status, Actor.STAFF)] if may_act else [],
+        actions=[
+            a.value
+            for a in allowed_actions(status, Actor.STAFF)
+            if may_act and (not row.in_triage or a in ACTIONS_IN_TRIAGE)
+        ],
     )

@@ -1,4 +1,5 @@
-"""Where the person concerned lives: as registered, or a kab/kota and kecamatan found by name."""
+"""Where the person concerned lives: a kab/kota and kecamatan found by name, or "not sure"
+(the api then puts the complaint at a triage desk, where an officer determines it)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ async def ask_domicile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
         text(locale, "ask_domicile"),
         reply_markup=keyboard(
             [
-                [(text(locale, "button_registered_domicile"), "dom:registered")],
+                [(text(locale, "button_unknown_domicile"), "dom:unknown")],
                 [(text(locale, "button_choose_domicile"), "dom:choose")],
             ]
         ),
@@ -36,10 +37,10 @@ async def ask_domicile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
 
 
 async def pick_domicile_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """The registry's domicile (when the NIK is registered), or choose one."""
+    """Choose the domicile, or leave it to the triage desk."""
     data = await answer_button(update)
     locale = locale_of(context)
-    if data == "dom:registered":
+    if data == "dom:unknown":
         draft_of(context)["domicile"] = None
         return await next_after(update, context, DESCRIPTION)
     await reply(update, text(locale, "ask_regency"))

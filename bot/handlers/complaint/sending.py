@@ -58,11 +58,6 @@ async def _submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             user=user_key(update), locale=locale, idempotency_key=draft["id"], **fields
         )
     except ApiRefusal as refusal:
-        if refusal.code == "domicile_required":
-            draft["editing"] = True
-            await reply(update, text(locale, "registered_domicile_unknown"))
-            await reply(update, text(locale, "ask_regency"))
-            return REGENCY
         await reply(update, escape(plain(refusal.message)))
         return await show_summary(update, context)
     except ApiUnavailable:

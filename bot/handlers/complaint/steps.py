@@ -97,7 +97,7 @@ async def show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
             "summary",
             category=plain(chosen.get("label", draft.get("category", ""))),
             subject=draft.get("subject_masked"),
-            domicile=domicile["name"] if domicile else text(locale, "domicile_registered"),
+            domicile=domicile["name"] if domicile else text(locale, "domicile_unknown"),
             description=_shortened(draft.get("description", "")),
             attachments=len(draft.get("attachments", [])),
             privacy=text(locale, f"button_privacy_{draft.get('privacy', 'BIASA')}"),

@@ -6,9 +6,9 @@ rule) and ``test_access_sql.py`` (the listing's SQL, on SQLite and PostgreSQL). 
 (say a triage office type) or a new staff member is one more row; a new role fails
 ``test_every_role_has_a_column`` until the table has its column.
 
-Triage: complaints whose domicile is unknown will land in a triage queue at the national
-desk or at a coordination region's desk. There is no triage office type yet, so a triage
-complaint is modelled as such a desk holding a complaint without a regency.
+Triage: a complaint whose domicile is unknown waits in a triage queue at the national desk
+or at a coordination region's desk, without a regency and marked ``in_triage``; whoever may
+view it there sets its domicile (``DOMICILE_SETTERS``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ class Place:
     office_code: str
     regency_code: str | None  # None: domicile unknown (triage)
     coordination_region_code: str | None  # set when the domicile is in the pilot
+
+    @property
+    def in_triage(self) -> bool:
+        return self.regency_code is None
 
 
 # Banyuwangi (3510) and Kota Malang (3573) are pilots in WK4, Kota Metro (1872) in WK1;
@@ -108,6 +112,13 @@ EXPECTED: dict[tuple[str, str], Allowed] = {
     (member, place): row[column]
     for place, row in _TABLE.items()
     for column, member in enumerate(_COLUMNS)
+}
+
+
+#: Who may set the domicile of a complaint at each place; nobody, anywhere else.
+DOMICILE_SETTERS: dict[str, set[str]] = {
+    "region triage": {"coordinator", "ministry"},
+    "national triage": {"ministry"},
 }
 
 

@@ -12,7 +12,15 @@ import pytest
 from api.domain import access
 from api.domain.staff import StaffMember
 from api.domain.vocabulary import Privacy, Role
-from tests.api.domain.access_matrix import CAST, EXPECTED, LEVELS, PLACES, Place, reporter_shown
+from tests.api.domain.access_matrix import (
+    CAST,
+    DOMICILE_SETTERS,
+    EXPECTED,
+    LEVELS,
+    PLACES,
+    Place,
+    reporter_shown,
+)
 
 
 @dataclass(frozen=True)
@@ -24,11 +32,17 @@ class ComplaintAt:
     coordination_region_code: str | None
     escalation_level: int
     privacy: str
+    in_triage: bool
 
 
 def complaint(place: Place, level: int, privacy: Privacy) -> ComplaintAt:
     return ComplaintAt(
-        place.office_code, place.regency_code, place.coordination_region_code, level, privacy
+        place.office_code,
+        place.regency_code,
+        place.coordination_region_code,
+        level,
+        privacy,
+        place.in_triage,
     )
 
 
@@ -47,6 +61,16 @@ def test_each_member_views_acts_and_sees_the_reporter_as_the_matrix_says(member,
             )
             wanted = (allowed.view, str(level) in allowed.act_at, reporter_shown(allowed, privacy))
             assert got == wanted, f"level {level}, {privacy}: (view, act, reporter)"
+
+
+@pytest.mark.parametrize("place", list(PLACES))
+def test_only_who_may_view_a_triage_complaint_at_its_desk_sets_its_domicile(place):
+    for name, staff in CAST.items():
+        for level in LEVELS:
+            for privacy in Privacy:
+                case = complaint(PLACES[place], level, privacy)
+                wanted = name in DOMICILE_SETTERS.get(place, set())
+                assert access.may_set_domicile(staff, case) == wanted, (name, level, privacy)
 
 
 def test_the_matrix_covers_every_role_and_every_member_at_every_place():
@@ -68,4 +92,5 @@ def test_a_role_the_rules_do_not_know_gets_nothing():
     assert not access.may_view(stranger, case)
     assert not access.may_act(stranger, case)
     assert not access.may_see_reporter(stranger, case)
+    assert not access.may_set_domicile(stranger, complaint(PLACES["national triage"], 2, "BIASA"))
     assert not access.may_manage_configuration(stranger)

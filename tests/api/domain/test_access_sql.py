@@ -15,11 +15,10 @@ from sqlalchemy import insert, select
 from api.domain import access
 from api.domain.vocabulary import Privacy
 from api.models import ApiKey, Complaint
-from tests.api.domain.access_matrix import CAST, EXPECTED, LEVELS, PLACES
+from tests.api.domain.access_matrix import CAST, DOMICILE_SETTERS, EXPECTED, LEVELS, PLACES
 
 NOW = datetime(2026, 7, 6, 10, tzinfo=UTC)
-# A complaint row needs a district, and the one of an unknown domicile (triage) has none yet:
-# it borrows Banyuwangi's. Access reads neither the district nor the regency.
+# A complaint at a triage desk has no domicile yet. Access reads neither district nor regency.
 _DISTRICT = {"3510": "351001", "3573": "357301", "1872": "187201", "3525": "352501"}
 
 
@@ -51,8 +50,36 @@ async def test_each_members_listing_is_what_may_view_allows(services, api_key):
             assert listed == allowed == matrix, name
 
 
+async def test_each_members_triage_queue_is_what_may_set_domicile_allows(services, api_key):
+    table = Complaint.__table__
+    cases = list(itertools.product(PLACES.items(), LEVELS, Privacy))
+    async with services.engine.begin() as conn:
+        key_id = await conn.scalar(select(ApiKey.__table__.c.id))
+        await conn.execute(
+            insert(table),
+            [
+                _row(number, place, level, privacy, key_id)
+                for number, ((_, place), level, privacy) in enumerate(cases)
+            ],
+        )
+    async with services.engine.connect() as conn:
+        rows = (await conn.execute(select(table))).all()
+        for name, member in CAST.items():
+            queue = set(
+                (await conn.execute(select(table.c.id).where(access.triage_queue(member))))
+                .scalars()
+                .all()
+            )
+            allowed = {row.id for row in rows if access.may_set_domicile(member, row)}
+            matrix = {
+                row.id for row in rows if name in DOMICILE_SETTERS.get(row.description, set())
+            }
+
+            assert queue == allowed == matrix, name
+
+
 def _row(number: int, place, level: int, privacy: Privacy, key_id: int) -> dict:
-    regency = place.regency_code or "3510"
+    regency = place.regency_code
     return {
         "tracking_id": f"ACCESS{number:03d}",
         "category_code": "BANTUAN_TIDAK_DITERIMA",
@@ -63,9 +90,10 @@ def _row(number: int, place, level: int, privacy: Privacy, key_id: int) -> dict:
         "reporter_hash": number.to_bytes(32, "big"),
         "reporter_encrypted": b"-",
         "reporter_locale": "id",
-        "district_code": _DISTRICT[regency],
+        "district_code": _DISTRICT[regency] if regency else None,
         "regency_code": regency,
-        "province_code": regency[:2],
+        "province_code": regency[:2] if regency else None,
+        "in_triage": place.in_triage,
         "coordination_region_code": place.coordination_region_code,
         # The place's name, so a failing member's listing can be read back against the matrix.
         "description": next(name for name, p in PLACES.items() if p == place),

@@ -18,7 +18,6 @@ from tests.complaints_support import act
 from tests.registry_support import KK, SITI, RegistryRows
 
 URL = "/api/v1/complaints"
-UNREGISTERED = "3510014107900002"
 
 
 def complaint(**overrides) -> dict:
@@ -27,6 +26,8 @@ def complaint(**overrides) -> dict:
         "category": "BANTUAN_TIDAK_DITERIMA",
         "description": "Bantuan PKH tahap 3 belum saya terima sampai sekarang.",
         "subject_nik": SITI,
+        # Pesanggaran, Banyuwangi: the reporter states it (the registry never supplies it).
+        "region_code": "3510012001",
         "programme": "PKH",
         "tahap": 3,
     }
@@ -66,13 +67,16 @@ async def test_a_complaint_about_a_registered_person_goes_to_their_kab_kota_dina
     assert (resolve - created).days >= 18
 
 
-async def test_the_domicile_is_prefilled_from_the_registry(client, services, registry):
+async def test_the_stated_domicile_is_stored_and_the_registry_only_noted_for_staff(
+    client, services, registry
+):
     response = await client.post(URL, json=complaint())
 
     async with services.engine.connect() as conn:
         row = (await conn.execute(select(Complaint.__table__))).one()
     assert response.status_code == 201
     assert (row.district_code, row.village_code) == ("351001", "3510012001")
+    assert not row.in_triage
     assert row.subject_in_registry
     assert row.coordination_region_code == "WK4"
 
@@ -104,12 +108,18 @@ async def test_a_region_outside_the_pilot_goes_to_the_provincial_dinas_sosial(cl
     assert response.json()["routing_reason"] == "province_outside_pilot"
 
 
-async def test_an_unregistered_person_needs_a_region_code(client):
-    response = await client.post(URL, json=complaint(subject_nik=UNREGISTERED))
+async def test_a_registered_person_without_a_stated_domicile_goes_to_triage_not_to_their_office(
+    client, services, registry
+):
+    response = await client.post(URL, json=complaint(region_code=None))
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "domicile_required"
-    assert "kecamatan" in response.json()["error"]["message"]
+    assert response.status_code == 201
+    assert response.json()["office"]["code"] == "NASIONAL"
+    assert response.json()["in_triage"] is True
+    assert "Banyuwangi" not in response.text
+    async with services.engine.connect() as conn:
+        row = (await conn.execute(select(Complaint.__table__))).one()
+    assert (row.in_triage, row.district_code, row.regency_code) == (True, None, None)
 
 
 @pytest.mark.parametrize(
@@ -121,8 +131,7 @@ async def test_an_unregistered_person_needs_a_region_code(client):
         ({"description": "x" * 4001}, "description_too_long", "description", "4001"),
         ({"subject_nik": None}, "subject_nik_required", "subject_nik", "NIK"),
         ({"subject_nik": "35100141079000"}, "subject_nik_wrong_length", "subject_nik", "14"),
-        ({"region_code": "3510"}, "domicile_invalid", "region_code", "6 angka"),
-        ({"region_code": "359999"}, "domicile_unknown", "region_code", "Kemendagri"),
+        ({"region_code": "35-10-01"}, "domicile_invalid", "region_code", "6 angka"),
         ({"programme": "BANSOS_X"}, "programme_unknown", "programme", "PKH"),
         ({"tahap": 5}, "tahap_invalid", "tahap", "1 sampai 4"),
         (

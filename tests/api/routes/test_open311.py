@@ -176,12 +176,13 @@ async def test_a_service_that_needs_a_nik_asks_for_it_and_leaves_the_region_opti
         assert attribute["description"]
 
 
-async def test_a_service_without_a_nik_requires_the_region_and_lists_the_choices(client):
+async def test_a_service_without_a_nik_offers_the_region_and_lists_the_choices(client):
     response = await client.get(f"{BASE}/services/PUNGLI.json", params={"locale": "en"})
 
     attributes = {a["code"]: a for a in response.json()["attributes"]}
     assert list(attributes) == ["region_code", "privacy", "programme", "tahap"]
-    assert attributes["region_code"]["required"] is True
+    # Not required: a request without it waits at a triage desk ("no wrong door").
+    assert attributes["region_code"]["required"] is False
     assert attributes["privacy"]["datatype"] == "singlevaluelist"
     assert attributes["privacy"]["required"] is False
     assert [v["key"] for v in attributes["privacy"]["values"]] == ["BIASA", "ANONIM", "RAHASIA"]
@@ -264,7 +265,7 @@ async def test_a_region_outside_the_pilot_goes_to_the_provincial_dinas_sosial(cl
     assert record["agency_responsible"] == "Dinas Sosial Provinsi Aceh"
 
 
-async def test_a_registered_nik_alone_is_enough_to_route_without_any_location(
+async def test_a_registered_nik_without_a_region_waits_at_the_national_triage_desk(
     client, api_key, registry
 ):
     request_id = await file_request(
@@ -275,8 +276,9 @@ async def test_a_registered_nik_alone_is_enough_to_route_without_any_location(
     )
 
     record = await fetch(client, request_id)
-    assert record["agency_responsible"] == "Dinas Sosial Kabupaten Banyuwangi"
-    assert record["address_id"] == "351001"  # the kecamatan: the village is never published
+    # Never the registered person's office: that would tell anyone where a NIK's owner lives.
+    assert record["agency_responsible"] == "Desk Pengaduan Bansos Nasional (Kementerian Sosial)"
+    assert record["address_id"] is None
     assert SITI not in str(record)
 
 
@@ -339,7 +341,7 @@ async def test_a_request_without_a_valid_api_key_is_refused_403_and_nothing_stor
             {"service_code": "USUL", "attribute[subject_nik]": "35100141079000"},
             {"category": "USUL", "subject_nik": "35100141079000"},
         ),
-        ({"attribute[region_code]": "3510"}, {"region_code": "3510"}),
+        ({"attribute[region_code]": "35-10"}, {"region_code": "35-10"}),
         ({"attribute[privacy]": "PUBLIK"}, {"privacy": "PUBLIK"}),
         ({"attribute[tahap]": "5"}, {"tahap": 5}),
         ({"attribute[programme]": "BANSOS_X"}, {"programme": "BANSOS_X"}),
@@ -374,10 +376,9 @@ async def test_a_bad_request_is_a_400_with_the_channel_api_message_and_stores_no
         ({"lat": "-8.5"}, "complaints.location_invalid"),
         ({"attribute[tahap]": "tiga"}, "complaints.tahap_invalid"),
         ({"attribute[tahap]": "2.5"}, "complaints.tahap_invalid"),
-        ({"attribute[region_code]": None}, "complaints.domicile_required"),
     ],
 )
-async def test_malformed_numbers_and_a_missing_region_are_refused_in_the_citizen_language(
+async def test_malformed_numbers_are_refused_in_the_citizen_language(
     client, services, api_key, fields, message
 ):
     response = await client.post(f"{BASE}/requests.xml", data=form(api_key, **fields))

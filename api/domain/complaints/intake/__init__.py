@@ -1,8 +1,10 @@
 """Filing a complaint: the one action every channel (bot, partner API, Open311) goes through.
 
 ``check_draft`` validates everything without touching the database and says exactly what
-is wrong (:class:`IntakeError` with an :class:`IntakeProblem`); ``file_complaint`` prefills
-the domicile from the registry, routes, sets the working-day deadlines and writes the
+is wrong (:class:`IntakeError` with an :class:`IntakeProblem`); ``file_complaint`` routes
+from the domicile the reporter stated (or sends the complaint to a triage desk when none is
+known: the registry is never consulted for the answer, which would make intake a NIK
+oracle), sets the working-day deadlines and writes the
 complaint, its first timeline event, the idempotency record and the reporter's notification
 in ONE transaction. It returns only after that transaction has committed: accepted means
 durable. A resent submission with the same Idempotency-Key returns the first complaint
@@ -13,7 +15,7 @@ The package, by topic:
 - ``drafts``       what comes in (draft, reporter), what goes out, and the size limits
 - ``problems``     the refusal codes
 - ``checks``       validation of the draft and the reporter (pure)
-- ``domicile``     region code, or the registry's record of the subject
+- ``domicile``     the stated region code, or the pilot kab/kota an address names
 - ``idempotency``  key, request fingerprint, replay
 - ``rows``         the four rows one submission writes (pure)
 - ``write``        the write: one statement on PostgreSQL, one transaction elsewhere

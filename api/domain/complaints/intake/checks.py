@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 
 from api.domain.complaints.categories import Category
-from api.domain.complaints.intake.domicile import check_region_code
+from api.domain.complaints.intake.domicile import StatedDomicile, check_region_code
 from api.domain.complaints.intake.drafts import (
     MAX_ADDRESS,
     MAX_CHANNEL_USER,
@@ -47,12 +47,11 @@ def check_draft(
     description = _checked_description(draft.description)
     subject = _checked_subject(draft.subject_nik, category=category, regions=regions)
 
-    district_code = village_code = None
+    # No domicile, or one the region list does not know, is no refusal: the complaint
+    # waits at a triage desk (see ``domicile``).
+    stated = StatedDomicile()
     if draft.region_code and draft.region_code.strip():
-        district_code, village_code = check_region_code(draft.region_code, regions=regions)
-    elif subject is None:
-        # Without a NIK the registry cannot tell where the reporter lives.
-        raise IntakeError(IntakeProblem.DOMICILE_REQUIRED, field="region_code")
+        stated = check_region_code(draft.region_code, regions=regions)
 
     programme = draft.programme.strip().upper() if draft.programme else None
     if programme is not None and programme not in programmes:
@@ -70,8 +69,7 @@ def check_draft(
         privacy=privacy,
         description=description,
         subject=subject,
-        district_code=district_code,
-        village_code=village_code,
+        domicile=stated,
         programme=programme,
         tahap=draft.tahap,
         latitude=draft.latitude,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from api.domain.complaints.categories import Category
+from api.domain.complaints.intake.domicile import StatedDomicile
 from api.domain.nik import Nik
 from api.domain.vocabulary import Privacy, Status
 
@@ -44,15 +45,14 @@ class ComplaintDraft:
 
 @dataclass(frozen=True)
 class CheckedDraft:
-    """A draft that passed every check, its values normalised; the domicile may still be
-    unknown (``district_code`` None) when the registry is to supply it."""
+    """A draft that passed every check, its values normalised; the domicile may be unknown
+    (``domicile.district_code`` None): the complaint then goes to triage."""
 
     category: Category
     privacy: Privacy
     description: str
     subject: Nik | None
-    district_code: str | None
-    village_code: str | None
+    domicile: StatedDomicile
     programme: str | None
     tahap: int | None
     latitude: float | None
@@ -72,5 +72,7 @@ class FiledComplaint:
     follow_up_due: datetime
     resolve_due: datetime
     created_at: datetime
+    # Waiting at a triage desk (``office_code``) for a desk officer to set the domicile.
+    in_triage: bool = False
     # True when an Idempotency-Key replay returned an earlier submission.
     replayed: bool = False

@@ -7,6 +7,7 @@ retry (answered with the earlier complaint) from a real problem.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.domain.api_keys import Channel
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake.checks import check_draft
-from api.domain.complaints.intake.drafts import ComplaintDraft, FiledComplaint, Reporter
+from api.domain.complaints.intake.domicile import regency_named_in
+from api.domain.complaints.intake.drafts import (
+    CheckedDraft,
+    ComplaintDraft,
+    FiledComplaint,
+    Reporter,
+)
 from api.domain.complaints.intake.idempotency import check_idempotency_key, replay, request_hash
 from api.domain.complaints.intake.problems import IntakeError
 from api.domain.complaints.intake.rows import Submission
@@ -59,6 +66,7 @@ async def file_complaint(
         checked = check_draft(
             draft, reporter, categories=directory.categories, programmes=programmes, regions=regions
         )
+        checked = _with_triage_hint(checked, directory, regions)
         return await store(engine, submission, checked)
     except IntakeError:
         if idempotency_key and (
@@ -74,3 +82,15 @@ async def file_complaint(
         ):
             return earlier
         return await store(engine, submission, checked)
+
+
+def _with_triage_hint(checked: CheckedDraft, directory: Directory, regions: RegionCodes):
+    """Without a known domicile, a pilot kab/kota named in the address picks the triage
+    desk of its coordination region."""
+    domicile = checked.domicile
+    if domicile.district_code or domicile.regency_code or not checked.address:
+        return checked
+    named = regency_named_in(
+        checked.address, regions=regions, among=directory.routing.pilot_regencies
+    )
+    return replace(checked, domicile=replace(domicile, regency_code=named)) if named else checked

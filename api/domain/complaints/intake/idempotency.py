@@ -70,5 +70,6 @@ async def replay(
         follow_up_due=row.follow_up_due,
         resolve_due=row.resolve_due,
         created_at=row.created_at,
+        in_triage=row.in_triage,
         replayed=True,
     )

@@ -2,8 +2,8 @@
 Idempotency-Key record and the reporter's notification.
 
 Pure: routing, deadlines and encryption happen here, the database only in ``write``. The
-complaint row is built after the registry lookup because the registry may supply the
-domicile, and the domicile decides the office.
+office comes from the domicile the reporter stated, or is a triage desk when none is known;
+never from the registry, so the answer is the same for a registered and an unknown subject.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from datetime import datetime
 
 from api.domain.api_keys import Channel
 from api.domain.complaints.directory import Directory
-from api.domain.complaints.intake.domicile import settle_domicile
 from api.domain.complaints.intake.drafts import CheckedDraft, Reporter
 from api.domain.complaints.outbox import outbox_row
-from api.domain.complaints.routing import route
+from api.domain.complaints.routing import route, triage_desk
 from api.domain.complaints.tracking_id import new_tracking_id
 from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.protection import Protector
@@ -45,17 +44,24 @@ class Submission:
     fingerprint: bytes
     now: datetime
 
-    def complaint_row(self, checked: CheckedDraft, subject_hash: bytes | None, registered) -> dict:
-        """Every column of the new complaint but ``id``; ``registered`` is the registry's
-        domicile row for the subject, or None."""
-        district_code, village_code = settle_domicile(
-            checked.district_code, checked.village_code, registered
-        )
-        regency_code = district_code[:4]
-        routing = self.directory.routing
-        decision = route(
-            regency_code=regency_code, office_type=checked.category.office_type, table=routing
-        )
+    def complaint_row(
+        self, checked: CheckedDraft, subject_hash: bytes | None, *, in_registry: bool
+    ) -> dict:
+        """Every column of the new complaint but ``id``; ``in_registry`` (whether the registry
+        knows the subject) is stored for staff and decides nothing here."""
+        domicile, routing = checked.domicile, self.directory.routing
+        district_code = domicile.district_code
+        in_triage = district_code is None
+        if in_triage:
+            regency_code = province_code = None
+            decision = triage_desk(regency_code=domicile.regency_code, table=routing)
+            region = routing.pilot_regencies.get(domicile.regency_code or "")
+        else:
+            regency_code, province_code = district_code[:4], district_code[:2]
+            decision = route(
+                regency_code=regency_code, office_type=checked.category.office_type, table=routing
+            )
+            region = routing.pilot_regencies.get(regency_code)
         resolve_days = checked.category.resolve_days
         channel_user = self.reporter.channel_user.strip()
         return {
@@ -77,12 +83,13 @@ class Submission:
                 if checked.subject
                 else None
             ),
-            "subject_in_registry": registered is not None,
+            "subject_in_registry": in_registry,
             "district_code": district_code,
-            "village_code": village_code,
+            "village_code": domicile.village_code,
             "regency_code": regency_code,
-            "province_code": district_code[:2],
-            "coordination_region_code": routing.pilot_regencies.get(regency_code),
+            "province_code": province_code,
+            "in_triage": in_triage,
+            "coordination_region_code": region,
             "programme": checked.programme,
             "tahap": checked.tahap,
             "description": checked.description,

@@ -12,7 +12,7 @@ from functools import cache
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.domain.complaints.intake.domicile import registered_domicile
+from api.domain.complaints.intake.domicile import subject_in_registry
 from api.domain.complaints.intake.drafts import CheckedDraft, FiledComplaint
 from api.domain.complaints.intake.rows import Submission
 from api.domain.vocabulary import Status
@@ -46,6 +46,7 @@ async def store(
         follow_up_due=values["follow_up_due"],
         resolve_due=values["resolve_due"],
         created_at=submission.now,
+        in_triage=values["in_triage"],
     )
 
 
@@ -87,8 +88,8 @@ async def _store_in_one_statement(
     # instead of seven, which is most of what intake costs.
     async with engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        registered = await registered_domicile(conn, subject_hash)
-        values = submission.complaint_row(checked, subject_hash, registered)
+        in_registry = await subject_in_registry(conn, subject_hash)
+        values = submission.complaint_row(checked, subject_hash, in_registry=in_registry)
         parameters = {f"c_{name}": value for name, value in values.items()}
         for prefix, row in (
             ("e_", submission.event_row(values)),
@@ -107,8 +108,8 @@ async def _store_in_a_transaction(
     # Statements are built once at import and given their values at execution: building
     # an INSERT with forty values per request was the costliest part of intake.
     async with engine.begin() as conn:
-        registered = await registered_domicile(conn, subject_hash)
-        values = submission.complaint_row(checked, subject_hash, registered)
+        in_registry = await subject_in_registry(conn, subject_hash)
+        values = submission.complaint_row(checked, subject_hash, in_registry=in_registry)
         values["id"] = (await conn.execute(_INSERT_COMPLAINT, values)).scalar_one()
         await conn.execute(
             _INSERT_EVENT, {"complaint_id": values["id"], **submission.event_row(values)}

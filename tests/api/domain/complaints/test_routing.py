@@ -18,6 +18,7 @@ from api.domain.complaints.routing import (
     escalation_office,
     forward,
     route,
+    triage_desk,
 )
 from api.domain.pilot_config import REGENCY_OFFICE_TYPES, load_pilot_config
 
@@ -73,6 +74,24 @@ def test_a_province_without_its_dinas_goes_to_the_national_desk():
     assert route(regency_code="9471", office_type="DINSOS", table=TABLE) == RoutingDecision(
         "NASIONAL", RoutingReason.NATIONAL_DESK
     )
+
+
+def test_a_complaint_naming_a_pilot_kab_kota_waits_at_its_regions_triage_desk():
+    assert triage_desk(regency_code="3510", table=TABLE) == RoutingDecision(
+        "WK4", RoutingReason.TRIAGE_REGION_DESK
+    )
+
+
+@pytest.mark.parametrize("regency_code", [None, "", "3525"], ids=["none", "blank", "not pilot"])
+def test_a_complaint_naming_no_pilot_kab_kota_waits_at_the_national_triage_desk(regency_code):
+    assert triage_desk(regency_code=regency_code, table=TABLE) == RoutingDecision(
+        "NASIONAL", RoutingReason.TRIAGE_NATIONAL_DESK
+    )
+
+
+def test_triage_without_a_national_desk_is_a_configuration_error():
+    with pytest.raises(NoOfficeError):
+        triage_desk(regency_code=None, table=RoutingTable.from_offices([], pilot_regencies={}))
 
 
 def test_no_national_desk_at_all_is_a_configuration_error():
