@@ -120,7 +120,14 @@ async def complaint_limits(_: CurrentChannel) -> ComplaintLimitsOut:
             "links": _AFTER_FILING,
         },
         **error_responses(
-            400, 413, 409, meanings={409: "The Idempotency-Key was used for a different complaint"}
+            400,
+            409,
+            413,
+            429,
+            meanings={
+                409: "The Idempotency-Key was used for a different complaint",
+                429: "Too many complaints from this channel user; see Retry-After",
+            },
         ),
     },
 )

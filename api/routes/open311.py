@@ -227,8 +227,9 @@ class RequestForm(BaseModel):
     status_code=201,
     responses=error_responses(
         400,
-        413,
         403,
+        413,
+        429,
         model=list[Open311ErrorItem],
         meanings={
             400: "The request cannot be filed; the description says why",

@@ -204,7 +204,11 @@ async def download_attachment(
     )
 
 
-@router.get("/complaints/{tracking_id}/domicile-suggestion", response_model=DomicileSuggestionOut)
+@router.get(
+    "/complaints/{tracking_id}/domicile-suggestion",
+    response_model=DomicileSuggestionOut,
+    responses=error_responses(403, 404, meanings=_NOT_VISIBLE),
+)
 async def suggest_domicile(
     tracking_id: str, member: CurrentStaff, services: ServicesDep
 ) -> DomicileSuggestionOut:
@@ -217,7 +221,11 @@ async def suggest_domicile(
     )
 
 
-@router.post("/complaints/{tracking_id}/domicile", response_model=TriagedOut)
+@router.post(
+    "/complaints/{tracking_id}/domicile",
+    response_model=TriagedOut,
+    responses=error_responses(400, 403, 404, 409, 413, meanings=_NOT_VISIBLE),
+)
 async def set_domicile(
     tracking_id: str, body: DomicileIn, member: CurrentStaff, services: ServicesDep
 ) -> TriagedOut:
