@@ -4,6 +4,11 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
+# Every dependency at the version and hash of the lock (python3 dev.py lock writes it), in
+# a layer of its own that a code change does not rebuild.
+COPY requirements/lock.txt ./requirements/lock.txt
+RUN pip install --require-hashes -r requirements/lock.txt
+
 COPY pyproject.toml README.md ./
 COPY api ./api
 COPY bot ./bot
@@ -14,7 +19,8 @@ COPY demo ./demo
 COPY bansos ./bansos
 # /data/attachments exists in the image, owned by the service user, so a named volume mounted
 # there starts with that ownership.
-RUN pip install . && useradd --system --uid 10001 bansos \
+# --no-deps: the project itself adds nothing the lock did not pin.
+RUN pip install --no-deps . && useradd --system --uid 10001 bansos \
     && mkdir -p /data/attachments && chown bansos /data/attachments
 USER bansos
 

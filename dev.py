@@ -5,9 +5,12 @@
     python3 dev.py test      # the whole test suite (extra arguments go to pytest)
     python3 dev.py mutation [MODULE …]  # mutation score of the rule modules (docs/testing.md)
     python3 dev.py bansos …  # any other `bansos` command inside the project's virtualenv
+    python3 dev.py lock      # re-resolve requirements/*.txt after editing pyproject.toml
 
-It creates ``.venv`` on first use and reinstalls the project whenever ``pyproject.toml``
-changes, so the two commands above keep working as dependencies evolve.
+It creates ``.venv`` on first use and reinstalls whenever ``pyproject.toml`` or the lock
+changes, so the two commands above keep working as dependencies evolve. Every dependency is
+installed at the version and hash pinned in ``requirements/dev-lock.txt`` (the image installs
+``requirements/lock.txt``, the same pins without the dev tools); see README, "Dependencies".
 """
 
 from __future__ import annotations
@@ -24,38 +27,92 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-from"
+REQUIREMENTS = ROOT / "requirements"
+DEV_LOCK = REQUIREMENTS / "dev-lock.txt"  # runtime + the dev extra: .venv, tests, CI
+RUNTIME_LOCK = REQUIREMENTS / "lock.txt"  # runtime only: the Docker image
+PIP_TOOLS = "pip-tools==7.5.2"
 
 
-def ensure_environment() -> None:
+def ensure_environment(*, lock_complete: bool = True) -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    # The stamp covers the lock too: a re-pinned dependency reinstalls like a new one.
+    digest = hashlib.sha256()
+    for source in (ROOT / "pyproject.toml", DEV_LOCK):
+        digest.update(source.read_bytes())
+    wanted = digest.hexdigest()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
     if not PYTHON.exists():
         print("Creating the virtual environment in .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("Installing the project and its dependencies (first run only) …", flush=True)
-    subprocess.run(
-        [
-            str(PYTHON),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-e",
-            f"{ROOT}[dev]",
-        ],
-        check=True,
-    )
+    # Pinned and hash-checked first; then the project itself, which must add nothing.
+    pip("install", "--require-hashes", "-r", str(DEV_LOCK))
+    pip("install", "--no-deps", "-e", str(ROOT))
+    pip_check = [str(PYTHON), "-m", "pip", "check"]
+    if lock_complete and subprocess.run(pip_check, stdout=subprocess.DEVNULL).returncode:
+        subprocess.run(pip_check)
+        sys.exit(
+            "pyproject.toml asks for more than requirements/dev-lock.txt pins: run "
+            "`python3 dev.py lock` and commit requirements/ (README, Dependencies)."
+        )
     STAMP.write_text(wanted)
 
 
+def pip(*args: str) -> None:
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "--quiet", *args], check=True
+    )
+
+
+def lock(upgrade: list[str]) -> int:
+    """Re-resolve both locks from pyproject.toml (``--upgrade`` or ``-P NAME`` move pins)."""
+    ensure_environment(lock_complete=False)  # the lock may lack what pyproject.toml just got
+    pip("install", PIP_TOOLS)
+    compile_ = [
+        str(BIN / "pip-compile"),
+        "--quiet",
+        "--generate-hashes",
+        "--allow-unsafe",
+        "--strip-extras",
+        "--no-emit-index-url",
+        "--no-emit-find-links",
+        *upgrade,
+    ]
+    # The lock files' header names this command rather than pip-compile's arguments.
+    environment = {**os.environ, "CUSTOM_COMPILE_COMMAND": "python3 dev.py lock"}
+    subprocess.run(
+        [
+            *compile_,
+            "--extra",
+            "dev",
+            "--output-file",
+            str(DEV_LOCK.relative_to(ROOT)),
+            "pyproject.toml",
+        ],
+        check=True,
+        cwd=ROOT,
+        env=environment,
+    )
+    # The runtime lock starts from the dev lock, so pip-compile keeps its pins: the image
+    # runs the very versions the tests ran.
+    RUNTIME_LOCK.write_bytes(DEV_LOCK.read_bytes())
+    subprocess.run(
+        [*compile_, "--output-file", str(RUNTIME_LOCK.relative_to(ROOT)), "pyproject.toml"],
+        check=True,
+        cwd=ROOT,
+        env=environment,
+    )
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test", "mutation", "bansos"}:
+    if not argv or argv[0] not in {"demo", "test", "mutation", "bansos", "lock"}:
         print(__doc__)
         return 2
+    if argv[0] == "lock":
+        return lock(argv[1:])
     ensure_environment()
     command, rest = argv[0], argv[1:]
     os.chdir(ROOT)

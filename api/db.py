@@ -51,11 +51,15 @@ HOT_STATEMENT_TIMEOUT_SECONDS = 10.0
 def create_engine(
     url: str, *, pool_size: int = 10, connect_timeout: float = CONNECT_TIMEOUT_SECONDS
 ) -> AsyncEngine:
-    """An async engine for ``url``; SQLite gets WAL and foreign keys, PostgreSQL a pool."""
+    """An async engine for ``url``; SQLite gets WAL and foreign keys, PostgreSQL a pool.
+
+    Statement parameters are NIKs, names, addresses and descriptions: ``hide_parameters``
+    keeps them out of every error the engine raises (and so out of tracebacks and logs).
+    """
     _ensure_sqlite_directory(url)
     target = async_url(url)
     if target.startswith("sqlite"):
-        engine = create_async_engine(target, connect_args={"timeout": 30})
+        engine = create_async_engine(target, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
@@ -76,6 +80,7 @@ def create_engine(
         max_overflow=0,
         pool_timeout=30,
         pool_recycle=3600,
+        hide_parameters=True,
         connect_args={"timeout": connect_timeout},
     )
 

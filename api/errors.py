@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import messages
@@ -51,6 +52,50 @@ HTTP_STATUS = {
     Refusal.UNAUTHENTICATED: 401,
     Refusal.RATE_LIMITED: 429,
 }
+
+
+class ErrorDetail(BaseModel):
+    # A refusal may add fields of its own (the limits a too-large upload broke, say).
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """The body of every error a JSON route answers."""
+
+    error: ErrorDetail
+
+
+#: What an error status means, wherever it is answered. A route's own wording may replace it.
+ERROR_MEANINGS = {
+    400: "The body cannot be read (not UTF-8, or not what its Content-Type says)",
+    401: "No credential, or an unknown, revoked or expired one",
+    403: "This staff member's role may not do this",
+    404: "Nothing with this identifier that the caller may see",
+    409: "Not possible in the resource's current state",
+    413: "The body or the upload is too large",
+    422: "The input is malformed; the message says exactly how",
+    429: "Too many attempts; wait as long as Retry-After says",
+    503: "A service the answer needs (database, Redis) is unavailable",
+}
+
+
+def error_responses(
+    *statuses: int, meanings: dict[int, str] | None = None, model: type = ErrorBody
+) -> dict[int | str, dict]:
+    """``responses=`` for a route or router that answers ``statuses``, with their one shape.
+
+    Every status a route can answer is in its OpenAPI (CI's fuzz run holds this:
+    tools/fuzz_api.py); this keeps each route's list to the statuses themselves.
+    """
+    meanings = meanings or {}
+    return {
+        status: {"model": model, "description": meanings.get(status, ERROR_MEANINGS[status])}
+        for status in statuses
+    }
 
 
 def refusal_text(error: AppError, locale: str | None) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.domain.pilot_config import REGENCY_OFFICE_TYPES, OfficeType
 from api.domain.regions import RegionCodes
-from api.models import ComplaintCategory, Office
+from api.models import ComplaintCategory, CoordinationRegion, Office
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ class OrganisationProblem(StrEnum):
     OFFICE_TYPE_INVALID = "office_type_invalid"
     OFFICE_PLACE_MISSING = "office_place_missing"
     REGENCY_UNKNOWN = "regency_unknown"
+    PROVINCE_UNKNOWN = "province_unknown"
+    REGION_UNKNOWN = "region_unknown"
 
 
 class OrganisationError(ValueError):
@@ -150,6 +152,16 @@ async def add_office(
         )
     if office.regency_code and regions.regency(office.regency_code) is None:
         raise OrganisationError(OrganisationProblem.REGENCY_UNKNOWN)
+    # Each place is a foreign key: an unknown one is the admin's mistake to be told, not a
+    # constraint failure (a 500) at the insert.
+    if office.province_code and regions.province(office.province_code) is None:
+        raise OrganisationError(OrganisationProblem.PROVINCE_UNKNOWN)
+    if office.coordination_region_code and not await conn.scalar(
+        select(CoordinationRegion.code).where(
+            CoordinationRegion.code == office.coordination_region_code
+        )
+    ):
+        raise OrganisationError(OrganisationProblem.REGION_UNKNOWN)
     table = Office.__table__
     if await conn.scalar(select(table.c.code).where(table.c.code == office.code)):
         raise OrganisationError(OrganisationProblem.OFFICE_EXISTS, code=office.code)

@@ -16,9 +16,13 @@ from api.application import administration
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.organisation import CategoryRule, NewOffice, OfficeRecord
 from api.domain.pilot_config import OfficeType
+from api.errors import error_responses
 from api.schemas.text import Line
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+# Every route: a staff session (401) of an administrator (403).
+router = APIRouter(
+    prefix="/api/v1/admin", tags=["admin"], responses=error_responses(401, 403, 422, 503)
+)
 
 Code = Annotated[Line, Path(max_length=32)]
 
@@ -49,7 +53,9 @@ async def list_category_rules(member: CurrentStaff, services: ServicesDep) -> li
     return await administration.category_rules(services, member)
 
 
-@router.patch("/categories/{code}", response_model=CategoryRule)
+@router.patch(
+    "/categories/{code}", response_model=CategoryRule, responses=error_responses(400, 413, 404)
+)
 async def change_category_rule(
     code: Code, body: CategoryRuleIn, member: CurrentStaff, services: ServicesDep
 ) -> CategoryRule:
@@ -65,7 +71,12 @@ async def list_offices(member: CurrentStaff, services: ServicesDep) -> list[Offi
     return await administration.offices(services, member)
 
 
-@router.post("/offices", response_model=OfficeRecord, status_code=201)
+@router.post(
+    "/offices",
+    response_model=OfficeRecord,
+    status_code=201,
+    responses=error_responses(400, 413, 409, meanings={409: "An office with this code exists"}),
+)
 async def create_office(
     body: OfficeIn, member: CurrentStaff, services: ServicesDep
 ) -> OfficeRecord:
@@ -74,7 +85,9 @@ async def create_office(
     return office
 
 
-@router.patch("/offices/{code}", response_model=OfficeRecord)
+@router.patch(
+    "/offices/{code}", response_model=OfficeRecord, responses=error_responses(400, 413, 404)
+)
 async def change_office(
     code: Code, body: OfficeChange, member: CurrentStaff, services: ServicesDep
 ) -> OfficeRecord:

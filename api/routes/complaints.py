@@ -22,7 +22,7 @@ from api.domain.complaints.attachments import MAX_ATTACHMENT_BYTES
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake import ComplaintDraft
 from api.domain.complaints.tracking_id import display
-from api.errors import refusals_in
+from api.errors import error_responses, refusals_in
 from api.schemas.complaints import (
     ActionOut,
     AttachmentOut,
@@ -44,12 +44,38 @@ from api.schemas.text import Line
 ChannelUser = Annotated[Line, Query(min_length=1, max_length=128)]
 Locale = Annotated[Line | None, Query(max_length=16)]
 
-router = APIRouter(prefix="/api/v1", tags=["complaints"])
+# Every route: a channel API key (401) and validated input (422).
+router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=error_responses(401, 422, 503))
 
-_ERRORS = {
-    404: {"description": "No complaint with this tracking ID for this channel user"},
-    409: {"description": "Not possible in the complaint's current status"},
-    422: {"description": "The input is malformed; the message says exactly how"},
+_OWN_COMPLAINT = {
+    404: "No complaint with this tracking ID for this channel user",
+    409: "Not possible in the complaint's current status",
+}
+_ACTION_ERRORS = error_responses(400, 413, 404, 409, meanings=_OWN_COMPLAINT)
+
+
+def _link(method: str, path: str, **parameters: str) -> dict:
+    """An OpenAPI link to ``method path``: clients (and the fuzz run's stateful phase) learn
+    which call follows a filed complaint and where its identifier comes from."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method}", "parameters": parameters}
+
+
+_FILED = "$response.body#/tracking_id"
+_AFTER_FILING = {
+    "follow": _link(
+        "get",
+        "/api/v1/complaints/{tracking_id}",
+        tracking_id=_FILED,
+        channel_user="$request.body#/reporter/channel_user",
+    ),
+    "answer": _link("post", "/api/v1/complaints/{tracking_id}/information", tracking_id=_FILED),
+    "rate": _link("post", "/api/v1/complaints/{tracking_id}/rating", tracking_id=_FILED),
+    "attach": _link("post", "/api/v1/complaints/{tracking_id}/attachments", tracking_id=_FILED),
+    "open_as_staff": _link("get", "/api/v1/staff/complaints/{tracking_id}", tracking_id=_FILED),
+    "act_as_staff": _link(
+        "post", "/api/v1/staff/complaints/{tracking_id}/actions", tracking_id=_FILED
+    ),
 }
 
 
@@ -82,7 +108,29 @@ async def complaint_limits(_: CurrentChannel) -> ComplaintLimitsOut:
     return ComplaintLimitsOut(**asdict(complaint_intake.complaint_limits()))
 
 
-@router.post("/complaints", status_code=201, response_model=ComplaintCreated, responses=_ERRORS)
+@router.post(
+    "/complaints",
+    status_code=201,
+    response_model=ComplaintCreated,
+    responses={
+        201: {"links": _AFTER_FILING},
+        200: {
+            "model": ComplaintCreated,
+            "description": "A retry with the same Idempotency-Key: the complaint filed before",
+            "links": _AFTER_FILING,
+        },
+        **error_responses(
+            400,
+            409,
+            413,
+            429,
+            meanings={
+                409: "The Idempotency-Key was used for a different complaint",
+                429: "Too many complaints from this channel user; see Retry-After",
+            },
+        ),
+    },
+)
 async def create_complaint(
     body: ComplaintCreate,
     channel: CurrentChannel,
@@ -167,7 +215,11 @@ async def list_own_complaints(
     ]
 
 
-@router.get("/complaints/{tracking_id}", response_model=ComplaintOut, responses=_ERRORS)
+@router.get(
+    "/complaints/{tracking_id}",
+    response_model=ComplaintOut,
+    responses=error_responses(404, meanings=_OWN_COMPLAINT),
+)
 async def get_complaint(
     tracking_id: str,
     channel: CurrentChannel,
@@ -185,7 +237,9 @@ async def get_complaint(
     return complaint_out(view, directory, locale=language, status_label=status_labeller(language))
 
 
-@router.post("/complaints/{tracking_id}/information", response_model=ActionOut, responses=_ERRORS)
+@router.post(
+    "/complaints/{tracking_id}/information", response_model=ActionOut, responses=_ACTION_ERRORS
+)
 async def provide_information(
     tracking_id: str, body: InformationIn, channel: CurrentChannel, services: ServicesDep
 ) -> ActionOut:
@@ -198,7 +252,7 @@ async def provide_information(
     return await _action_out(services, result, locale)
 
 
-@router.post("/complaints/{tracking_id}/rating", response_model=ActionOut, responses=_ERRORS)
+@router.post("/complaints/{tracking_id}/rating", response_model=ActionOut, responses=_ACTION_ERRORS)
 async def rate_complaint(
     tracking_id: str, body: RatingIn, channel: CurrentChannel, services: ServicesDep
 ) -> ActionOut:
@@ -219,7 +273,21 @@ async def rate_complaint(
     "/complaints/{tracking_id}/attachments",
     status_code=201,
     response_model=AttachmentOut,
-    responses=_ERRORS,
+    responses={
+        201: {
+            "links": {
+                "download_as_staff": _link(
+                    "get",
+                    "/api/v1/staff/complaints/{tracking_id}/attachments/{attachment_id}",
+                    tracking_id="$request.path.tracking_id",
+                    attachment_id="$response.body#/id",
+                )
+            }
+        },
+        **error_responses(
+            400, 404, 409, 413, meanings={**_OWN_COMPLAINT, 413: "The file is over 10 MB"}
+        ),
+    },
 )
 async def upload_attachment(
     tracking_id: str,

@@ -35,6 +35,7 @@ from api.domain.unavailable import UNAVAILABLE
 from api.errors import (
     HTTP_STATUS,
     RETRY_UNAVAILABLE_AFTER,
+    error_responses,
     fixable_problem_text,
     refusal_text,
     unavailable_text,
@@ -109,13 +110,36 @@ class Open311Route(APIRoute):
         return guarded
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+class Open311ErrorItem(BaseModel):
+    """The spec's error: the body is a list of these (as <errors> in XML)."""
+
+    code: int
+    description: str
+
+
+# Every route: a malformed parameter (400) and an unknown format or identifier (404), in the
+# spec's error list rather than the api's error shape.
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["open311"],
+    route_class=Open311Route,
+    responses=error_responses(
+        400,
+        404,
+        503,
+        model=list[Open311ErrorItem],
+        meanings={
+            400: "A parameter is malformed; the description says which",
+            404: "Unknown format, or nothing with this code or id",
+            503: "A service the answer needs is unavailable; see Retry-After",
+        },
+    ),
+)
 
 Locale = Annotated[Line | None, Query(max_length=16, description="id (default) or en")]
 AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
 Jurisdiction = Annotated[Line | None, Query(max_length=64, description="Ignored: one jurisdiction")]
 Filter = Annotated[Line | None, Query(max_length=16000)]
-_FORMAT_DOC = {404: {"description": "Unknown format, or nothing with this code or id"}}
 
 
 @dataclass(frozen=True)
@@ -140,7 +164,7 @@ async def answering(
 Answer = Annotated[Answering, Depends(answering)]
 
 
-@router.get("/services.{fmt}", responses=_FORMAT_DOC)
+@router.get("/services.{fmt}")
 async def list_services(
     answer: Answer,
     services: ServicesDep,
@@ -153,7 +177,7 @@ async def list_services(
     return _answer(fmt, "services", records)
 
 
-@router.get("/services/{service_code}.{fmt}", responses=_FORMAT_DOC)
+@router.get("/services/{service_code}.{fmt}")
 async def service_definition(
     service_code: str,
     answer: Answer,
@@ -201,11 +225,17 @@ class RequestForm(BaseModel):
 @router.post(
     "/requests.{fmt}",
     status_code=201,
-    responses={
-        400: {"description": "The request cannot be filed; the description says why"},
-        403: {"description": "api_key missing, unknown or revoked"},
-        **_FORMAT_DOC,
-    },
+    responses=error_responses(
+        400,
+        403,
+        413,
+        429,
+        model=list[Open311ErrorItem],
+        meanings={
+            400: "The request cannot be filed; the description says why",
+            403: "api_key missing, unknown or revoked",
+        },
+    ),
 )
 async def create_request(
     answer: Answer,
@@ -248,7 +278,7 @@ async def create_request(
     return _answer(fmt, "service_requests", [record], status=201)
 
 
-@router.get("/requests.{fmt}", responses={400: {"description": "A malformed filter"}})
+@router.get("/requests.{fmt}")
 async def list_requests(
     answer: Answer,
     services: ServicesDep,
@@ -283,7 +313,7 @@ async def list_requests(
     return _answer(fmt, "service_requests", records)
 
 
-@router.get("/requests/{service_request_id}.{fmt}", responses=_FORMAT_DOC)
+@router.get("/requests/{service_request_id}.{fmt}")
 async def get_request(
     service_request_id: str,
     answer: Answer,
@@ -297,7 +327,7 @@ async def get_request(
     return _answer(fmt, "service_requests", [record])
 
 
-@router.get("/tokens/{token}.{fmt}", responses=_FORMAT_DOC)
+@router.get("/tokens/{token}.{fmt}")
 async def get_token(
     token: str,
     answer: Answer,

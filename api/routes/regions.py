@@ -8,9 +8,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import CurrentChannel, ServicesDep
+from api.errors import error_responses
 from api.schemas.text import Line
 
-router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
+router = APIRouter(
+    prefix="/api/v1/regions", tags=["regions"], responses=error_responses(401, 422, 503)
+)
 
 
 class RegionOut(BaseModel):

@@ -20,10 +20,12 @@ from api.application import staff_work
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
 from api.domain.vocabulary import Action
-from api.errors import request_locale
+from api.errors import error_responses, request_locale
 from api.schemas.text import DatabaseId, Line, Text
 
-router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+# Every route: a staff session (401) and validated input (422).
+router = APIRouter(prefix="/api/v1/staff", tags=["staff"], responses=error_responses(401, 422, 503))
+_NOT_VISIBLE = {404: "No complaint (or attachment) with this identifier that the member may see"}
 
 
 class LoginIn(BaseModel):
@@ -72,7 +74,21 @@ class ActionOut(BaseModel):
     event: str
 
 
-@router.post("/sessions", response_model=SessionOut, status_code=201)
+@router.post(
+    "/sessions",
+    response_model=SessionOut,
+    status_code=201,
+    responses=error_responses(
+        400,
+        413,
+        401,
+        429,
+        meanings={
+            401: "Wrong user name or password",
+            429: "Too many failed sign-ins: wait (Retry-After) or the account is locked",
+        },
+    ),
+)
 async def create_session(body: LoginIn, request: Request, services: ServicesDep) -> SessionOut:
     """Log in; send the token as `Authorization: Bearer …` afterwards. Repeated failures
     are answered 429 with `Retry-After` (growing delays, then a temporary lock)."""
@@ -125,7 +141,11 @@ async def list_complaints(
     )
 
 
-@router.get("/complaints/{tracking_id}", response_model=staff_views.StaffComplaint)
+@router.get(
+    "/complaints/{tracking_id}",
+    response_model=staff_views.StaffComplaint,
+    responses=error_responses(404, meanings=_NOT_VISIBLE),
+)
 async def get_complaint(
     tracking_id: str, member: CurrentStaff, services: ServicesDep
 ) -> staff_views.StaffComplaint:
@@ -135,7 +155,22 @@ async def get_complaint(
     )
 
 
-@router.post("/complaints/{tracking_id}/actions", response_model=ActionOut)
+@router.post(
+    "/complaints/{tracking_id}/actions",
+    response_model=ActionOut,
+    responses=error_responses(
+        400,
+        413,
+        403,
+        404,
+        409,
+        meanings={
+            **_NOT_VISIBLE,
+            403: "The member may see the complaint but not act on it",
+            409: "The complaint's status does not allow this action",
+        },
+    ),
+)
 async def act_on_complaint(
     tracking_id: str,
     body: ActionIn,
@@ -164,7 +199,20 @@ async def act_on_complaint(
     )
 
 
-@router.get("/complaints/{tracking_id}/attachments/{attachment_id}")
+@router.get(
+    "/complaints/{tracking_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file, as a download",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ("image/jpeg", "image/png", "image/webp", "application/pdf")
+            },
+        },
+        **error_responses(404, meanings=_NOT_VISIBLE),
+    },
+)
 async def download_attachment(
     tracking_id: str,
     attachment_id: Annotated[DatabaseId, Path()],
@@ -184,7 +232,11 @@ async def download_attachment(
     )
 
 
-@router.get("/complaints/{tracking_id}/domicile-suggestion", response_model=DomicileSuggestionOut)
+@router.get(
+    "/complaints/{tracking_id}/domicile-suggestion",
+    response_model=DomicileSuggestionOut,
+    responses=error_responses(403, 404, meanings=_NOT_VISIBLE),
+)
 async def suggest_domicile(
     tracking_id: str, member: CurrentStaff, services: ServicesDep
 ) -> DomicileSuggestionOut:
@@ -197,7 +249,11 @@ async def suggest_domicile(
     )
 
 
-@router.post("/complaints/{tracking_id}/domicile", response_model=TriagedOut)
+@router.post(
+    "/complaints/{tracking_id}/domicile",
+    response_model=TriagedOut,
+    responses=error_responses(400, 403, 404, 409, 413, meanings=_NOT_VISIBLE),
+)
 async def set_domicile(
     tracking_id: str, body: DomicileIn, member: CurrentStaff, services: ServicesDep
 ) -> TriagedOut:

@@ -14,7 +14,7 @@ import messages
 from api.application import status_checks
 from api.application.principals import Citizen
 from api.deps import CurrentChannel, ServicesDep, channel_of
-from api.errors import refusals_in
+from api.errors import error_responses, refusals_in
 from api.schemas.status import (
     StatusCheckRequest,
     StatusCheckResponse,
@@ -24,7 +24,8 @@ from api.schemas.status import (
 from api.schemas.text import Line
 from api.services import Services
 
-router = APIRouter(prefix="/api/v1", tags=["status"])
+# Every route: a channel API key (401) and validated input (422).
+router = APIRouter(prefix="/api/v1", tags=["status"], responses=error_responses(401, 422, 503))
 
 
 # The service's hottest route takes the bare request rather than declared parameters: under
@@ -54,10 +55,15 @@ _REQUEST_SCHEMA = StatusCheckRequest.model_json_schema()
             "content": {"application/json": {"schema": _REQUEST_SCHEMA}},
         },
     },
-    responses={
-        422: {"description": "The NIK or the name is malformed; the message says exactly how"},
-        429: {"description": "Too many checks for this user or this NIK; see Retry-After"},
-    },
+    responses=error_responses(
+        413,
+        422,
+        429,
+        meanings={
+            422: "The NIK or the name is malformed; the message says exactly how",
+            429: "Too many checks for this user or this NIK; see Retry-After",
+        },
+    ),
 )
 async def create_status_check(request: Request) -> Response:
     """Eligibility per programme with its reason, and the latest disbursement per tahap.
@@ -117,7 +123,9 @@ class NikCheckResponse(BaseModel):
 @router.post(
     "/nik-checks",
     response_model=NikCheckResponse,
-    responses={422: {"description": "Not a well-formed NIK; the message says exactly why"}},
+    responses=error_responses(
+        400, 413, 422, meanings={422: "Not a well-formed NIK; the message says exactly why"}
+    ),
 )
 async def check_nik_format(
     body: NikCheckRequest, _: CurrentChannel, services: ServicesDep
@@ -143,7 +151,9 @@ class SubscriptionResponse(BaseModel):
     "/status-subscriptions",
     status_code=201,
     response_model=SubscriptionResponse,
-    responses={422: {"description": "The token is expired or not this user's"}},
+    responses=error_responses(
+        400, 413, 422, meanings={422: "The token is expired or not this user's"}
+    ),
 )
 async def subscribe_to_disbursements(
     body: SubscriptionRequest, channel: CurrentChannel, services: ServicesDep

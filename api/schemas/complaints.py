@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.domain.complaints.categories import Category
 from api.domain.complaints.directory import Directory
@@ -28,6 +28,21 @@ class LocationIn(BaseModel):
 
 
 class ComplaintCreate(BaseModel):
+    # A complaint that is filed as is: the docs' "Try it out" and the fuzz run's first call
+    # (its links then lead to the routes that follow a complaint).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "reporter": {"channel_user": "tg:1001", "locale": "id"},
+                    "category": "BANTUAN_TIDAK_DITERIMA",
+                    "region_code": "351001",
+                    "description": "Bantuan tahap 3 belum diterima.",
+                }
+            ]
+        }
+    )
+
     reporter: ReporterIn
     category: Line = Field(max_length=32, description="A code from GET /complaint-categories")
     privacy: Line = Field(default="BIASA", max_length=16, description="BIASA, ANONIM or RAHASIA")

@@ -101,6 +101,28 @@ async def test_an_office_needs_its_place(client, admin):
     assert response.json()["error"]["code"] == "office_place_missing"
 
 
+@pytest.mark.parametrize(
+    ("place", "problem"),
+    [
+        ({"type": "WILAYAH", "coordination_region_code": "%"}, "region_unknown"),
+        ({"type": "PROVINSI", "province_code": "99"}, "province_unknown"),
+        ({"type": "NASIONAL", "coordination_region_code": "WK99"}, "region_unknown"),
+    ],
+)
+async def test_an_office_in_an_unknown_place_is_refused_not_a_server_error(
+    client, admin, place, problem
+):
+    # Found by the fuzz run (tools/fuzz_api.py): the insert failed on a foreign key, a 500.
+    response = await client.post(
+        "/api/v1/admin/offices",
+        json={"code": "DESK-X", "name": "Meja pengaduan", **place},
+        headers=admin,
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == problem
+
+
 async def test_only_administrators_change_routing(client, admin):
     handler = await client.post(
         "/api/v1/staff/sessions", json={"username": "banyuwangi", "password": PASSWORD}

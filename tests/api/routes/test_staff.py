@@ -306,3 +306,16 @@ async def test_an_unknown_username_is_throttled_exactly_like_a_known_one(client,
     known = [(await sign_in(client, "salah-salah-salah")).status_code for _ in range(6)]
     unknown = [(await sign_in(client, PASSWORD, username="siapa")).status_code for _ in range(6)]
     assert known == unknown == [401] * 4 + [429] * 2
+
+
+async def test_an_attachment_id_beyond_64_bits_is_malformed_not_a_server_error(client, staff):
+    # Found by the fuzz run (tools/fuzz_api.py): the database overflowed on the look-up.
+    tracking_id = await file(client)
+    headers = await login(client, "banyuwangi")
+
+    response = await client.get(
+        f"/api/v1/staff/complaints/{tracking_id}/attachments/{2**64}", headers=headers
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "attachment_id"
