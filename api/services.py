@@ -89,6 +89,7 @@ class Services:
             sign_in_throttle=SignInThrottle(redis),
             intake_limits=IntakeLimits(
                 per_user=settings.intake_limit_per_user,
+                per_key=settings.intake_limit_per_key,
                 per_nik=settings.intake_limit_per_nik,
                 window_seconds=settings.intake_window_seconds,
             ),

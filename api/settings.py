@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     lookup_window_seconds: Annotated[int, Field(alias="LOOKUP_WINDOW_SECONDS", ge=1)] = 600
     # Complaint rate limits: filings per window, per channel user and per subject NIK.
     intake_limit_per_user: Annotated[int, Field(alias="INTAKE_LIMIT_PER_USER", ge=1)] = 20
+    # One partner's or the bot's filings over all its users, an hour: far above a pilot's
+    # peak (some hundreds an hour through the bot), far below a flood.
+    intake_limit_per_key: Annotated[int, Field(alias="INTAKE_LIMIT_PER_KEY", ge=1)] = 5000
     intake_limit_per_nik: Annotated[int, Field(alias="INTAKE_LIMIT_PER_NIK", ge=1)] = 10
     intake_window_seconds: Annotated[int, Field(alias="INTAKE_WINDOW_SECONDS", ge=1)] = 3600
 

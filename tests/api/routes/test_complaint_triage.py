@@ -14,6 +14,7 @@ from api.domain.staff import create_staff
 from api.domain.vocabulary import Role
 from api.models import Complaint, ComplaintEvent, OutboxMessage, StaffAccessAudit
 from tests.complaints_support import channel_of, file_directly
+from tests.limited_api import api_with
 from tests.registry_support import SITI
 
 URL = "/api/v1/complaints"
@@ -145,6 +146,27 @@ async def test_two_hundred_probes_of_one_nik_are_refused_after_the_niks_limit(cl
     ]
 
     assert statuses == [201] * limit + [429] * (200 - limit)
+
+
+async def test_renaming_the_channel_user_does_not_escape_the_limit_of_the_api_key(services):
+    async with api_with(services, INTAKE_LIMIT_PER_KEY=7) as client_for:
+        partner = await client_for("partner")
+        statuses = [
+            (
+                await partner.post(
+                    URL,
+                    json=complaint(
+                        reporter={"channel_user": f"renamed-{n}", "locale": "id"},
+                        subject_nik=probe_nik(n),
+                    ),
+                )
+            ).status_code
+            for n in range(9)
+        ]
+        other_channel = await (await client_for("telegram-bot")).post(URL, json=complaint())
+
+    assert statuses == [201] * 7 + [429] * 2
+    assert other_channel.status_code == 201
 
 
 async def test_open311_filings_are_limited_per_account(client, services, api_key):

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import date
 
-import httpx
 import pytest
 from sqlalchemy import select
 
-from api.app import create_app
-from api.db import session_scope
-from api.domain.api_keys import create_api_key
 from api.models import LookupAudit
-from api.services import Services
-from tests.conftest import BOTH_REDIS, make_settings
+from tests.conftest import BOTH_REDIS
+from tests.limited_api import api_with
 from tests.registry_support import KK, SITI, RegistryRows
 
 RINI = "3510014508920003"
@@ -190,39 +183,6 @@ async def test_requests_without_a_valid_api_key_are_refused(client, registry):
     wrong = await client.post(URL, json=ask(), headers={"X-API-Key": "bsk_nope_nope"})
     assert missing.status_code == wrong.status_code == 401
     assert wrong.json()["error"]["code"] == "invalid_api_key"
-
-
-@asynccontextmanager
-async def api_with(
-    services, **limits
-) -> AsyncIterator[Callable[[str], Awaitable[httpx.AsyncClient]]]:
-    """The api with other limits; yields ``client_for(channel)``, an http client per channel
-    (each with an API key of its own)."""
-    limited = Services.build(
-        make_settings(services.settings.database_url, **limits), redis=services.redis
-    )
-    app = create_app(limited.settings, services=limited)
-    async with contextlib.AsyncExitStack() as stack:
-        keys: dict[str, httpx.AsyncClient] = {}
-
-        async def client_for(channel: str) -> httpx.AsyncClient:
-            if channel not in keys:
-                async with session_scope(limited.sessions) as session:
-                    key = await create_api_key(session, channel=channel)
-                keys[channel] = await stack.enter_async_context(
-                    httpx.AsyncClient(
-                        transport=httpx.ASGITransport(app=app),
-                        base_url="http://t",
-                        headers={"X-API-Key": key},
-                    )
-                )
-            return keys[channel]
-
-        yield client_for
-    await limited.audit.drain()
-    if limited.pool is not None:
-        await limited.pool.close()
-    await limited.engine.dispose()
 
 
 @BOTH_REDIS

@@ -1,4 +1,5 @@
-"""How often one channel user may file, and how often anyone may file about one NIK.
+"""How often one channel user may file, one API key over all its users, and anyone about
+one NIK.
 
 Like the status check's limits: intake reads nothing of the registry for its answer, but a
 flood of complaints about one person, or from one account, is abuse all the same (and the
@@ -20,6 +21,7 @@ from api.domain.regions import RegionCodes
 @dataclass(frozen=True, slots=True)
 class IntakeLimits:
     per_user: int
+    per_key: int  # over all the key's channel users: renaming the user does not reset it
     per_nik: int
     window_seconds: int
 
@@ -33,15 +35,16 @@ def intake_limits(
     channel_user: str,
     subject_nik: str | None,
 ) -> list[Limit]:
-    """The counters one filing bumps: its channel user's, and its subject NIK's when the
-    draft carries a well-formed one (a malformed one is refused by intake anyway)."""
+    """The counters one filing bumps: its channel user's, its API key's, and its subject
+    NIK's when the draft carries a well-formed one (a malformed one is refused by intake)."""
     user = protector.reporter_hash(channel.name, channel_user.strip())
     counters = [
         Limit(
             f"rl:intake:user:{channel.api_key_id}:{user[:16].hex()}",
             limits.per_user,
             limits.window_seconds,
-        )
+        ),
+        Limit(f"rl:intake:key:{channel.api_key_id}", limits.per_key, limits.window_seconds),
     ]
     if subject_nik and subject_nik.strip():
         try:
