@@ -29,9 +29,10 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from api.domain.protection import Protector
 from api.models import OutboxMessage
 
 STREAM_PREFIX = "notifications:"
@@ -67,6 +68,46 @@ def outbox_row(
         "payload": json.dumps(payload, ensure_ascii=False, default=str),
         "relayed_at": None,
     }
+
+
+async def notify_reporter(
+    conn: AsyncConnection,
+    protector: Protector,
+    complaint,
+    *,
+    kind: str,
+    status: str,
+    action: str,
+    note: str | None,
+    office_code: str | None,
+    now: datetime,
+) -> None:
+    """Tell a complaint's reporter of a change, in the change's own transaction.
+
+    ``complaint`` is its row (channel, encrypted reporter, locale, tracking ID): the channel
+    user is only decrypted here, to address the notification.
+    """
+    reporter = json.loads(
+        protector.decrypt(complaint.reporter_encrypted, column="complaint.reporter")
+    )
+    await conn.execute(
+        insert(OutboxMessage.__table__).values(
+            outbox_row(
+                channel=complaint.channel,
+                channel_user=reporter["user"],
+                locale=complaint.reporter_locale,
+                kind=kind,
+                payload={
+                    "tracking_id": complaint.tracking_id,
+                    "status": status,
+                    "action": action,
+                    "note": note,
+                    "office_code": office_code,
+                },
+                now=now,
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)

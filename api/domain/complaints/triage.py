@@ -13,7 +13,6 @@ audits as a reveal); it never decides what a citizen is told.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,13 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain.complaints.actions import ComplaintChanged
 from api.domain.complaints.directory import Directory
-from api.domain.complaints.outbox import outbox_row
+from api.domain.complaints.outbox import notify_reporter
 from api.domain.complaints.routing import route
 from api.domain.pilot_config import OfficeType
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes, normalize_region_code
 from api.domain.vocabulary import Action, Actor
-from api.models import Beneficiary, Complaint, ComplaintEvent, OutboxMessage
+from api.models import Beneficiary, Complaint, ComplaintEvent
 
 #: What a desk may do before the domicile is set: ask the citizen, answer, or turn away
 #: (a complaint that is not one). Verifying and working it belong to the office it reaches.
@@ -149,25 +148,15 @@ async def set_domicile(
                 note=None,
             )
         )
-        reporter = json.loads(
-            protector.decrypt(row.reporter_encrypted, column="complaint.reporter")
-        )
-        await conn.execute(
-            insert(OutboxMessage.__table__).values(
-                outbox_row(
-                    channel=row.channel,
-                    channel_user=reporter["user"],
-                    locale=row.reporter_locale,
-                    kind="complaint.forwarded",
-                    payload={
-                        "tracking_id": row.tracking_id,
-                        "status": row.status,
-                        "action": TRIAGED,
-                        "note": None,
-                        "office_code": decision.office_code,
-                    },
-                    now=now,
-                )
-            )
+        await notify_reporter(
+            conn,
+            protector,
+            row,
+            kind="complaint.forwarded",
+            status=row.status,
+            action=TRIAGED,
+            note=None,
+            office_code=decision.office_code,
+            now=now,
         )
     return Triaged(row.tracking_id, decision.office_code, decision.reason.value)

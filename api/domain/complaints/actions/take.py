@@ -7,7 +7,6 @@ timeline event and, when the citizen should hear of it, the outbox message.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,11 +22,11 @@ from api.domain.complaints.actions.problems import (
 )
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.lifecycle import next_status
-from api.domain.complaints.outbox import outbox_row
+from api.domain.complaints.outbox import notify_reporter
 from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.protection import Protector
 from api.domain.vocabulary import Action, Actor, Status
-from api.models import Complaint, ComplaintEvent, OutboxMessage
+from api.models import Complaint, ComplaintEvent
 
 MAX_NOTE = 4000
 
@@ -129,26 +128,16 @@ async def take_action(
         )
         notification = _NOTIFY.get(action)
         if notification and public:
-            reporter = json.loads(
-                protector.decrypt(row.reporter_encrypted, column="complaint.reporter")
-            )
-            await conn.execute(
-                insert(OutboxMessage.__table__).values(
-                    outbox_row(
-                        channel=row.channel,
-                        channel_user=reporter["user"],
-                        locale=row.reporter_locale,
-                        kind=notification,
-                        payload={
-                            "tracking_id": row.tracking_id,
-                            "status": target.value,
-                            "action": action.value,
-                            "note": note,
-                            "office_code": effect.event_office,
-                        },
-                        now=now,
-                    )
-                )
+            await notify_reporter(
+                conn,
+                protector,
+                row,
+                kind=notification,
+                status=target.value,
+                action=action.value,
+                note=note,
+                office_code=effect.event_office,
+                now=now,
             )
     return ActionResult(row.tracking_id, target, effect.event_office, effect.event_kind)
 
