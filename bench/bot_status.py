@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (  # noqa: E402
     BIN,
     REDIS_URL,
+    UNLIMITED,
     bansos,
     env_for,
     print_side_by_side,
@@ -294,10 +295,7 @@ def main() -> None:
     prewarm(db_url)
     env = env_for(
         db_url,
-        LOOKUP_LIMIT_PER_USER="1000000000",
-        LOOKUP_LIMIT_PER_NIK="1000000000",
-        LOOKUP_LIMIT_PER_NIK_ALL_KEYS="1000000000",
-        LOOKUP_LIMIT_PER_KEY="1000000000",
+        **UNLIMITED,
         WORKER_INTERVAL_SECONDS="0",
         DB_POOL_SIZE="20",
     )

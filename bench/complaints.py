@@ -51,6 +51,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
+    UNLIMITED,
     Tree,
     bansos,
     env_for,
@@ -358,15 +359,7 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
 
     db_url = recreate_database(DATABASE)
-    # The intake limits would refuse a benchmark's flood from one key: measured without them.
-    env = env_for(
-        db_url,
-        WORKER_INTERVAL_SECONDS="0",
-        DB_POOL_SIZE="20",
-        INTAKE_LIMIT_PER_USER="1000000000",
-        INTAKE_LIMIT_PER_KEY="1000000000",
-        INTAKE_LIMIT_PER_NIK="1000000000",
-    )
+    env = env_for(db_url, **UNLIMITED, WORKER_INTERVAL_SECONDS="0", DB_POOL_SIZE="20")
     bansos("migrate", env=env)
     bansos("load-reference", env=env)
     niks = demo_people(db_url, 2000)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bansos, env_for, prewarm, trees, wait_ready  # noqa: E402
+from bench.common import UNLIMITED, bansos, env_for, prewarm, trees, wait_ready  # noqa: E402
 from bench.registry import BENCH_DB, ensure_registry  # noqa: E402
 from bench.status_checks import LUA, sample_bodies  # noqa: E402
 
@@ -64,10 +64,7 @@ def main() -> None:
     db_url, beneficiaries_csv = ensure_registry(1_000_000)
     env = env_for(
         db_url,
-        LOOKUP_LIMIT_PER_USER="1000000000",
-        LOOKUP_LIMIT_PER_NIK="1000000000",
-        LOOKUP_LIMIT_PER_NIK_ALL_KEYS="1000000000",
-        LOOKUP_LIMIT_PER_KEY="1000000000",
+        **UNLIMITED,
     )
     key = bansos("create-api-key", "bench-cpu", env=env).stdout.strip()
     workdir = Path(tempfile.mkdtemp(prefix="bansos-cpu-"))

@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
+    UNLIMITED,
     Tree,
     bansos,
     env_for,
@@ -152,10 +153,7 @@ def main() -> None:
     db_url, beneficiaries_csv = ensure_registry(args.people)
     env = env_for(
         db_url,
-        LOOKUP_LIMIT_PER_USER="1000000000",
-        LOOKUP_LIMIT_PER_NIK="1000000000",
-        LOOKUP_LIMIT_PER_NIK_ALL_KEYS="1000000000",
-        LOOKUP_LIMIT_PER_KEY="1000000000",
+        **UNLIMITED,
         DB_POOL_SIZE="20",
     )
     key = bansos("create-api-key", "bench", env=env).stdout.strip()
