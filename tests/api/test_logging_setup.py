@@ -129,10 +129,11 @@ async def test_a_database_error_logs_no_nik_name_phone_or_address(services):
         assert value not in text_of_log
 
 
-@pytest.mark.postgres
+# The plain asyncpg pool exists on PostgreSQL only.
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 async def test_an_error_of_the_plain_asyncpg_pool_logs_no_name(services):
-    if services.pool is None:
-        pytest.skip("the plain pool exists on PostgreSQL only")
     log = logging.getLogger("api.tests.leak")
     with api_log() as printed:
         async with services.pool.acquire() as conn:
