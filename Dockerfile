@@ -17,6 +17,10 @@ COPY messages ./messages
 # when one of them runs).
 COPY demo ./demo
 COPY bansos ./bansos
+# The console's browser libraries (pyproject.toml, web-assets), checked against their pinned
+# integrity: the image serves them itself, no CDN at run time.
+COPY dev.py ./
+RUN python3 dev.py assets
 # /data/attachments exists in the image, owned by the service user, so a named volume mounted
 # there starts with that ownership.
 # --no-deps: the project itself adds nothing the lock did not pin.

@@ -6,6 +6,7 @@
     python3 dev.py mutation [MODULE …]  # mutation score of the rule modules (docs/testing.md)
     python3 dev.py bansos …  # any other `bansos` command inside the project's virtualenv
     python3 dev.py lock      # re-resolve requirements/*.txt after editing pyproject.toml
+    python3 dev.py assets    # fetch the console's browser libraries (done by every command)
 
 It creates ``.venv`` on first use and reinstalls whenever ``pyproject.toml`` or the lock
 changes, so the two commands above keep working as dependencies evolve. Every dependency is
@@ -15,10 +16,15 @@ installed at the version and hash pinned in ``requirements/dev-lock.txt`` (the i
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import os
 import subprocess
 import sys
+import tarfile
+import tomllib
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -58,6 +64,35 @@ def ensure_environment(*, lock_complete: bool = True) -> None:
             "`python3 dev.py lock` and commit requirements/ (README, Dependencies)."
         )
     STAMP.write_text(wanted)
+
+
+def ensure_web_assets() -> None:
+    """The console's browser libraries ([[tool.bansos.web-assets]] in pyproject.toml): each
+    an npm package at a pinned version, fetched once from the registry, checked against its
+    sha512 integrity and unpacked into the api's static files. Not committed, never loaded
+    from a CDN by a browser."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for asset in config["tool"]["bansos"]["web-assets"]:
+        target = ROOT / asset["to"]
+        stamp = target.with_name(target.name + ".integrity")
+        if target.exists() and stamp.exists() and stamp.read_text() == asset["integrity"]:
+            continue
+        name, version = asset["package"], asset["version"]
+        print(f"Fetching {name} {version} for the console …", flush=True)
+        url = f"https://registry.npmjs.org/{name}/-/{name.rsplit('/', 1)[-1]}-{version}.tgz"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            tarball = response.read()
+        algorithm, _, expected = asset["integrity"].partition("-")
+        actual = base64.b64encode(hashlib.new(algorithm, tarball).digest()).decode()
+        if actual != expected:
+            sys.exit(f"{name} {version} from {url} does not match its pinned integrity.")
+        with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
+            member = archive.extractfile(asset["file"])
+            if member is None:
+                sys.exit(f"{name} {version} has no {asset['file']}.")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(member.read())
+        stamp.write_text(asset["integrity"])
 
 
 def pip(*args: str) -> None:
@@ -108,11 +143,14 @@ def lock(upgrade: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test", "mutation", "bansos", "lock"}:
+    if not argv or argv[0] not in {"demo", "test", "mutation", "bansos", "lock", "assets"}:
         print(__doc__)
         return 2
     if argv[0] == "lock":
         return lock(argv[1:])
+    ensure_web_assets()
+    if argv[0] == "assets":
+        return 0
     ensure_environment()
     command, rest = argv[0], argv[1:]
     os.chdir(ROOT)

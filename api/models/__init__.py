@@ -13,7 +13,14 @@ from api.models.complaints import (
 from api.models.org import CoordinationRegion, Office, PilotRegency
 from api.models.regions import District, Province, Regency
 from api.models.registry import Beneficiary, Disbursement
-from api.models.staff import AdministrationAudit, Staff, StaffAccessAudit, StaffSession
+from api.models.staff import (
+    AdministrationAudit,
+    ResponseTemplate,
+    SavedView,
+    Staff,
+    StaffAccessAudit,
+    StaffSession,
+)
 from api.models.subscriptions import DisbursementSubscription
 
 __all__ = [
@@ -35,6 +42,8 @@ __all__ = [
     "PilotRegency",
     "Province",
     "Regency",
+    "ResponseTemplate",
+    "SavedView",
     "Staff",
     "StaffAccessAudit",
     "StaffSession",

@@ -48,6 +48,10 @@ class Complaint(SQLModel, table=True):
     __table_args__ = (
         Index("ix_complaint_office_status", "office_code", "status"),
         Index("ix_complaint_open_deadlines", "status", "resolve_due"),
+        # The console's queue, nearest deadline first, per office, region or nationwide.
+        Index("ix_complaint_office_next_due", "office_code", "next_due", "id"),
+        Index("ix_complaint_region_next_due", "coordination_region_code", "next_due", "id"),
+        Index("ix_complaint_next_due", "next_due", "id"),
     )
 
     id: int | None = bigint_id_field()
@@ -93,11 +97,16 @@ class Complaint(SQLModel, table=True):
     # 0 at the office, 1 escalated to the coordination region, 2 to the ministry.
     escalation_level: int = 0
     needs_field_check: bool = False
+    # The member of the office working it (the console's "assigned to me"); None: unassigned.
+    assigned_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
 
     # Exclusive deadlines (on time while now < due), in working days from submission.
     verify_due: datetime = timestamp_field(default=None)
     follow_up_due: datetime = timestamp_field(default=None)
     resolve_due: datetime = timestamp_field(default=None)
+    # The earliest deadline still to meet (verify, then follow-up, then resolve); None once
+    # the complaint is answered or closed. The queue's order: "nearest deadline first".
+    next_due: datetime | None = timestamp_field(nullable=True, default=None)
     verified_at: datetime | None = timestamp_field(nullable=True, default=None)
     followed_up_at: datetime | None = timestamp_field(nullable=True, default=None)
     answered_at: datetime | None = timestamp_field(nullable=True, default=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey
+from sqlalchemy import Column, ForeignKey, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.models._types import BigIntId, bigint_id_field, bytes_field, timestamp_field
@@ -14,12 +14,18 @@ class Staff(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, max_length=64)
     display_name: str = Field(max_length=128)
-    # scrypt, with its parameters and salt: see api.domain.staff.passwords.
+    # argon2id (or, until the owner's next sign-in upgrades it, a legacy scrypt hash), with
+    # its parameters and salt: see api.domain.passwords.
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=16)  # HANDLER, COORDINATOR, MINISTRY, ADMIN
     office_code: str | None = Field(default=None, foreign_key="office.code", index=True)
     active: bool = True
     created_at: datetime = timestamp_field()
+    # Set for an account created or reset with a temporary password: the console asks for a
+    # new one before anything else.
+    must_change_password: bool = False
+    # The member's language in the console: "id" (the default) or "en".
+    locale: str = Field(default="id", max_length=5)
 
 
 class StaffSession(SQLModel, table=True):
@@ -32,6 +38,9 @@ class StaffSession(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     expires_at: datetime = timestamp_field(default=None)
     revoked_at: datetime | None = timestamp_field(nullable=True, default=None)
+    # Console sessions (a cookie) also end after a time without use; API bearer tokens do not.
+    console: bool = False
+    last_seen_at: datetime | None = timestamp_field(nullable=True, default=None)
 
 
 class StaffAccessAudit(SQLModel, table=True):
@@ -67,3 +76,34 @@ class AdministrationAudit(SQLModel, table=True):
     # JSON of the record before and after the change (None where there was none).
     before: str | None = Field(default=None, max_length=4000)
     after: str | None = Field(default=None, max_length=4000)
+
+
+class SavedView(SQLModel, table=True):
+    """A member's named queue filter (the console's query string), to open it again."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("staff_id", "name"),)
+
+    id: int | None = bigint_id_field()
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    name: str = Field(max_length=64)
+    query: str = Field(max_length=2000)
+    created_at: datetime = timestamp_field()
+
+
+class ResponseTemplate(SQLModel, table=True):
+    """A ready answer to a citizen, per category (None: any category) and language, with
+    placeholders such as ``{tracking_id}``; managed by administrators."""
+
+    __tablename__ = "response_template"
+
+    id: int | None = bigint_id_field()
+    category_code: str | None = Field(
+        default=None, foreign_key="complaint_category.code", index=True, max_length=32
+    )
+    locale: str = Field(max_length=5)
+    title: str = Field(max_length=128)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    active: bool = True
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
