@@ -15,6 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
+import argon2
 import fakeredis
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.db import create_engine, session_factory, session_scope
+from api.domain import passwords
 from api.domain.api_keys import create_api_key
 from api.domain.pilot_config import load_pilot_config
 from api.domain.reference_data import load_reference_data
@@ -32,6 +34,10 @@ from api.migrations_runner import upgrade
 from api.services import Services
 from api.settings import Settings
 from tests.registry_support import SITI_WITH_PKH, RegistryRows, load_registry, write_csv
+
+# Thousands of throw-away accounts are created here: hash them with argon2-cffi's profile for
+# tests (the product's own parameters are covered by tests/api/domain/test_passwords.py).
+passwords.use_parameters(argon2.profiles.CHEAPEST)
 
 PG_URL = os.environ.get("BANSOS_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("BANSOS_TEST_REDIS_URL")
@@ -43,12 +49,14 @@ _PER_TEST_TABLES = (
     "administration_audit",
     "staff_access_audit",
     "staff_session",
-    "staff",
+    "saved_view",
+    "response_template",
     "outbox_message",
     "idempotency_key",
     "complaint_attachment",
     "complaint_event",
     "complaint",
+    "staff",
     "lookup_audit",
     "disbursement_subscription",
     "disbursement",

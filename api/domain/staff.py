@@ -1,34 +1,32 @@
-"""Staff accounts: passwords, sessions and who a bearer token belongs to.
+"""Staff accounts: passwords, sessions and who a session token belongs to.
 
-Passwords are hashed with scrypt (standard library; memory-hard) with a random salt and
-the parameters stored beside the hash, so they can be raised later without a migration.
-A session is a random bearer token of which only a SHA-256 is stored.
-
-scrypt takes tens of milliseconds of CPU and 16 MiB per hash. It runs in a small pool of
-threads of its own (``HASHING_THREADS``; scrypt releases the GIL), never on the event loop,
-so sign-ins, however many, cannot stall other requests: they queue for the pool instead.
+Passwords are hashed by :mod:`api.domain.passwords` (argon2id; legacy scrypt hashes are
+upgraded at the owner's next sign-in). A session is a random token of which only a SHA-256
+is stored. An API session (a bearer token) lasts ``SESSION_HOURS``; a console session (a
+cookie) lasts as long at most, and ends sooner after ``CONSOLE_IDLE_MINUTES`` without use.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
-import os
 import secrets
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from api.domain import passwords
 from api.domain.vocabulary import Role
 from api.models import Office, Staff, StaffSession
 
 SESSION_HOURS = 12
+CONSOLE_IDLE_MINUTES = 30
+# A console session's last use is written at most this often: a page and its partial
+# updates would otherwise each write a row.
+_TOUCH_EVERY = timedelta(seconds=60)
 MIN_PASSWORD = 12
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
 @dataclass(frozen=True)
@@ -40,52 +38,28 @@ class StaffMember:
     office_code: str | None
     # The coordination region of the member's office (a region desk, or a pilot office).
     region_code: str | None
+    # The member's language in the console ("id" or "en").
+    locale: str = "id"
+    # An account created or reset with a temporary password: the console asks for a new one.
+    must_change_password: bool = False
 
 
 class StaffError(ValueError):
     pass
 
 
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
-    n, r, p = _SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"]
-    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    candidate = hashlib.scrypt(
-        password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
-    )
-    return hmac.compare_digest(candidate, bytes.fromhex(digest))
-
-
-# Spent on unknown usernames too, so a login's timing does not tell which usernames exist.
-_DUMMY_HASH = hash_password(secrets.token_hex(8))
-
-# Hashes at once per process: half the machine's cores (at least one, at most four), so the
-# other half stays for requests, and at most 64 MiB goes to scrypt however many sign-ins
-# arrive.
-HASHING_THREADS = min(4, max(1, (os.cpu_count() or 2) // 2))
-_hashing = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="scrypt")
+# Read through the module, so a test can put a slow or failing check in its place.
+verify_password = passwords.verify_password
 
 
 async def password_matches(password: str, stored: str) -> bool:
-    """``verify_password`` in the hashing pool, off the event loop."""
+    """The password check in the hashing pool, off the event loop."""
     return await asyncio.get_running_loop().run_in_executor(
-        _hashing, verify_password, password, stored
+        passwords._hashing, verify_password, password, stored
     )
 
 
-async def new_password_hash(password: str) -> str:
-    """``hash_password`` in the hashing pool, off the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(_hashing, hash_password, password)
+new_password_hash = passwords.new_password_hash
 
 
 def _token_hash(token: str) -> bytes:
@@ -100,6 +74,7 @@ async def create_staff(
     password: str,
     role: Role,
     office_code: str | None,
+    temporary: bool = False,
 ) -> int:
     """:func:`add_staff` in a transaction of its own."""
     async with engine.begin() as conn:
@@ -110,7 +85,13 @@ async def create_staff(
             password=password,
             role=role,
             office_code=office_code,
+            temporary=temporary,
         )
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise StaffError(f"the password needs at least {MIN_PASSWORD} characters")
 
 
 async def add_staff(
@@ -121,10 +102,12 @@ async def add_staff(
     password: str,
     role: Role,
     office_code: str | None,
+    temporary: bool = False,
 ) -> int:
-    """A new active account in the caller's transaction; StaffError says what is wrong."""
-    if len(password) < MIN_PASSWORD:
-        raise StaffError(f"the password needs at least {MIN_PASSWORD} characters")
+    """A new active account in the caller's transaction; StaffError says what is wrong.
+    ``temporary``: the password was handed over by someone else, and the owner must choose
+    their own at the first sign-in to the console."""
+    check_new_password(password)
     if role in (Role.HANDLER, Role.COORDINATOR) and not office_code:
         raise StaffError(f"a {role.value.lower()} belongs to an office: give --office")
     if office_code is not None:
@@ -145,32 +128,52 @@ async def add_staff(
                 office_code=office_code,
                 active=True,
                 created_at=datetime.now(UTC),
+                must_change_password=temporary,
             )
             .returning(Staff.__table__.c.id)
         )
     ).scalar_one()
 
 
-async def log_in(engine: AsyncEngine, *, username: str, password: str) -> tuple[str, datetime]:
-    """A new bearer token and its expiry, or StaffError (the same for any wrong detail)."""
+async def log_in(
+    engine: AsyncEngine, *, username: str, password: str, console: bool = False
+) -> tuple[str, datetime]:
+    """A new session token and its absolute expiry, or StaffError (the same for any wrong
+    detail). ``console``: a cookie session, which also ends after a time without use. A
+    password stored under a weaker scheme is re-hashed with today's."""
+    staff = Staff.__table__
     async with engine.connect() as conn:
         row = (
             await conn.execute(
-                select(Staff.id, Staff.password_hash, Staff.active).where(
-                    Staff.username == username
+                select(staff.c.id, staff.c.password_hash, staff.c.active).where(
+                    staff.c.username == username
                 )
             )
         ).first()
-    valid = await password_matches(password, row.password_hash if row else _DUMMY_HASH)
+    stored = row.password_hash if row else passwords.DUMMY_HASH
+    valid = await password_matches(password, stored)
     if row is None or not valid or not row.active:
         raise StaffError("unknown username or wrong password")
+    upgraded = await new_password_hash(password) if passwords.needs_upgrade(stored) else None
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     expires = now + timedelta(hours=SESSION_HOURS)
     async with engine.begin() as conn:
+        if upgraded is not None:
+            # Only over the hash that was checked: a password changed meanwhile stays.
+            await conn.execute(
+                update(staff)
+                .where(staff.c.id == row.id, staff.c.password_hash == stored)
+                .values(password_hash=upgraded)
+            )
         await conn.execute(
             insert(StaffSession.__table__).values(
-                token_hash=_token_hash(token), staff_id=row.id, created_at=now, expires_at=expires
+                token_hash=_token_hash(token),
+                staff_id=row.id,
+                created_at=now,
+                expires_at=expires,
+                console=console,
+                last_seen_at=now if console else None,
             )
         )
     return token, expires
@@ -185,37 +188,55 @@ async def log_out(engine: AsyncEngine, token: str) -> None:
         )
 
 
-async def staff_for_token(engine: AsyncEngine, token: str) -> StaffMember | None:
-    """The active staff member whose unexpired, unrevoked session this is; None otherwise."""
+async def staff_for_token(
+    engine: AsyncEngine, token: str, *, console: bool = False
+) -> StaffMember | None:
+    """The active staff member whose live session this is; None otherwise. ``console``: the
+    token must be a console session, used within the last ``CONSOLE_IDLE_MINUTES`` (this
+    use counts as one)."""
     sessions, staff, offices = StaffSession.__table__, Staff.__table__, Office.__table__
     now = datetime.now(UTC)
+    conditions = [
+        sessions.c.token_hash == _token_hash(token),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.expires_at > now,
+        staff.c.active.is_(True),
+    ]
+    if console:
+        conditions += [
+            sessions.c.console.is_(True),
+            sessions.c.last_seen_at > now - timedelta(minutes=CONSOLE_IDLE_MINUTES),
+        ]
     async with engine.connect() as conn:
         row = (
             await conn.execute(
                 select(
+                    sessions.c.id.label("session_id"),
+                    sessions.c.last_seen_at,
                     staff.c.id,
                     staff.c.username,
                     staff.c.display_name,
                     staff.c.role,
                     staff.c.office_code,
+                    staff.c.locale,
+                    staff.c.must_change_password,
                     offices.c.coordination_region_code,
-                    offices.c.regency_code,
                 )
                 .select_from(
                     sessions.join(staff, staff.c.id == sessions.c.staff_id).outerjoin(
                         offices, offices.c.code == staff.c.office_code
                     )
                 )
-                .where(
-                    sessions.c.token_hash == _token_hash(token),
-                    sessions.c.revoked_at.is_(None),
-                    sessions.c.expires_at > now,
-                    staff.c.active.is_(True),
-                )
+                .where(*conditions)
             )
         ).first()
     if row is None:
         return None
+    if console and row.last_seen_at <= now - _TOUCH_EVERY:
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(sessions).where(sessions.c.id == row.session_id).values(last_seen_at=now)
+            )
     return StaffMember(
         id=row.id,
         username=row.username,
@@ -223,4 +244,44 @@ async def staff_for_token(engine: AsyncEngine, token: str) -> StaffMember | None
         role=Role(row.role),
         office_code=row.office_code,
         region_code=row.coordination_region_code,
+        locale=row.locale,
+        must_change_password=row.must_change_password,
     )
+
+
+async def change_password(
+    engine: AsyncEngine, member: StaffMember, *, current: str, new: str, keep_token: str
+) -> None:
+    """Replace the member's password after checking the current one; every other session of
+    theirs ends (someone who knew the old password is signed out). StaffError says why not."""
+    staff, sessions = Staff.__table__, StaffSession.__table__
+    async with engine.connect() as conn:
+        stored = await conn.scalar(select(staff.c.password_hash).where(staff.c.id == member.id))
+    if stored is None or not await password_matches(current, stored):
+        raise StaffError("current_password_wrong")
+    if new == current:
+        raise StaffError("new_password_same")
+    check_new_password(new)
+    new_hash = await new_password_hash(new)
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(staff)
+            .where(staff.c.id == member.id)
+            .values(password_hash=new_hash, must_change_password=False)
+        )
+        await conn.execute(
+            update(sessions)
+            .where(
+                sessions.c.staff_id == member.id,
+                sessions.c.revoked_at.is_(None),
+                sessions.c.token_hash != _token_hash(keep_token),
+            )
+            .values(revoked_at=datetime.now(UTC))
+        )
+
+
+async def set_locale(engine: AsyncEngine, member: StaffMember, locale: str) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(Staff.__table__).where(Staff.__table__.c.id == member.id).values(locale=locale)
+        )
