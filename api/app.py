@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.body_limits import BodyLimits
+from api.console import install_console
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
 from api.routes import admin, complaints, health, open311, regions, staff, status
@@ -70,4 +71,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(staff.router)
     app.include_router(admin.router)
     app.include_router(open311.router)
+    # The staff web console (server-rendered pages under /console): docs/console.md.
+    install_console(app)
     return app

@@ -39,7 +39,12 @@ class SignedIn:
 
 
 async def sign_in(
-    services: Services, *, username: str, password: str, address: str | None = None
+    services: Services,
+    *,
+    username: str,
+    password: str,
+    address: str | None = None,
+    console: bool = False,
 ) -> SignedIn:
     """A new session token and its expiry. A wrong password and an unknown user are refused
     alike, in the same time. Guessing is throttled per account and per client ``address``
@@ -62,7 +67,9 @@ async def sign_in(
             extra={"retry_at": retry_at.isoformat(timespec="seconds")},
         )
     try:
-        token, expires = await log_in(services.engine, username=username, password=password)
+        token, expires = await log_in(
+            services.engine, username=username, password=password, console=console
+        )
     except StaffError:
         await throttle.failed(username, address)
         raise AppError(Refusal.UNAUTHENTICATED, "login_failed", "staff.login_failed") from None

@@ -1,0 +1,23 @@
+"""The web console for complaint handlers, coordinators, the ministry and administrators.
+
+Server-rendered pages (Jinja2, ``api/console/templates``) under ``/console``, working with
+plain forms and links; htmx (fetched by ``dev.py``, served from ``/console/static``) adds
+partial updates where they help. One more surface over the same application calls, access
+rules and audit as the staff API: no page decides who may see or do what. See docs/console.md.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.console import web
+from api.console.headers import ConsoleHeaders
+from api.console.pages import account, queue
+
+
+def install_console(app: FastAPI) -> None:
+    for pages in (account, queue):
+        app.include_router(pages.router, prefix=web.PREFIX, include_in_schema=False)
+    app.mount(f"{web.PREFIX}/static", StaticFiles(directory=web.STATIC_DIR), name="console-static")
+    app.add_middleware(ConsoleHeaders)
