@@ -178,7 +178,7 @@ def _filters(
         if value:
             where.append(column == value)
     if flt.deadline is not None:
-        where.append(_deadline_state(flt.deadline, calendar=calendar, now=now))
+        where.append(deadline_state(flt.deadline, calendar=calendar, now=now))
     if flt.has_attachments is not None:
         attached = exists().where(ComplaintAttachment.__table__.c.complaint_id == _c.id)
         where.append(attached if flt.has_attachments else ~attached)
@@ -197,9 +197,10 @@ def _filters(
     return where
 
 
-def _deadline_state(
+def deadline_state(
     state: DeadlineState, *, calendar: WorkingCalendar, now: datetime
 ) -> ColumnElement[bool]:
+    """A deadline state as a WHERE clause (the console's filter and the staff API's)."""
     # Deadlines are exclusive midnights (Jakarta): due "today" means it ends tonight.
     if state == DeadlineState.OVERDUE_NOW:
         return _overdue(now)
