@@ -56,6 +56,7 @@ _PER_TEST_TABLES = (
     "complaint_attachment",
     "complaint_event",
     "complaint",
+    # After the complaints: a complaint names the member assigned to it.
     "staff",
     "lookup_audit",
     "disbursement_subscription",

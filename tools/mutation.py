@@ -42,7 +42,11 @@ class Target:
 # Each module and the tests that are its own: the one place this mapping lives.
 MODULES: dict[str, Target] = {
     "api/domain/access.py": Target(
-        tests=("tests/api/domain/test_access.py", "tests/api/domain/test_access_sql.py"),
+        tests=(
+            "tests/api/domain/test_access.py",
+            "tests/api/domain/test_access_sql.py",
+            "tests/api/domain/test_access_assignment.py",
+        ),
         # The SQL form checked on SQLite only: the full suite runs it on PostgreSQL too, and
         # a fresh PostgreSQL database per mutant would cost most of the run.
         pytest_args=("-m", "not postgres"),

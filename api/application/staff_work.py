@@ -18,6 +18,7 @@ from api.application.errors import AppError, Refusal
 from api.domain import access
 from api.domain.complaints import staff_views, triage
 from api.domain.complaints.actions import ActionResult, ActorRef, ComplaintChanged
+from api.domain.complaints.console_queue import DeadlineState
 from api.domain.complaints.tracking_id import TrackingIdError, parse_tracking_id
 from api.domain.staff import StaffError, StaffMember, log_in, log_out, staff_for_token
 from api.domain.vocabulary import Action, Actor
@@ -100,10 +101,12 @@ async def queue(
     open_only: bool = False,
     overdue_only: bool = False,
     triage_only: bool = False,
+    deadline: DeadlineState | None = None,
     limit: int = 50,
 ) -> list[staff_views.QueueItem]:
     """The complaints this member may see, the most urgent first; ``triage_only``: those
-    waiting for this member to set their domicile."""
+    waiting for this member to set their domicile; ``overdue_only``: a deadline breached at
+    any stage; ``deadline``: due today, within 2 working days, overdue now, breached ever."""
     return await staff_views.queue(
         services.engine,
         member,
@@ -111,6 +114,8 @@ async def queue(
         open_only=open_only,
         overdue_only=overdue_only,
         triage_only=triage_only,
+        deadline=deadline,
+        calendar=services.calendar,
         limit=limit,
     )
 

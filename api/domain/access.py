@@ -10,6 +10,9 @@ rules written as SQL; a test holds the two forms to each other.
   the ministry.
 - An administrator manages categories, routing and offices, and sees no complaint.
 - Nobody sees the reporter of an anonymous (ANONIM) complaint.
+- Whoever may act on a complaint may take it, hand it back (unassign) or assign it to a
+  member of the complaint's office who may act on it too: a handler within their office, a
+  coordinator within any office whose complaint they may act on.
 - A complaint whose domicile is not known waits at a triage desk (the national desk, or a
   coordination region's); whoever may view it there sets its domicile: the desk's own
   officers, the coordinators of that region, the ministry.
@@ -67,6 +70,15 @@ def may_see_reporter(member: StaffMember, complaint) -> bool:
 
 def may_set_domicile(member: StaffMember, complaint) -> bool:
     return complaint.in_triage and may_view(member, complaint)
+
+
+def may_assign(member: StaffMember, complaint, assignee: StaffMember | None) -> bool:
+    """May ``member`` make ``assignee`` (an active member; None: nobody) work ``complaint``?"""
+    if not may_act(member, complaint):
+        return False
+    if assignee is None or assignee.id == member.id:
+        return True
+    return assignee.office_code == complaint.office_code and may_act(assignee, complaint)
 
 
 def may_manage_configuration(member: StaffMember) -> bool:

@@ -19,6 +19,7 @@ import messages
 from api.application import staff_work
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
+from api.domain.complaints.console_queue import DeadlineState
 from api.domain.vocabulary import Action
 from api.errors import error_responses, request_locale
 from api.schemas.text import DatabaseId, Line, Text
@@ -124,12 +125,17 @@ async def list_complaints(
     services: ServicesDep,
     status: Annotated[Line | None, Query(max_length=16)] = None,
     open_only: bool = False,
-    overdue_only: bool = False,
+    overdue_only: Annotated[
+        bool, Query(description="A deadline was breached at some stage (even if met since).")
+    ] = False,
     triage_only: bool = False,
+    deadline: DeadlineState | None = None,
     limit: Annotated[int, Query(ge=1, le=staff_views.MAX_PAGE)] = 50,
 ) -> list[staff_views.QueueItem]:
     """The member's queue, most urgent first; `triage_only`: the complaints waiting for
-    this member to set their domicile."""
+    this member to set their domicile; `overdue_only`: breached at any stage; `deadline`:
+    due_today, due_within_2_working_days, overdue_now (open and past its next deadline) or
+    breached_ever."""
     return await staff_work.queue(
         services,
         member,
@@ -137,6 +143,7 @@ async def list_complaints(
         open_only=open_only,
         overdue_only=overdue_only,
         triage_only=triage_only,
+        deadline=deadline,
         limit=limit,
     )
 

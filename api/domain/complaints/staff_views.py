@@ -14,9 +14,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain import access
+from api.domain.complaints.console_queue import DeadlineState, deadline_state
 from api.domain.complaints.lifecycle import OPEN_STATUSES, allowed_actions
 from api.domain.complaints.tracking_id import display
 from api.domain.complaints.triage import ACTIONS_IN_TRIAGE
+from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.protection import Protector
 from api.domain.staff import StaffMember
 from api.domain.vocabulary import Actor, Status
@@ -121,9 +123,15 @@ async def queue(
     open_only: bool = False,
     overdue_only: bool = False,
     triage_only: bool = False,
+    deadline: DeadlineState | None = None,
+    calendar: WorkingCalendar | None = None,
+    now: datetime | None = None,
     limit: int = 50,
 ) -> list[QueueItem]:
-    """The complaints this member may see, the most urgent (earliest resolve deadline) first."""
+    """The complaints this member may see, the most urgent (earliest resolve deadline) first.
+
+    ``overdue_only`` means a deadline was breached at some stage (even if met since);
+    ``deadline`` (with the ``calendar``) is one of the console's four deadline states."""
     table = Complaint.__table__
     c = table.c
     visible = access.triage_queue(member) if triage_only else access.visible_complaints(member)
@@ -134,6 +142,10 @@ async def queue(
         query = query.where(c.status.in_([s.value for s in OPEN_STATUSES]))
     if overdue_only:
         query = query.where(c.breaches != "")
+    if deadline is not None and calendar is not None:
+        query = query.where(
+            deadline_state(deadline, calendar=calendar, now=now or datetime.now(UTC))
+        )
     query = query.order_by(c.resolve_due, c.id).limit(min(max(limit, 1), MAX_PAGE))
     async with engine.connect() as conn:
         return [_item(row) for row in (await conn.execute(query)).all()]

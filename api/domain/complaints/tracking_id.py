@@ -70,3 +70,30 @@ def parse_tracking_id(text: str) -> str:
     if check_symbol(cleaned[:-1]) != cleaned[-1]:
         raise TrackingIdError(TrackingIdProblem.CHECK)
     return cleaned
+
+
+def candidates(typed: str) -> list[str]:
+    """The canonical IDs ``typed`` can be: itself when its check symbol holds; else every ID
+    one mistyped symbol or one swap of neighbours away whose check holds (at most one per
+    position, so a short list). Empty when it is not nine symbols of the alphabet."""
+    try:
+        return [parse_tracking_id(typed)]
+    except TrackingIdError as error:
+        if error.problem != TrackingIdProblem.CHECK:
+            return []
+    cleaned = "".join(_READ_AS.get(ch, ch) for ch in typed.upper() if ch not in " -_.\t")
+    found: list[str] = []
+    for position in range(LENGTH):
+        for symbol in ALPHABET:
+            if symbol != cleaned[position]:
+                _keep_if_valid(found, cleaned[:position] + symbol + cleaned[position + 1 :])
+    for position in range(LENGTH - 1):
+        a, b = cleaned[position], cleaned[position + 1]
+        if a != b:
+            _keep_if_valid(found, cleaned[:position] + b + a + cleaned[position + 2 :])
+    return found
+
+
+def _keep_if_valid(found: list[str], candidate: str) -> None:
+    if check_symbol(candidate[:-1]) == candidate[-1] and candidate not in found:
+        found.append(candidate)

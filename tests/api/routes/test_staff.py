@@ -319,3 +319,18 @@ async def test_an_attachment_id_beyond_64_bits_is_malformed_not_a_server_error(c
 
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "attachment_id"
+
+
+async def test_the_queue_filters_by_deadline_state_and_refuses_an_unknown_one(client, staff):
+    tracking_id = await file(client)
+    banyuwangi = await login(client, "banyuwangi")
+
+    async def listed(query: str):
+        return await client.get(f"/api/v1/staff/complaints?{query}", headers=banyuwangi)
+
+    # Just filed: verification is due days from now, nothing is late yet.
+    assert [i["tracking_id"] for i in (await listed("deadline=overdue_now")).json()] == []
+    assert (await listed("deadline=breached_ever")).json() == []
+    assert (await listed("overdue_only=true")).json() == []
+    assert [i["tracking_id"] for i in (await listed("open_only=true")).json()] == [tracking_id]
+    assert (await listed("deadline=soon")).status_code == 422

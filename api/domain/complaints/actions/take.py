@@ -22,6 +22,7 @@ from api.domain.complaints.actions.problems import (
 )
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.lifecycle import next_status
+from api.domain.complaints.next_due import next_due
 from api.domain.complaints.outbox import notify_reporter
 from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.protection import Protector
@@ -105,10 +106,13 @@ async def take_action(
             now=now,
         )
 
+        changes = {**effect.changes, "status": target.value}
+        # The queue's order follows every change of status, deadline or duty done.
+        changes["next_due"] = next_due({**row._mapping, **changes})
         result = await conn.execute(
             update(table)
             .where(table.c.id == row.id, table.c.updated_at == row.updated_at)
-            .values(status=target.value, updated_at=now, **effect.changes)
+            .values(updated_at=now, **changes)
         )
         if result.rowcount != 1:
             raise ComplaintChanged(row.tracking_id)

@@ -15,6 +15,7 @@ from datetime import datetime
 from api.domain.api_keys import Channel
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake.drafts import CheckedDraft, Reporter
+from api.domain.complaints.next_due import next_due
 from api.domain.complaints.outbox import outbox_row
 from api.domain.complaints.routing import route, triage_desk
 from api.domain.complaints.tracking_id import new_tracking_id
@@ -64,7 +65,7 @@ class Submission:
             region = routing.pilot_regencies.get(regency_code)
         resolve_days = checked.category.resolve_days
         channel_user = self.reporter.channel_user.strip()
-        return {
+        row = {
             "tracking_id": new_tracking_id(),
             "category_code": checked.category.code,
             "status": Status.RECEIVED.value,
@@ -117,9 +118,12 @@ class Submission:
             "closed_at": None,
             "paused_at": None,
             "status_before_pause": None,
+            "assigned_staff_id": None,
             "created_at": self.now,
             "updated_at": self.now,
         }
+        # The console's queue order; PostgreSQL's one-statement insert names every column.
+        return {**row, "next_due": next_due(row)}
 
     def event_row(self, complaint: dict) -> dict:
         """The public "received" event, without ``complaint_id``."""

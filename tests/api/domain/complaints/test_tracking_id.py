@@ -164,3 +164,18 @@ def test_the_example_ids_in_the_documentation_are_valid():
     for example in examples:
         assert luhn_mod_32_holds(example.replace("-", "")), example
         assert parse_tracking_id(example) == example.replace("-", "")
+
+
+def test_candidates_of_a_valid_id_is_that_id_alone_and_of_a_short_one_none():
+    valid = tracking_id_module.new_tracking_id()
+    assert tracking_id_module.candidates(tracking_id_module.display(valid).lower()) == [valid]
+    assert tracking_id_module.candidates("7k3-m9q") == []
+
+
+def test_candidates_include_the_id_behind_one_mistyped_symbol_or_one_swap():
+    valid, mistyped, swapped = "AB6SPVZW2", "AB6SPVZX2", "AB6PSVZW2"
+
+    assert valid in tracking_id_module.candidates(mistyped)
+    assert valid in tracking_id_module.candidates(swapped)
+    for candidate in tracking_id_module.candidates(mistyped):
+        assert tracking_id_module.parse_tracking_id(candidate) == candidate

@@ -1,0 +1,203 @@
+"""What the console's queue asks of the service: a page of the queue and its tab counts,
+the forgiving tracking-ID box, assignment (one complaint or a selection), bulk verify, and
+each member's saved views.
+
+Like ``staff_work`` (whose calls the bulk actions reuse), every decision about who may see
+or do what is :mod:`api.domain.access`'s, a complaint outside the member's view is refused
+exactly like one that does not exist, and refusals are ``AppError`` with message keys of
+``messages/<locale>/console_queue.j2``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from api.application import staff_work
+from api.application.errors import AppError, Refusal
+from api.domain import access, saved_views
+from api.domain.complaints import assignment, console_queue
+from api.domain.complaints.actions import ComplaintChanged
+from api.domain.complaints.staff_views import audit
+from api.domain.complaints.tracking_id import candidates
+from api.domain.staff import StaffMember
+from api.domain.vocabulary import Action
+from api.models import Complaint
+from api.services import Services
+
+#: The most complaints one bulk action takes (a queue page holds at most 100).
+MAX_BULK = 100
+
+
+def _cursor_key(services: Services) -> bytes:
+    secret = services.settings.secret_key.get_secret_value().encode()
+    return hashlib.sha256(b"console-queue-cursor\0" + secret).digest()
+
+
+async def queue_page(
+    services: Services, member: StaffMember, queue_filter: console_queue.QueueFilter
+) -> console_queue.QueuePage:
+    """One page of what the member may see under the filter, nearest deadline first."""
+    try:
+        return await console_queue.queue_page(
+            services.engine,
+            member,
+            queue_filter,
+            calendar=services.calendar,
+            cursor_key=_cursor_key(services),
+        )
+    except console_queue.CursorError:
+        raise AppError(
+            Refusal.INVALID, "bad_cursor", "console_queue.bad_cursor", field="cursor"
+        ) from None
+
+
+async def tab_counts(
+    services: Services, member: StaffMember, queue_filter: console_queue.QueueFilter
+) -> dict[console_queue.Tab, console_queue.TabCount]:
+    """Per tab, how many complaints the filter leaves (capped at 1,000: "1,000+")."""
+    return await console_queue.tab_counts(
+        services.engine, member, queue_filter, calendar=services.calendar
+    )
+
+
+async def find_tracking_id(services: Services, member: StaffMember, typed: str) -> list[str]:
+    """The visible complaints the typed ID can mean (one symbol mistyped or two swapped),
+    canonical IDs; NOT_FOUND when none of them is in the member's view, so the box tells
+    nothing about complaints elsewhere."""
+    possible = candidates(typed)
+    c = Complaint.__table__.c
+    found: list[str] = []
+    if possible:
+        async with services.engine.connect() as conn:
+            result = await conn.execute(
+                select(c.tracking_id)
+                .where(c.tracking_id.in_(possible), access.visible_complaints(member))
+                .order_by(c.tracking_id)
+            )
+            found = [tracking_id for (tracking_id,) in result]
+    if not found:
+        raise AppError(Refusal.NOT_FOUND, "complaint_not_found", "console_queue.not_found")
+    return found
+
+
+async def assign(
+    services: Services, member: StaffMember, tracking_id: str, to_staff_id: int | None
+) -> bool:
+    """Make ``to_staff_id`` (the member, an active colleague of the complaint's office, or
+    None: nobody) work the complaint; False when it already did. Audited as an act, and an
+    internal timeline event shows who assigned whom."""
+    row = await staff_work._visible(services, member, tracking_id)
+    assignee = None
+    if to_staff_id is not None:
+        assignee = await assignment.active_member(services.engine, to_staff_id)
+        if assignee is None:
+            raise AppError(
+                Refusal.INVALID,
+                "assignee_unknown",
+                "console_queue.assignee_unknown",
+                field="to_staff_id",
+            )
+    if not access.may_assign(member, row, assignee):
+        key = "may_not_assign" if access.may_act(member, row) else "not_your_complaint"
+        raise AppError(Refusal.FORBIDDEN, key, f"console_queue.{key}")
+    try:
+        changed = await assignment.set_assignee(
+            engine=services.engine, row=row, assignee=assignee, actor=member.username
+        )
+    except ComplaintChanged:
+        raise AppError(Refusal.CONFLICT, "complaint_changed", "complaints.changed") from None
+    if changed:
+        await audit(services.engine, member, row.id, "act")
+    return changed
+
+
+class BulkKind(StrEnum):
+    ASSIGN_TO_ME = "assign_to_me"
+    ASSIGN = "assign"
+    VERIFY = "verify"
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    kind: BulkKind
+    # For ASSIGN: whom (None: nobody).
+    to_staff_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    tracking_id: str
+    ok: bool
+    # Why it was refused (a message key of the refusal), None when done.
+    message_key: str | None = None
+
+
+async def bulk_act(
+    services: Services, member: StaffMember, tracking_ids: Sequence[str], action: BulkAction
+) -> list[BulkResult]:
+    """The action on each selected complaint in turn, each through the same call as one
+    complaint and in its own transaction: one refusal undoes nothing of the others."""
+    selection = list(dict.fromkeys(tracking_ids))
+    if not selection or len(selection) > MAX_BULK:
+        raise AppError(
+            Refusal.INVALID,
+            "bulk_selection",
+            "console_queue.bulk_selection",
+            params={"max": MAX_BULK},
+        )
+    results = []
+    for tracking_id in selection:
+        try:
+            if action.kind == BulkKind.VERIFY:
+                await staff_work.act_on_complaint(
+                    services, member, tracking_id, action=Action.VERIFY
+                )
+            else:
+                to = member.id if action.kind == BulkKind.ASSIGN_TO_ME else action.to_staff_id
+                await assign(services, member, tracking_id, to)
+        except AppError as refused:
+            results.append(BulkResult(tracking_id, False, refused.message_key))
+        else:
+            results.append(BulkResult(tracking_id, True))
+    return results
+
+
+_VIEW_REFUSALS = {
+    saved_views.SavedViewProblem.NAME_LENGTH: Refusal.INVALID,
+    saved_views.SavedViewProblem.QUERY_TOO_LONG: Refusal.INVALID,
+    saved_views.SavedViewProblem.NAME_TAKEN: Refusal.CONFLICT,
+    saved_views.SavedViewProblem.TOO_MANY: Refusal.CONFLICT,
+}
+
+
+async def saved_views_of(services: Services, member: StaffMember) -> list[saved_views.View]:
+    return await saved_views.views_of(services.engine, member.id)
+
+
+async def save_view(
+    services: Services, member: StaffMember, *, name: str, query: str
+) -> saved_views.View:
+    """Keep the queue's query string under a name (at most 20 per member, names 1–64
+    characters, each name once)."""
+    try:
+        return await saved_views.save_view(services.engine, member.id, name=name, query=query)
+    except saved_views.SavedViewError as error:
+        code = error.problem.value
+        refusal = _VIEW_REFUSALS[error.problem]
+        raise AppError(
+            refusal,
+            code,
+            f"console_queue.{code}",
+            params={"max": saved_views.MAX_VIEWS, "length": saved_views.MAX_NAME},
+            field="query" if code == "view_query_too_long" else "name",
+        ) from None
+
+
+async def delete_view(services: Services, member: StaffMember, view_id: int) -> None:
+    if not await saved_views.delete_view(services.engine, member.id, view_id):
+        raise AppError(Refusal.NOT_FOUND, "view_not_found", "console_queue.view_not_found")

@@ -1,0 +1,94 @@
+"""Who of the office works a complaint: ``complaint.assigned_staff_id``.
+
+Whether a member may assign whom is ``access.may_assign``'s; this module loads an assignee
+and writes the change. The change is an internal timeline event (kind ``assigned`` or
+``unassigned``, the actor's username, the assignee's display name as the note): the
+complaint page shows its history to everyone on the case, and "who had it when" is part of
+that history. ``staff_access_audit`` stays the record of who *saw* what.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.domain.complaints.actions import ComplaintChanged
+from api.domain.staff import StaffMember
+from api.domain.vocabulary import Actor, Role
+from api.models import Complaint, ComplaintEvent, Office, Staff
+
+ASSIGNED = "assigned"
+UNASSIGNED = "unassigned"
+
+
+async def active_member(engine: AsyncEngine, staff_id: int) -> StaffMember | None:
+    """The active account ``staff_id`` as a member (with its office's region); None if
+    there is none or it was deactivated."""
+    staff, offices = Staff.__table__, Office.__table__
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(
+                    staff.c.id,
+                    staff.c.username,
+                    staff.c.display_name,
+                    staff.c.role,
+                    staff.c.office_code,
+                    offices.c.coordination_region_code,
+                )
+                .select_from(staff.outerjoin(offices, offices.c.code == staff.c.office_code))
+                .where(staff.c.id == staff_id, staff.c.active.is_(True))
+            )
+        ).first()
+    if row is None:
+        return None
+    return StaffMember(
+        row.id,
+        row.username,
+        row.display_name,
+        Role(row.role),
+        row.office_code,
+        row.coordination_region_code,
+    )
+
+
+async def set_assignee(
+    *,
+    engine: AsyncEngine,
+    row,
+    assignee: StaffMember | None,
+    actor: str,
+    now: datetime | None = None,
+) -> bool:
+    """Make ``assignee`` (None: nobody) work the complaint ``row`` as read; False when it
+    already was. ComplaintChanged when someone changed the complaint since it was read."""
+    new_id = assignee.id if assignee else None
+    if row.assigned_staff_id == new_id:
+        return False
+    now = now or datetime.now(UTC)
+    table = Complaint.__table__
+    async with engine.begin() as conn:
+        changed = await conn.execute(
+            update(table)
+            .where(table.c.id == row.id, table.c.updated_at == row.updated_at)
+            .values(assigned_staff_id=new_id, updated_at=now)
+        )
+        if changed.rowcount != 1:
+            raise ComplaintChanged(row.tracking_id)
+        await conn.execute(
+            insert(ComplaintEvent.__table__).values(
+                complaint_id=row.id,
+                at=now,
+                kind=ASSIGNED if assignee else UNASSIGNED,
+                actor_type=Actor.STAFF.value,
+                actor=actor,
+                from_status=row.status,
+                to_status=row.status,
+                office_code=row.office_code,
+                public=False,
+                note=assignee.display_name if assignee else None,
+            )
+        )
+    return True
