@@ -43,40 +43,36 @@ class DemoAccount:
         return TEMPORARY_PASSWORD if self.temporary else DEMO_STAFF_PASSWORD
 
 
-def _office_desks(place: str, regency: str, where: str) -> list[DemoAccount]:
-    """A handler for each of the four offices of a persona's kab/kota."""
+def _office_desks(place: str, regency: str, *shows: str) -> list[DemoAccount]:
+    """A handler for each of the four offices of a persona's kab/kota, with what each shows."""
+    types = ("dinsos", "dukcapil", "inspektorat", "penyalur")
     return [
-        DemoAccount(
-            f"dinsos-{place}",
-            Role.HANDLER,
-            f"DINSOS-{regency}",
-            f"aid, usul and sanggah complaints of the {where} personas: new, verified, in "
-            "progress, waiting for the citizen, answered, rejected, overdue",
-        ),
-        DemoAccount(
-            f"dukcapil-{place}",
-            Role.HANDLER,
-            f"DUKCAPIL-{regency}",
-            f"wrong population data (DATA_SALAH) of the {where} personas",
-        ),
-        DemoAccount(
-            f"inspektorat-{place}",
-            Role.HANDLER,
-            f"INSPEKTORAT-{regency}",
-            f"pungli reports in {where}, anonymous and confidential ones, one forwarded here",
-        ),
-        DemoAccount(
-            f"penyalur-{place}",
-            Role.HANDLER,
-            f"PENYALUR-{regency}",
-            f"KKS card and bank account problems in {where}",
-        ),
+        DemoAccount(f"{kind}-{place}", Role.HANDLER, f"{kind.upper()}-{regency}", what)
+        for kind, what in zip(types, shows, strict=True)
     ]
 
 
+#: The personas' kab/kota → the suffix of its offices' accounts.
+PERSONA_PLACES = {"1872": "metro", "1171": "bandaaceh"}
+
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    *_office_desks("metro", "1872", "Kota Metro"),
-    *_office_desks("bandaaceh", "1171", "Banda Aceh"),
+    *_office_desks(
+        PERSONA_PLACES["1872"],
+        "1872",
+        "aid and sanggah complaints in every state: new, verified, in progress, waiting for "
+        "the citizen, rejected, closed, overdue, breached then met",
+        "a wrong-data complaint answered, waiting for the citizen's rating",
+        "an anonymous pungli report with a photo, and one forwarded from Dinas Sosial",
+        "a confidential (RAHASIA) card complaint",
+    ),
+    *_office_desks(
+        PERSONA_PLACES["1171"],
+        "1171",
+        "a new usul with a PDF attached; a complaint waiting for the citizen's answer",
+        "the old-Papua-NIK persona's data complaint, verified",
+        "a confidential pungli report in progress, with an internal note",
+        "an account complaint overdue and escalated to the ministry",
+    ),
     DemoAccount(
         "dinsos-banyuwangi",
         Role.HANDLER,
@@ -108,6 +104,16 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 _DEMO = Operator("demo")
+
+
+def handlers_of(district_code: str) -> str:
+    """The accounts that work complaints from a persona's kecamatan, for the personas table
+    (Dinas Sosial for aid matters, Dukcapil for data, Inspektorat for pungli, the
+    distributors' desk for cards and accounts)."""
+    place = PERSONA_PLACES.get(district_code[:4])
+    if place is None:
+        return "—"
+    return f"dinsos-/dukcapil-/inspektorat-/penyalur-{place}"
 
 
 async def ensure_demo_accounts(services: Services) -> tuple[DemoAccount, ...]:
