@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import os
 import sys
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
@@ -16,6 +17,9 @@ from rich.table import Table
 from api.cli.accounts import create_key
 from api.cli.common import err, load_settings, out
 from api.cli.reference import load_reference_into
+from demo.staff import DEMO_STAFF_PASSWORD, handlers_of
+
+__all__ = ["DEMO_STAFF_PASSWORD", "chat", "demo", "seed_demo"]
 
 DEMO_DATABASE_URL = "sqlite:///var/demo.db"
 
@@ -75,8 +79,14 @@ def _print_personas(personas) -> None:
     table.add_column("NIK")
     table.add_column("Nama (as on the KTP)")
     table.add_column("Shows")
+    table.add_column("Complaints handled by")
     for persona in personas:
-        table.add_row(persona.nik, persona.name, persona.shows_en)
+        table.add_row(
+            persona.nik,
+            persona.name,
+            persona.shows_en,
+            handlers_of(persona.family.district_code),
+        )
     out.print(table)
 
 
@@ -176,15 +186,12 @@ def _run_demo(settings, *, port: int, families: int, redis_what: str) -> None:
     personas = asyncio.run(_seed(settings, families=families, seed=2026))
     key = asyncio.run(create_key(settings, "demo"))
     bot_key = asyncio.run(create_key(settings, DEMO_BOT_CHANNEL))
-    staff = asyncio.run(_demo_staff(settings))
+    console = asyncio.run(_seed_console(settings, personas))
     _print_personas(personas)
     first = personas[0]
     out.print(f"\nAPI key for this demo: [bold]{key}[/]")
-    out.print(
-        f"Staff accounts (password [bold]{DEMO_STAFF_PASSWORD}[/]): "
-        + ", ".join(f"{username} ({what})" for username, what in staff),
-        highlight=False,
-    )
+    out.print(f"Web console: [bold]http://127.0.0.1:{port}/console/[/]", highlight=False)
+    _print_accounts(console)
     out.print(f"OpenAPI docs: http://127.0.0.1:{port}/docs")
     out.print(
         "Try a status check:\n"
@@ -242,36 +249,38 @@ def _start_demo_bot(api_url: str, key: str, redis_url: str):
     return subprocess.Popen([sys.argv[0], "bot"], env=env)
 
 
-#: Demo only (BANSOS_ENV=demo): printed on start, so a newcomer can log in as each role.
-DEMO_STAFF_PASSWORD = "demo-bansos-2026"
-DEMO_STAFF = (
-    ("dinsos-banyuwangi", "HANDLER", "DINSOS-3510", "handler, Dinas Sosial Kab. Banyuwangi"),
-    # The first personas live in Kota Metro: their complaints from the chat are worked here.
-    ("dinsos-metro", "HANDLER", "DINSOS-1872", "handler, Dinas Sosial Kota Metro"),
-    ("koordinator-wk4", "COORDINATOR", "WK4", "coordinator, region WK4"),
-    ("kemensos", "MINISTRY", "NASIONAL", "ministry"),
-    ("admin", "ADMIN", None, "routing and offices"),
-)
+async def _seed_console(settings, personas):
+    """The console's demo data: accounts, complaints in every state, response templates."""
+    from api.services import open_services
+    from demo.seed import seed_demo_console
+
+    async with open_services(settings) as services:
+        with out.status("Seeding the console's accounts and complaints…"):
+            seeded = await seed_demo_console(services, personas)
+        directory = await services.directory.get()
+        offices = {
+            a.office_code: directory.office_name(a.office_code)
+            for a in seeded.accounts
+            if a.office_code
+        }
+    if seeded.complaints.created:
+        out.print(f"Seeded {seeded.complaints.created} complaints for the console.")
+    return _Console(seeded.accounts, offices)
 
 
-async def _demo_staff(settings) -> list[tuple[str, str]]:
-    """The demo's staff accounts, created once (a second demo run keeps them)."""
-    from api.db import create_engine
-    from api.domain.staff import StaffError, create_staff
-    from api.domain.vocabulary import Role
+@dataclass(frozen=True)
+class _Console:
+    accounts: tuple
+    # office code → name, for the accounts table
+    offices: dict
 
-    engine = create_engine(settings.database_url)
-    try:
-        for username, role, office, _ in DEMO_STAFF:
-            with contextlib.suppress(StaffError):  # already there from an earlier run
-                await create_staff(
-                    engine,
-                    username=username,
-                    display_name=username,
-                    password=DEMO_STAFF_PASSWORD,
-                    role=Role(role),
-                    office_code=office,
-                )
-    finally:
-        await engine.dispose()
-    return [(username, what) for username, _, _, what in DEMO_STAFF]
+
+def _print_accounts(console: _Console) -> None:
+    table = Table(title="Staff accounts (demo only)", show_lines=False)
+    for column in ("Username", "Password", "Role", "Office", "Shows"):
+        table.add_column(column)
+    for account in console.accounts:
+        office = console.offices.get(account.office_code, "—") if account.office_code else "—"
+        password = account.password + (" (temporary)" if account.temporary else "")
+        table.add_row(account.username, password, account.role.value, office, account.shows)
+    out.print(table)

@@ -1,8 +1,10 @@
-"""Seeds a registry with the synthetic demo population, through the real import path."""
+"""Seeds the demo: the synthetic population into the registry, through the real import path;
+then what the console shows (accounts, complaints, response templates)."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +15,11 @@ from api.domain.pilot_config import PilotConfig
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes
 from api.domain.registry_import import ImportReport, import_beneficiaries, import_disbursements
+from api.services import Services
 from demo import population
+from demo.complaints import SeededComplaints, seed_demo_complaints
+from demo.staff import DemoAccount, ensure_demo_accounts
+from demo.templates import seed_response_templates
 
 
 @dataclass(frozen=True)
@@ -50,3 +56,22 @@ async def seed_demo_population(
             engine, disbursements, **common, today=population.DEMO_TODAY
         )
     return SeedOutcome(people, stages, population.demo_personas(districts))
+
+
+@dataclass(frozen=True)
+class ConsoleSeed:
+    accounts: tuple[DemoAccount, ...]
+    complaints: SeededComplaints
+    templates: int
+
+
+async def seed_demo_console(
+    services: Services, personas: Sequence[population.Persona]
+) -> ConsoleSeed:
+    """What the console shows in the demo: its staff accounts, complaints in every state,
+    response templates. Each part is added once; a second run adds nothing."""
+    accounts = await ensure_demo_accounts(services)
+    complaints = await seed_demo_complaints(
+        services, niks={persona.key: persona.nik for persona in personas}
+    )
+    return ConsoleSeed(accounts, complaints, await seed_response_templates(services))

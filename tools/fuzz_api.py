@@ -60,12 +60,12 @@ def _prepare(workdir: Path):
     from api.cli.accounts import create_key
     from api.cli.common import load_settings
     from api.migrations_runner import upgrade
-    from demo.cli import _demo_staff, _seed
+    from demo.cli import _seed, _seed_console
 
     settings = load_settings()
     upgrade(settings.database_url)
-    asyncio.run(_seed(settings, families=FAMILIES, seed=2026))
-    asyncio.run(_demo_staff(settings))
+    personas = asyncio.run(_seed(settings, families=FAMILIES, seed=2026))
+    asyncio.run(_seed_console(settings, personas))
     return settings, asyncio.run(create_key(settings, "fuzz"))
 
 

@@ -189,7 +189,7 @@ def test_a_status_change_made_by_staff_reaches_the_chat_the_demo_printed(demo, l
     nik, name = re.search(r"(1872011405830001)\s*│\s*(BUDI SANTOSO)", printed.text).groups()
     command = re.search(r"^\s+python3 dev\.py bansos (chat .*)$", printed.text, re.M).group(1)
     assert "--redis-url redis://127.0.0.1:" in command  # the demo's Redis, served on loopback
-    password = re.search(r"Staff accounts \(password (\S+)\)", printed.text).group(1)
+    password = re.search(r"│ dinsos-metro\s*│ (\S+)\s*│ HANDLER", printed.text).group(1)
     photo = tmp_path / "buku-tabungan.jpg"
     buffer = io.BytesIO()
     Image.new("RGB", (16, 16), "green").save(buffer, format="JPEG")
