@@ -112,8 +112,9 @@ async def sign_in(page: Page, username: str | StaffAccount, password: str | None
     await page.goto("/console/sign-in")
     await page.locator("input[name=username]").fill(username)
     await page.locator("input[name=password]").fill(password)
+    # The form's one button submits it (a <button> is a submit button unless it says not).
     async with page.expect_navigation():
-        await page.locator("form [type=submit]").first.click()
+        await page.locator("form:has(input[name=password]) button").click()
 
 
 _taken: set[str] = set()
@@ -132,3 +133,31 @@ async def screenshot(page: Page, name: str) -> Path | None:
     path = SCREENSHOTS_DIR / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True, animations="disabled")
     return path
+
+
+# Elements whose right edge passes the screen's: what a person would have to scroll to (or,
+# under ``overflow-x: hidden``, could never see). Measured against the width the context was
+# given, not ``innerWidth``: a mobile browser widens its layout to fit a too-wide page. A box
+# inside a region that scrolls on its own (``overflow-x: auto``, a wide table's wrapper) is
+# that region's business, not the page's.
+_WIDER_THAN_THE_SCREEN = """
+(width) => {
+  const scrollsOnItsOwn = (element) => {
+    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(up).overflowX)) return true;
+    }
+    return false;
+  };
+  return Array.from(document.body.querySelectorAll("*"))
+    .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+    .filter((e) => !scrollsOnItsOwn(e))
+    .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}`
+      + `${e.className && typeof e.className === "string" ? "." + e.className : ""}`
+      + ` (right edge ${Math.round(e.getBoundingClientRect().right)} px)`);
+}
+"""
+
+
+async def wider_than_the_screen(page: Page) -> list[str]:
+    """The elements that reach past the screen's right edge (empty when the page fits)."""
+    return await page.evaluate(_WIDER_THAN_THE_SCREEN, page.viewport_size["width"])
