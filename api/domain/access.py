@@ -10,6 +10,8 @@ rules written as SQL; a test holds the two forms to each other.
   the ministry.
 - An administrator manages categories, routing and offices, and sees no complaint.
 - Nobody sees the reporter of an anonymous (ANONIM) complaint.
+- Coordinators and the ministry, who oversee other members' work, see who opened a complaint
+  they may view and when (its access log); a handler does not watch colleagues.
 - A complaint whose domicile is not known waits at a triage desk (the national desk, or a
   coordination region's); whoever may view it there sets its domicile: the desk's own
   officers, the coordinators of that region, the ministry.
@@ -63,6 +65,12 @@ def _in_region(member: StaffMember, complaint) -> bool:
 
 def may_see_reporter(member: StaffMember, complaint) -> bool:
     return may_view(member, complaint) and complaint.privacy != Privacy.ANONIM
+
+
+def may_see_access_log(member: StaffMember) -> bool:
+    """Who looked at a complaint and when: for those who oversee (the complaint itself must
+    be one they may view, which the caller has checked with :func:`may_view`)."""
+    return member.role in (Role.COORDINATOR, Role.MINISTRY)
 
 
 def may_set_domicile(member: StaffMember, complaint) -> bool:
