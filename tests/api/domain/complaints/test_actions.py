@@ -149,9 +149,7 @@ async def test_a_second_poor_rating_closes_instead_of_reopening_again(services, 
     assert (row.rating, row.reopened, row.escalation_level) == (1, True, 1)
 
 
-async def test_staff_reopen_their_rejection_with_a_reason_and_the_citizen_is_told(
-    services, filed
-):
+async def test_staff_reopen_their_rejection_with_a_reason_and_the_citizen_is_told(services, filed):
     await act(services, filed, Action.REJECT, note="Bukan kewenangan kami.", now=at(3))
     with pytest.raises(ActionError) as no_reason:
         await act(services, filed, Action.REOPEN, now=at(4))
