@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from api.application import staff_work
 from api.application.errors import AppError, Refusal
 from api.console import web
-from api.console.pages.complaint import FORMS, FormState, complaint_url, show
+from api.console.complaint_view import FORMS, FormState, complaint_url, show
 from api.console.web import ServicesDep, SignedInPage
 from api.domain.vocabulary import Action
 
