@@ -120,7 +120,9 @@ async def queue(
     )
 
 
-async def _visible(services: Services, member: StaffMember, tracking_id: str):
+async def visible_complaint(services: Services, member: StaffMember, tracking_id: str):
+    """The complaint row if this member may see it; refused as not found otherwise, exactly
+    like a tracking ID that does not exist."""
     try:
         canonical = parse_tracking_id(tracking_id)
     except TrackingIdError:
@@ -141,7 +143,7 @@ async def view_complaint(
 ) -> staff_views.StaffComplaint:
     """One complaint in full. The reporter (never for ANONIM) and the subject's NIK are
     shown only when revealed; the opening and each reveal are audited."""
-    row = await _visible(services, member, tracking_id)
+    row = await visible_complaint(services, member, tracking_id)
     return await staff_views.complaint_for_staff(
         services.engine,
         services.protector,
@@ -164,7 +166,7 @@ async def act_on_complaint(
 ) -> ActionResult:
     """Verify, start, request information, reply, resolve, reject, forward, flag a field
     check. A complaint the member may see but not act on is refused as forbidden."""
-    row = await _visible(services, member, tracking_id)
+    row = await visible_complaint(services, member, tracking_id)
     if not access.may_act(member, row):
         raise AppError(Refusal.FORBIDDEN, "not_your_complaint", "staff.not_your_complaint")
     if row.in_triage and action not in triage.ACTIONS_IN_TRIAGE:
@@ -186,7 +188,7 @@ async def evidence(
     services: Services, member: StaffMember, tracking_id: str, attachment_id: int
 ) -> Evidence:
     """An attachment's file, for a member who may see its complaint. Audited."""
-    row = await _visible(services, member, tracking_id)
+    row = await visible_complaint(services, member, tracking_id)
     found = await staff_views.attachment_of(services.engine, row.id, attachment_id)
     if found is None:
         raise AppError(Refusal.NOT_FOUND, "attachment_not_found", "staff.attachment_not_found")
@@ -237,7 +239,7 @@ async def set_domicile(
 
 
 async def _triage_complaint(services: Services, member: StaffMember, tracking_id: str):
-    row = await _visible(services, member, tracking_id)
+    row = await visible_complaint(services, member, tracking_id)
     if not row.in_triage:
         raise AppError(Refusal.CONFLICT, "not_in_triage", "complaints.not_in_triage")
     if not access.may_set_domicile(member, row):

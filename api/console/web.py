@@ -237,6 +237,7 @@ def refusal_page(page: Page, error: AppError) -> HTMLResponse:
         status_code=HTTP_STATUS[error.refusal],
         message=refusal_message(page, error),
         not_found=error.refusal == Refusal.NOT_FOUND,
+        active=None,
     )
     if error.retry_after is not None:
         response.headers["Retry-After"] = str(error.retry_after)
@@ -278,6 +279,7 @@ class ConsoleRoute(APIRoute):
                     403,
                     message=page.t("console.csrf_refused"),
                     not_found=False,
+                    active=None,
                 )
             except AppError as error:
                 services: Services = request.app.state.services

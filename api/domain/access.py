@@ -13,6 +13,8 @@ rules written as SQL; a test holds the two forms to each other.
 - Whoever may act on a complaint may take it, hand it back (unassign) or assign it to a
   member of the complaint's office who may act on it too: a handler within their office, a
   coordinator within any office whose complaint they may act on.
+- Coordinators and the ministry, who oversee other members' work, see who opened a complaint
+  they may view and when (its access log); a handler does not watch colleagues.
 - A complaint whose domicile is not known waits at a triage desk (the national desk, or a
   coordination region's); whoever may view it there sets its domicile: the desk's own
   officers, the coordinators of that region, the ministry.
@@ -66,6 +68,12 @@ def _in_region(member: StaffMember, complaint) -> bool:
 
 def may_see_reporter(member: StaffMember, complaint) -> bool:
     return may_view(member, complaint) and complaint.privacy != Privacy.ANONIM
+
+
+def may_see_access_log(member: StaffMember) -> bool:
+    """Who looked at a complaint and when: for those who oversee (the complaint itself must
+    be one they may view, which the caller has checked with :func:`may_view`)."""
+    return member.role in (Role.COORDINATOR, Role.MINISTRY)
 
 
 def may_set_domicile(member: StaffMember, complaint) -> bool:

@@ -331,6 +331,32 @@ async def check_status(
         )
         return NotFound()
 
+    found = _found(
+        person,
+        family,
+        stages_by_member,
+        protector=protector,
+        rules=rules,
+        region_verified=parsed.region_verified,
+    )
+    # This user has shown they know the name: strangers' guesses no longer lock them out.
+    await limiter.mark(owner_mark(nik_hash, channel.api_key_id, channel_user), OWNER_MARK_SECONDS)
+    await _audit(
+        audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash, outcome=Outcome.FOUND
+    )
+    return found
+
+
+def _found(
+    person: _Member,
+    family: dict[bytes, _Member],
+    stages_by_member: dict[int, list[DisbursementStage]],
+    *,
+    protector: Protector,
+    rules: EligibilityRules,
+    region_verified: bool,
+) -> Found:
+    """The person's standing per programme and their family's latest stages, name masked."""
     family_programmes = {code for code, spec in rules.programmes.items() if spec.family}
     family_enrolled = frozenset(
         code
@@ -349,7 +375,7 @@ async def check_status(
     found = Found(
         name_masked=mask_name(protector.decrypt_identity(person.identity_encrypted).name),
         district_code=person.district_code,
-        region_verified=parsed.region_verified,
+        region_verified=region_verified,
         desil=person.desil,
         eligibility=rules.assess_record(
             person.desil, person.programmes, person.exclusions, family_enrolled
@@ -357,9 +383,19 @@ async def check_status(
         disbursements=latest_per_tahap(stages),
         beneficiary_id=person.id,
     )
-    # This user has shown they know the name: strangers' guesses no longer lock them out.
-    await limiter.mark(owner_mark(nik_hash, channel.api_key_id, channel_user), OWNER_MARK_SECONDS)
-    await _audit(
-        audit, channel=channel, channel_user=channel_user, nik_hash=nik_hash, outcome=Outcome.FOUND
-    )
     return found
+
+
+async def standing_of(
+    registry: FamilyReader, *, protector: Protector, rules: EligibilityRules, nik_hash: bytes
+) -> Found | None:
+    """A complaint subject's registry standing for the staff handling the complaint: what the
+    citizen's own status check shows (name masked), read by NIK hash. Neither rate-limited
+    nor audited here: the staff access audit records each look (the caller's duty)."""
+    family, stages_by_member = await registry.read(nik_hash)
+    person = family.get(nik_hash)
+    if person is None:
+        return None
+    return _found(
+        person, family, stages_by_member, protector=protector, rules=rules, region_verified=True
+    )

@@ -9,6 +9,7 @@
     NEEDS_INFO ──provide_info (citizen)──► the status it paused
     NEEDS_INFO ──10 working days without reply (system)──► CLOSED
     RESOLVED / REJECTED ──rate 1–2 within 10 days, first time──► IN_PROGRESS at the region
+    RESOLVED / REJECTED ──reopen (staff, with a reason)──► IN_PROGRESS at the same office
 
 Anything not in the table is refused (the API answers 409). The table says which actor may
 take each action; what else an action does (deadlines, routing, notifications) is done by
@@ -45,7 +46,9 @@ _allow(
 _allow({Actor.STAFF}, Action.REJECT, sources=_OPEN, to=Status.REJECTED)
 # A rating closes the complaint; a poor first rating reopens it instead (see actions.take).
 _allow({Actor.CITIZEN}, Action.RATE, sources=_ANSWERED, to=Status.CLOSED)
-_allow({Actor.CITIZEN}, Action.REOPEN, sources=_ANSWERED, to=Status.IN_PROGRESS)
+# The office may take back its own answer (a wrong rejection, a resolution that did not
+# hold) until the complaint closes; the citizen reopens by a poor rating.
+_allow({Actor.CITIZEN, Actor.STAFF}, Action.REOPEN, sources=_ANSWERED, to=Status.IN_PROGRESS)
 _allow({Actor.SYSTEM}, Action.CLOSE, sources=[*_ANSWERED, Status.NEEDS_INFO], to=Status.CLOSED)
 _allow({Actor.STAFF}, Action.REPLY, sources=_OPEN, to=SAME)
 _allow({Actor.STAFF}, Action.FORWARD, sources=_OPEN, to=SAME)

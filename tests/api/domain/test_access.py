@@ -84,6 +84,12 @@ def test_only_an_administrator_manages_the_configuration():
     assert managers == ["administrator"]
 
 
+def test_only_coordinators_and_the_ministry_see_who_looked_at_a_complaint():
+    overseers = [name for name, staff in CAST.items() if access.may_see_access_log(staff)]
+
+    assert overseers == ["coordinator", "coordinator without a region", "ministry"]
+
+
 def test_a_role_the_rules_do_not_know_gets_nothing():
     # A role added to Role but not to the access rules must fail closed, not open.
     stranger = StaffMember(9, "x", "X", "AUDITOR", "NASIONAL", "WK4")  # type: ignore[arg-type]
@@ -94,3 +100,4 @@ def test_a_role_the_rules_do_not_know_gets_nothing():
     assert not access.may_see_reporter(stranger, case)
     assert not access.may_set_domicile(stranger, complaint(PLACES["national triage"], 2, "BIASA"))
     assert not access.may_manage_configuration(stranger)
+    assert not access.may_see_access_log(stranger)

@@ -24,6 +24,7 @@ from api.domain.vocabulary import (
     FOLLOW_UP_DAYS,
     VERIFY_DAYS,
     Action,
+    Actor,
     EscalationLevel,
 )
 
@@ -37,6 +38,8 @@ class ActionInput:
 
     to_office: str | None = None
     rating: int | None = None
+    # Who acts, where an action means something else for staff than for the citizen (reopen).
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,14 @@ def rate(row, given, *, directory, calendar, now) -> Effect:
 
 def reopen(row, given, *, directory, calendar, now) -> Effect:
     """A poor first rating: the coordination region takes it up with a fresh resolve
-    deadline, counted from now."""
+    deadline, counted from now. Staff reopening their own answer keep the complaint at its
+    office, with a fresh resolve deadline; no rating is involved."""
+    if given.actor == Actor.STAFF:
+        changes = {
+            "answered_at": None,
+            "resolve_due": calendar.add_working_days(now, resolve_days(row, directory)),
+        }
+        return Effect(row.office_code, Action.REOPEN.value, changes)
     _check_rating(row, given.rating, calendar=calendar, now=now)
     office = escalation_office(regency_code=row.regency_code, table=directory.routing)
     changes = {

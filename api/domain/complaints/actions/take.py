@@ -86,7 +86,7 @@ async def take_action(
 ) -> ActionResult:
     """Apply ``action`` by ``actor``; raises InvalidTransition, ActionError or ComplaintChanged."""
     now = now or datetime.now(UTC)
-    note = _checked_note(action, note)
+    note = _checked_note(action, note, actor.kind)
 
     table = Complaint.__table__
     async with engine.begin() as conn:
@@ -100,7 +100,7 @@ async def take_action(
         target = next_status(status, action, actor.kind, paused_status=paused)
         effect = HANDLERS[action](
             row,
-            ActionInput(to_office=to_office, rating=rating),
+            ActionInput(to_office=to_office, rating=rating, actor=actor.kind),
             directory=directory,
             calendar=calendar,
             now=now,
@@ -146,10 +146,12 @@ async def take_action(
     return ActionResult(row.tracking_id, target, effect.event_office, effect.event_kind)
 
 
-def _checked_note(action: Action, note: str | None) -> str | None:
+def _checked_note(action: Action, note: str | None, actor: Actor) -> str | None:
     """The trimmed note, None when blank; refused when the action needs one or it is too long."""
     note = note.strip() if note and note.strip() else None
-    if action in _NOTE_REQUIRED and note is None:
+    # Staff reopening an answer say why; the citizen's reopening is their rating.
+    needed = action in _NOTE_REQUIRED or (action == Action.REOPEN and actor == Actor.STAFF)
+    if needed and note is None:
         raise ActionError(ActionProblem.NOTE_REQUIRED)
     if note is not None and len(note) > MAX_NOTE:
         raise ActionError(ActionProblem.NOTE_TOO_LONG, max=MAX_NOTE, length=len(note))

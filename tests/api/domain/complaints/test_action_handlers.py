@@ -18,7 +18,7 @@ from api.domain.complaints.categories import Category
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.routing import OfficeInfo, RoutingReason, RoutingTable
 from api.domain.complaints.working_days import JAKARTA, WorkingCalendar
-from api.domain.vocabulary import FIELD_CHECK_DAYS, Action, EscalationLevel, Status
+from api.domain.vocabulary import FIELD_CHECK_DAYS, Action, Actor, EscalationLevel, Status
 
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=JAKARTA)
 CALENDAR = WorkingCalendar()
@@ -178,6 +178,14 @@ def test_reopening_never_lowers_an_escalation_already_at_the_ministry():
     changes = handle(Action.REOPEN, escalated, now=at(4), rating=1).changes
 
     assert changes["escalation_level"] == EscalationLevel.MINISTRY
+
+
+def test_staff_reopening_their_answer_keep_it_at_their_office_with_a_fresh_resolve_deadline():
+    effect = handle(Action.REOPEN, ANSWERED, now=at(4), actor=Actor.STAFF)
+
+    assert (effect.event_office, effect.event_kind) == ("DINSOS-3510", "reopen")
+    # Wednesday 4 plus the category's 5 working days: Wednesday 11 is the last day.
+    assert effect.changes == {"answered_at": None, "resolve_due": at(12, hour=0)}
 
 
 @pytest.mark.parametrize("action", [Action.RATE, Action.REOPEN])

@@ -149,6 +149,24 @@ async def test_a_second_poor_rating_closes_instead_of_reopening_again(services, 
     assert (row.rating, row.reopened, row.escalation_level) == (1, True, 1)
 
 
+async def test_staff_reopen_their_rejection_with_a_reason_and_the_citizen_is_told(services, filed):
+    await act(services, filed, Action.REJECT, note="Bukan kewenangan kami.", now=at(3))
+    with pytest.raises(ActionError) as no_reason:
+        await act(services, filed, Action.REOPEN, now=at(4))
+
+    reopened = await act(
+        services, filed, Action.REOPEN, note="Ternyata kewenangan kami.", now=at(4)
+    )
+
+    assert no_reason.value.problem == ActionProblem.NOTE_REQUIRED
+    assert (reopened.status, reopened.office_code) == (Status.IN_PROGRESS, "INSPEKTORAT-3510")
+    row = await stored(services, filed)
+    assert (row.answered_at, row.rating, row.escalation_level) == (None, None, 0)
+    async with services.engine.connect() as conn:
+        kinds = (await conn.execute(select(OutboxMessage.__table__.c.kind))).scalars().all()
+    assert kinds[-1] == "complaint.reopened"
+
+
 async def test_the_citizen_is_notified_of_public_changes_only(services, filed):
     await act(services, filed, Action.VERIFY, now=at(3))
     await act(services, filed, Action.REPLY, note="Catatan internal", public=False, now=at(3))

@@ -19,6 +19,8 @@ from api.domain.vocabulary import Action, Actor, Status
         (Status.IN_PROGRESS, Action.REQUEST_INFO, Actor.STAFF, Status.NEEDS_INFO),
         (Status.RESOLVED, Action.RATE, Actor.CITIZEN, Status.CLOSED),
         (Status.REJECTED, Action.REOPEN, Actor.CITIZEN, Status.IN_PROGRESS),
+        (Status.REJECTED, Action.REOPEN, Actor.STAFF, Status.IN_PROGRESS),
+        (Status.RESOLVED, Action.REOPEN, Actor.STAFF, Status.IN_PROGRESS),
         (Status.RESOLVED, Action.CLOSE, Actor.SYSTEM, Status.CLOSED),
         (Status.NEEDS_INFO, Action.CLOSE, Actor.SYSTEM, Status.CLOSED),
         (Status.IN_PROGRESS, Action.FORWARD, Actor.STAFF, Status.IN_PROGRESS),
@@ -48,6 +50,8 @@ def test_providing_information_returns_to_the_status_that_was_paused():
         (Status.RESOLVED, Action.RATE, Actor.STAFF),  # staff do not rate themselves
         (Status.VERIFIED, Action.PROVIDE_INFO, Actor.CITIZEN),  # nobody asked
         (Status.CLOSED, Action.FORWARD, Actor.STAFF),
+        (Status.CLOSED, Action.REOPEN, Actor.STAFF),  # closed is closed
+        (Status.IN_PROGRESS, Action.REOPEN, Actor.STAFF),  # nothing to reopen
     ],
 )
 def test_anything_else_is_an_invalid_transition(status, action, actor):
@@ -69,3 +73,8 @@ def test_staff_see_what_they_may_do_in_table_order():
         Action.FORWARD,
         Action.FLAG_FIELD_CHECK,
     ]
+
+
+def test_staff_may_take_back_an_answer_until_the_complaint_closes():
+    assert allowed_actions(Status.REJECTED, Actor.STAFF) == [Action.REOPEN]
+    assert allowed_actions(Status.RESOLVED, Actor.STAFF) == [Action.REOPEN]
