@@ -10,30 +10,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 import messages
 from api.application import administration
 from api.application.errors import AppError, Refusal
 from api.console import web
+from api.console.admin_forms import ADMIN, errors_of
 from api.console.web import Page, ServicesDep, SignedInPage
 from api.domain.pilot_config import REGENCY_OFFICE_TYPES
 
 router = APIRouter(route_class=web.ConsoleRoute)
-ADMIN = f"{web.PREFIX}/admin"
-
-
-def errors_of(page: Page, error: AppError, default: str = "form") -> dict:
-    """An application refusal as the message shown next to its field."""
-    return {error.field or default: web.refusal_message(page, error)}
-
-
-def secret_page(page: Page, **context) -> HTMLResponse:
-    """A password or key shown once: answered to the POST itself (stored nowhere to be
-    fetched again) and kept out of every cache and the browser's history store."""
-    response = web.render(page, "admin_secret.html", active="admin", **context)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _change_label(page: Page, kind: str) -> str:

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from api.application import administration
 from api.application.errors import AppError, Refusal
 from api.console import web
-from api.console.pages.admin import ADMIN, errors_of, secret_page
+from api.console.admin_forms import ADMIN, errors_of, secret_page
 from api.console.web import ServicesDep, SignedInPage
 
 router = APIRouter(route_class=web.ConsoleRoute)

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from api.application import administration
 from api.application.errors import AppError
 from api.console import web
-from api.console.pages.admin import ADMIN, errors_of
+from api.console.admin_forms import ADMIN, errors_of
 from api.console.web import ServicesDep, SignedInPage
 from api.domain.organisation import NewOffice
 from api.domain.pilot_config import OfficeType

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from api.application import administration, staff_accounts
 from api.application.errors import AppError
 from api.console import web
-from api.console.pages.admin import ADMIN, errors_of, secret_page
+from api.console.admin_forms import ADMIN, errors_of, secret_page
 from api.console.web import ServicesDep, SignedInPage
 from api.domain.vocabulary import Role
 

@@ -12,7 +12,7 @@ from api.application import administration, response_templates
 from api.application.errors import AppError
 from api.application.response_templates import TemplateRefused
 from api.console import web
-from api.console.pages.admin import ADMIN, errors_of
+from api.console.admin_forms import ADMIN, errors_of
 from api.console.web import Page, ServicesDep, SignedInPage
 from api.domain.response_templates import LOCALES, MAX_BODY, MAX_TITLE, PLACEHOLDERS, TemplateDraft
 
@@ -49,13 +49,13 @@ async def templates(
     )
 
 
-async def _form(page, services, *, template=None, form, errors=None, status=200) -> Response:
+async def _form(page, services, *, record=None, form, errors=None, status=200) -> Response:
     return web.render(
         page,
         "admin_template.html",
         status_code=status,
         active="admin",
-        template=template,
+        record=record,
         form=form,
         errors=errors or {},
         categories=await administration.category_rules(services, page.member),
@@ -112,7 +112,7 @@ async def template(page: SignedInPage, services: ServicesDep, template_id: int) 
         "title": found.title,
         "body": found.body,
     }
-    return await _form(page, services, template=found, form=form)
+    return await _form(page, services, record=found, form=form)
 
 
 @router.post("/admin/templates/{template_id}")
@@ -133,7 +133,7 @@ async def change_template(
         )
     except AppError as error:
         return await _form(
-            page, services, template=found, form=form, errors=_errors(page, error), status=422
+            page, services, record=found, form=form, errors=_errors(page, error), status=422
         )
     return web.redirect(f"{ADMIN}/templates?saved={template_id}")
 
