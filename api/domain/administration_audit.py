@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import distinct, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.models import AdministrationAudit
@@ -104,5 +104,5 @@ async def change_kinds(engine: AsyncEngine) -> list[str]:
     """Every kind of change the audit holds, for its filter."""
     table = AdministrationAudit.__table__
     async with engine.connect() as conn:
-        kinds = await conn.scalars(select(distinct(table.c.change)).order_by(table.c.change))
+        kinds = await conn.scalars(select(table.c.change).distinct().order_by(table.c.change))
         return list(kinds.all())
