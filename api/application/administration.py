@@ -17,7 +17,7 @@ from api.application.errors import AppError, Refusal
 from api.application.principals import Operator
 from api.db import session_scope
 from api.domain import access, api_keys, organisation
-from api.domain.administration_audit import record_change
+from api.domain.administration_audit import AuditEntry, change_kinds, recent_changes, record_change
 from api.domain.organisation import (
     CategoryRule,
     Change,
@@ -30,12 +30,12 @@ from api.domain.vocabulary import Role
 from api.services import Services
 
 
-def _require_admin(member: StaffMember) -> None:
+def require_admin(member: StaffMember) -> None:
     if not access.may_manage_configuration(member):
         raise AppError(Refusal.FORBIDDEN, "admin_only", "staff.admin_only")
 
 
-def _actor(by: Operator | StaffMember) -> dict:
+def actor_of(by: Operator | StaffMember) -> dict:
     if isinstance(by, StaffMember):
         return {"actor": by.username, "actor_staff_id": by.id}
     return {"actor": f"operator:{by.name}", "actor_staff_id": None}
@@ -52,7 +52,13 @@ def _refused(error: OrganisationError) -> AppError:
         refusal = Refusal.CONFLICT
     else:
         refusal = Refusal.INVALID
-    return AppError(refusal, problem.value, f"staff.{problem.value}", params=error.params)
+    return AppError(
+        refusal,
+        problem.value,
+        f"staff.{problem.value}",
+        params=error.params,
+        field=organisation.FIELD_OF.get(problem) or error.params.get("needs"),
+    )
 
 
 async def _change_routing(
@@ -64,13 +70,13 @@ async def _change_routing(
 ):
     """An administrator's change of routing data and its audit row, in one transaction;
     the directory is refreshed once it has committed."""
-    _require_admin(member)
+    require_admin(member)
     try:
         async with services.engine.begin() as conn:
             change = await make_change(conn)
             await record_change(
                 conn,
-                **_actor(member),
+                **actor_of(member),
                 change=kind,
                 subject=subject,
                 before=change.before,
@@ -83,7 +89,7 @@ async def _change_routing(
 
 
 async def category_rules(services: Services, member: StaffMember) -> list[CategoryRule]:
-    _require_admin(member)
+    require_admin(member)
     return await organisation.category_rules(services.engine)
 
 
@@ -108,8 +114,16 @@ async def change_category_rule(
 
 
 async def offices(services: Services, member: StaffMember) -> list[OfficeRecord]:
-    _require_admin(member)
+    require_admin(member)
     return await organisation.offices(services.engine)
+
+
+async def office(services: Services, member: StaffMember, code: str) -> OfficeRecord:
+    require_admin(member)
+    for record in await organisation.offices(services.engine):
+        if record.code == code:
+            return record
+    raise _refused(OrganisationError(organisation.OrganisationProblem.OFFICE_NOT_FOUND, code=code))
 
 
 async def add_office(services: Services, member: StaffMember, office: NewOffice) -> OfficeRecord:
@@ -154,7 +168,7 @@ async def create_staff_account(
 ) -> int:
     """A new staff account (the first administrator comes from the operator)."""
     if isinstance(by, StaffMember):
-        _require_admin(by)
+        require_admin(by)
     try:
         async with services.engine.begin() as conn:
             staff_id = await add_staff(
@@ -167,7 +181,7 @@ async def create_staff_account(
             )
             await record_change(
                 conn,
-                **_actor(by),
+                **actor_of(by),
                 change="staff_created",
                 subject=username,
                 after={"username": username, "role": role.value, "office_code": office_code},
@@ -182,7 +196,7 @@ async def create_staff_account(
 async def create_api_key(services: Services, by: Operator | StaffMember, *, channel: str) -> str:
     """A new key for ``channel``, returned once: only its hash is kept."""
     if isinstance(by, StaffMember):
-        _require_admin(by)
+        require_admin(by)
     if not channel.strip() or len(channel) > 64:
         raise AppError(
             Refusal.INVALID, "channel_name_invalid", "staff.channel_name_invalid", field="channel"
@@ -191,7 +205,7 @@ async def create_api_key(services: Services, by: Operator | StaffMember, *, chan
         key = await api_keys.create_api_key(session, channel=channel)
         await record_change(
             await session.connection(),
-            **_actor(by),
+            **actor_of(by),
             change="api_key_created",
             subject=api_keys.prefix_of(key),
             after={"channel": channel.strip(), "prefix": api_keys.prefix_of(key)},
@@ -202,15 +216,33 @@ async def create_api_key(services: Services, by: Operator | StaffMember, *, chan
 async def revoke_api_key(services: Services, by: Operator | StaffMember, *, prefix: str) -> bool:
     """Revoke the key with this prefix; False when there is no such active key."""
     if isinstance(by, StaffMember):
-        _require_admin(by)
+        require_admin(by)
     async with session_scope(services.sessions) as session:
         revoked = await api_keys.revoke_api_key(session, prefix=prefix)
         if revoked:
             await session.flush()
             await record_change(
                 await session.connection(),
-                **_actor(by),
+                **actor_of(by),
                 change="api_key_revoked",
                 subject=prefix,
             )
         return revoked
+
+
+async def api_key_list(services: Services, member: StaffMember) -> list[api_keys.KeyRecord]:
+    """Every channel key by its prefix, when it was made and revoked; never the key."""
+    require_admin(member)
+    async with session_scope(services.sessions) as session:
+        return await api_keys.keys(session)
+
+
+async def audit_trail(
+    services: Services, member: StaffMember, *, change: str | None = None, limit: int = 50
+) -> tuple[list[AuditEntry], list[str]]:
+    """The latest configuration changes (of one kind, or all), and every kind there is."""
+    require_admin(member)
+    return (
+        await recent_changes(services.engine, change=change, limit=limit),
+        await change_kinds(services.engine),
+    )

@@ -13,11 +13,33 @@ from fastapi.staticfiles import StaticFiles
 
 from api.console import web
 from api.console.headers import ConsoleHeaders
-from api.console.pages import account, complaint, complaint_actions, queue
+from api.console.pages import (
+    account,
+    admin,
+    admin_keys,
+    admin_offices,
+    admin_staff,
+    admin_templates,
+    complaint,
+    complaint_actions,
+    queue,
+)
+
+PAGES = (
+    account,
+    queue,
+    complaint,
+    complaint_actions,
+    admin,
+    admin_offices,
+    admin_staff,
+    admin_keys,
+    admin_templates,
+)
 
 
 def install_console(app: FastAPI) -> None:
-    for pages in (account, queue, complaint, complaint_actions):
+    for pages in PAGES:
         app.include_router(pages.router, prefix=web.PREFIX, include_in_schema=False)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=web.STATIC_DIR), name="console-static")
     app.add_middleware(ConsoleHeaders)

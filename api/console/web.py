@@ -237,7 +237,7 @@ def refusal_page(page: Page, error: AppError) -> HTMLResponse:
         status_code=HTTP_STATUS[error.refusal],
         message=refusal_message(page, error),
         not_found=error.refusal == Refusal.NOT_FOUND,
-        active=None,
+        active=None,  # the layout's menu marks no page: this one is none of them
     )
     if error.retry_after is not None:
         response.headers["Retry-After"] = str(error.retry_after)

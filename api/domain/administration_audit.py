@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.models import AdministrationAudit
 
@@ -44,3 +45,64 @@ async def record_change(
             after=_as_json(after),
         )
     )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    change: str
+    subject: str
+    # Only the fields that differ (all of them for a record that is new or gone).
+    fields: tuple[FieldChange, ...]
+
+
+def _parsed(text: str | None) -> dict:
+    if not text:
+        return {}
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def differences(before: str | None, after: str | None) -> tuple[FieldChange, ...]:
+    """What a change did, field by field, from the audit's JSON before and after."""
+    old, new = _parsed(before), _parsed(after)
+    return tuple(
+        FieldChange(name, old.get(name), new.get(name))
+        for name in sorted(old.keys() | new.keys())
+        if old.get(name) != new.get(name)
+    )
+
+
+async def recent_changes(
+    engine: AsyncEngine, *, change: str | None = None, limit: int = 50
+) -> list[AuditEntry]:
+    """The latest audit rows, newest first, of one kind of change or all."""
+    table = AdministrationAudit.__table__
+    query = select(table).order_by(table.c.id.desc()).limit(limit)
+    if change:
+        query = query.where(table.c.change == change)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [
+        AuditEntry(
+            row.id, row.at, row.actor, row.change, row.subject, differences(row.before, row.after)
+        )
+        for row in rows
+    ]
+
+
+async def change_kinds(engine: AsyncEngine) -> list[str]:
+    """Every kind of change the audit holds, for its filter."""
+    table = AdministrationAudit.__table__
+    async with engine.connect() as conn:
+        kinds = await conn.scalars(select(table.c.change).distinct().order_by(table.c.change))
+        return list(kinds.all())

@@ -43,6 +43,28 @@ async def create_api_key(session: AsyncSession, *, channel: str) -> str:
     return key
 
 
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """A key as listings show it: never the key, only its public prefix."""
+
+    channel: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def keys(session: AsyncSession) -> list[KeyRecord]:
+    """Every key, live ones first, newest first."""
+    rows = (
+        await session.execute(
+            select(ApiKey.channel, ApiKey.prefix, ApiKey.created_at, ApiKey.revoked_at).order_by(
+                ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc()
+            )
+        )
+    ).all()
+    return [KeyRecord(row.channel, row.prefix, row.created_at, row.revoked_at) for row in rows]
+
+
 async def revoke_api_key(session: AsyncSession, *, prefix: str) -> bool:
     key = (
         await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))

@@ -9,6 +9,7 @@ processes follow within its lifetime.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -28,6 +29,8 @@ class CategoryRule:
     office_type: str
     resolve_days: int
     active: bool
+    deadline_tier: str = ""
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,37 @@ class OrganisationProblem(StrEnum):
     REGENCY_UNKNOWN = "regency_unknown"
     PROVINCE_UNKNOWN = "province_unknown"
     REGION_UNKNOWN = "region_unknown"
+    CODE_INVALID = "office_code_invalid"
+    NAME_INVALID = "office_name_invalid"
+    EMAIL_INVALID = "office_email_invalid"
+
+
+#: The form field each problem is about (a page shows the message next to it).
+FIELD_OF = {
+    OrganisationProblem.OFFICE_EXISTS: "code",
+    OrganisationProblem.CODE_INVALID: "code",
+    OrganisationProblem.NAME_INVALID: "name",
+    OrganisationProblem.EMAIL_INVALID: "email",
+    OrganisationProblem.OFFICE_TYPE_INVALID: "office_type",
+    OrganisationProblem.REGENCY_UNKNOWN: "regency_code",
+    OrganisationProblem.PROVINCE_UNKNOWN: "province_code",
+    OrganisationProblem.REGION_UNKNOWN: "coordination_region_code",
+}
+_CODE = re.compile(r"^[A-Z0-9-]{2,32}$")
+# Enough to catch a slip of the keyboard; the mail server is the judge of the rest.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_office_fields(
+    *, code: str | None = None, name: str | None = None, email: str | None = None
+) -> None:
+    """The rules of an office's own fields, as the JSON API's schema states them."""
+    if code is not None and not _CODE.fullmatch(code):
+        raise OrganisationError(OrganisationProblem.CODE_INVALID)
+    if name is not None and not 3 <= len(name.strip()) <= 200:
+        raise OrganisationError(OrganisationProblem.NAME_INVALID)
+    if email and (len(email) > 200 or not _EMAIL.fullmatch(email)):
+        raise OrganisationError(OrganisationProblem.EMAIL_INVALID)
 
 
 class OrganisationError(ValueError):
@@ -88,7 +122,15 @@ _PLACE_OF = {
 
 
 def _category_rule(row) -> CategoryRule:
-    return CategoryRule(row.code, row.label_id, row.office_type, row.resolve_days, row.active)
+    return CategoryRule(
+        row.code,
+        row.label_id,
+        row.office_type,
+        row.resolve_days,
+        row.active,
+        deadline_tier=row.deadline_tier,
+        label_en=row.label_en,
+    )
 
 
 def _office(row) -> OfficeRecord:
@@ -145,6 +187,7 @@ async def add_office(
     conn: AsyncConnection, office: NewOffice, *, regions: RegionCodes
 ) -> Change[OfficeRecord]:
     """Add an office; its type says where it sits (a kab/kota, a province, a region desk)."""
+    check_office_fields(code=office.code, name=office.name, email=office.email)
     needs = _PLACE_OF.get(office.type, "regency_code")
     if needs and getattr(office, needs) is None:
         raise OrganisationError(
@@ -191,6 +234,7 @@ async def change_office(
     active: bool | None = None,
 ) -> Change[OfficeRecord]:
     """Rename, change the e-mail, or (de)activate an office. Routing follows immediately."""
+    check_office_fields(name=name, email=email)
     changes = {
         field: value
         for field, value in (("name", name), ("email", email), ("active", active))
