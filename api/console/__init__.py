@@ -13,11 +13,11 @@ from fastapi.staticfiles import StaticFiles
 
 from api.console import web
 from api.console.headers import ConsoleHeaders
-from api.console.pages import account, queue
+from api.console.pages import account, live, queue, triage
 
 
 def install_console(app: FastAPI) -> None:
-    for pages in (account, queue):
+    for pages in (account, queue, triage, live):
         app.include_router(pages.router, prefix=web.PREFIX, include_in_schema=False)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=web.STATIC_DIR), name="console-static")
     app.add_middleware(ConsoleHeaders)
