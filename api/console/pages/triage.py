@@ -16,8 +16,7 @@ from fastapi.responses import Response
 
 from api.application import staff_work, triage_desk
 from api.application.errors import AppError, Refusal
-from api.console import web
-from api.console.pages import live
+from api.console import live_bar, web
 from api.console.web import Page, ServicesDep, SignedInPage
 from api.domain.place_search import place_of
 from api.services import Services
@@ -149,7 +148,7 @@ async def _desk(
     notice: Any = None,
     alert: Any = None,
 ) -> Response:
-    bar = await live.bar(page, services, "triage", back=DESK)
+    bar = await live_bar.bar(page, services, "triage", back=DESK)
     waiting = await triage_desk.waiting(services, page.member, limit=100)
     directory = await services.directory.get()
     offices = directory.routing.offices
