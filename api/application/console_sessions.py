@@ -14,12 +14,14 @@ from api.domain.staff import StaffMember
 from api.services import Services
 
 
-async def member_of_console_session(services: Services, token: str | None) -> StaffMember:
+async def member_of_console_session(
+    services: Services, token: str | None, *, activity: bool = True
+) -> StaffMember:
     """The active member whose live console session ``token`` is (used within the idle
-    timeout; this use restarts it)."""
+    timeout; this use restarts it, unless it is no ``activity`` of the member's: a poll)."""
     if not token:
         raise AppError(Refusal.UNAUTHENTICATED, "missing_session", "console.signed_out")
-    member = await staff.staff_for_token(services.engine, token, console=True)
+    member = await staff.staff_for_token(services.engine, token, console=True, touch=activity)
     if member is None:
         raise AppError(Refusal.UNAUTHENTICATED, "invalid_session", "console.session_ended")
     return member

@@ -20,6 +20,7 @@ from api.domain.complaints import staff_views, triage
 from api.domain.complaints.actions import ActionResult, ActorRef, ComplaintChanged
 from api.domain.complaints.console_queue import DeadlineState
 from api.domain.complaints.tracking_id import TrackingIdError, parse_tracking_id
+from api.domain.place_search import Place, place_of
 from api.domain.staff import StaffError, StaffMember, log_in, log_out, staff_for_token
 from api.domain.vocabulary import Action, Actor
 from api.services import Services
@@ -224,18 +225,59 @@ async def set_domicile(
             actor=member.username,
         )
     except triage.TriageError as error:
-        refusal = (
-            Refusal.CONFLICT
-            if error.problem == triage.TriageProblem.NOT_IN_TRIAGE
-            else Refusal.INVALID
-        )
-        raise AppError(
-            refusal, error.problem.value, f"complaints.{error.problem.value}", field="region_code"
-        ) from None
+        raise _triage_refusal(error) from None
     except ComplaintChanged:
         raise AppError(Refusal.CONFLICT, "complaint_changed", "complaints.changed") from None
     await staff_views.audit(services.engine, member, row.id, "set_domicile")
     return triaged
+
+
+@dataclass(frozen=True)
+class DomicilePreview:
+    """Where a triage complaint would go: what the desk officer confirms."""
+
+    tracking_id: str
+    # The domicile as it would be stored: a kecamatan (6 digits) or a desa (10).
+    region_code: str
+    place: Place
+    office_code: str
+    office_name: str
+    routing_reason: str
+
+
+async def preview_domicile(
+    services: Services, member: StaffMember, tracking_id: str, region_code: str
+) -> DomicilePreview:
+    """The office a triage complaint would reach with this domicile, and why, decided as
+    :func:`set_domicile` decides it; nothing is written."""
+    row = await _triage_complaint(services, member, tracking_id)
+    try:
+        domicile = triage.checked_domicile(region_code, regions=services.regions)
+    except triage.TriageError as error:
+        raise _triage_refusal(error) from None
+    directory = await services.directory.get()
+    decision = triage.routing_for(
+        directory=directory, category_code=row.category_code, domicile=domicile
+    )
+    place = place_of(services.regions, domicile.district_code)
+    assert place is not None  # checked_domicile found the kecamatan
+    return DomicilePreview(
+        tracking_id=row.tracking_id,
+        region_code=domicile.village_code or domicile.district_code,
+        place=place,
+        office_code=decision.office_code,
+        office_name=directory.office_name(decision.office_code),
+        routing_reason=decision.reason.value,
+    )
+
+
+def _triage_refusal(error: triage.TriageError) -> AppError:
+    refusal = (
+        Refusal.CONFLICT if error.problem == triage.TriageProblem.NOT_IN_TRIAGE else Refusal.INVALID
+    )
+    return AppError(
+        refusal, error.problem.value, f"complaints.{error.problem.value}", field="region_code"
+    )
 
 
 async def _triage_complaint(services: Services, member: StaffMember, tracking_id: str):

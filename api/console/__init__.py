@@ -22,7 +22,9 @@ from api.console.pages import (
     admin_templates,
     complaint,
     complaint_actions,
+    live,
     queue,
+    triage,
 )
 
 PAGES = (
@@ -30,6 +32,8 @@ PAGES = (
     queue,
     complaint,
     complaint_actions,
+    triage,
+    live,
     admin,
     admin_offices,
     admin_staff,

@@ -189,11 +189,12 @@ async def log_out(engine: AsyncEngine, token: str) -> None:
 
 
 async def staff_for_token(
-    engine: AsyncEngine, token: str, *, console: bool = False
+    engine: AsyncEngine, token: str, *, console: bool = False, touch: bool = True
 ) -> StaffMember | None:
     """The active staff member whose live session this is; None otherwise. ``console``: the
     token must be a console session, used within the last ``CONSOLE_IDLE_MINUTES`` (this
-    use counts as one)."""
+    use counts as one, unless ``touch`` is False: a page polling for changes is not someone
+    at the keyboard, and must not keep an unattended session open)."""
     sessions, staff, offices = StaffSession.__table__, Staff.__table__, Office.__table__
     now = datetime.now(UTC)
     conditions = [
@@ -232,7 +233,7 @@ async def staff_for_token(
         ).first()
     if row is None:
         return None
-    if console and row.last_seen_at <= now - _TOUCH_EVERY:
+    if console and touch and row.last_seen_at <= now - _TOUCH_EVERY:
         async with engine.begin() as conn:
             await conn.execute(
                 update(sessions).where(sessions.c.id == row.session_id).values(last_seen_at=now)

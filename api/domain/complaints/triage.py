@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.domain.complaints.actions import ComplaintChanged
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.outbox import notify_reporter
-from api.domain.complaints.routing import route
+from api.domain.complaints.routing import RoutingDecision, route
 from api.domain.pilot_config import OfficeType
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes, normalize_region_code
@@ -90,6 +90,18 @@ async def registry_suggestion(engine: AsyncEngine, subject_nik_hash: bytes | Non
     return Domicile(row.district_code, row.village_code) if row else None
 
 
+def routing_for(*, directory: Directory, category_code: str, domicile: Domicile) -> RoutingDecision:
+    """Where a triage complaint of ``category_code`` goes once its domicile is ``domicile``:
+    the same decision :func:`set_domicile` takes, so a desk officer's preview never differs
+    from what confirming does (as long as nobody changes the offices meanwhile)."""
+    category = directory.categories.get(category_code)
+    return route(
+        regency_code=domicile.district_code[:4],
+        office_type=category.office_type if category else OfficeType.DINSOS,
+        table=directory.routing,
+    )
+
+
 async def set_domicile(
     *,
     engine: AsyncEngine,
@@ -111,11 +123,8 @@ async def set_domicile(
         if not row.in_triage:
             raise TriageError(TriageProblem.NOT_IN_TRIAGE)
         regency_code = domicile.district_code[:4]
-        category = directory.categories.get(row.category_code)
-        decision = route(
-            regency_code=regency_code,
-            office_type=category.office_type if category else OfficeType.DINSOS,
-            table=directory.routing,
+        decision = routing_for(
+            directory=directory, category_code=row.category_code, domicile=domicile
         )
         changed = await conn.execute(
             update(table)
