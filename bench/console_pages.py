@@ -123,6 +123,8 @@ class Server:
 
 
 def start_server(label: str, db_url: str, port: int, redis_db: int) -> Server:
+    """``bansos serve`` on ``port``; Redis database ``redis_db`` (6 or 7: test runs claim
+    9–15 and 1–5, see tests/conftest.py)."""
     redis = REDIS_URL.rsplit("/", 1)[0] + f"/{redis_db}"
     env = env_for(db_url, **UNLIMITED, WORKER_INTERVAL_SECONDS="0", REDIS_URL=redis)
     tree = trees(None)[0]
@@ -302,7 +304,7 @@ def main() -> None:
     try:
         for offset, (label, url) in enumerate(urls.items()):
             prewarm(url, ("complaint", "complaint_event", "staff", "office"))
-            servers[label] = start_server(label, url, args.port + offset, 13 + offset)
+            servers[label] = start_server(label, url, args.port + offset, 6 + offset)
             prepare(servers[label], url, args)
         per_round = max(1, args.requests // args.rounds)
         for number in range(args.rounds):
