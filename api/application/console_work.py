@@ -91,7 +91,7 @@ async def assign(
     """Make ``to_staff_id`` (the member, an active colleague of the complaint's office, or
     None: nobody) work the complaint; False when it already did. Audited as an act, and an
     internal timeline event shows who assigned whom."""
-    row = await staff_work._visible(services, member, tracking_id)
+    row = await staff_work.visible_complaint(services, member, tracking_id)
     assignee = None
     if to_staff_id is not None:
         assignee = await assignment.active_member(services.engine, to_staff_id)

@@ -32,7 +32,7 @@ from api.services import Services
 
 #: Seconds between polls; the issue allows no more often than every 15 s.
 POLL_SECONDS = 15
-_DEADLINE_FIELDS = ("verify_due", "follow_up_due", "resolve_due")
+_DEADLINE_FIELDS = ("verify_due", "follow_up_due", "resolve_due", "next_due")
 
 
 async def watching_page(request: Request, services: ServicesDep) -> Page:

@@ -102,10 +102,7 @@ class Submission:
             "transfer_count": 0,
             "escalation_level": EscalationLevel.OFFICE,
             "needs_field_check": resolve_days >= FIELD_CHECK_DAYS,
-            "assigned_staff_id": None,
             "verify_due": self.calendar.add_working_days(self.now, VERIFY_DAYS),
-            # The first deadline to meet is verification's (see Complaint.next_due).
-            "next_due": self.calendar.add_working_days(self.now, VERIFY_DAYS),
             "follow_up_due": self.calendar.add_working_days(self.now, FOLLOW_UP_DAYS),
             "resolve_due": self.calendar.add_working_days(self.now, resolve_days),
             "paused_days": 0,
