@@ -116,6 +116,32 @@ async def assign(
     return changed
 
 
+@dataclass(frozen=True)
+class Assignment:
+    """Who works a complaint now, and whom this member may give it to (empty: nobody,
+    the member may not assign it)."""
+
+    assignee_id: int | None
+    assignee_name: str | None
+    candidates: list[tuple[int, str]]
+
+
+async def assignment_of(services: Services, member: StaffMember, tracking_id: str) -> Assignment:
+    row = await staff_work.visible_complaint(services, member, tracking_id)
+    colleagues = await assignment.active_members_of(services.engine, row.office_code)
+    current = next((c for c in colleagues if c.id == row.assigned_staff_id), None)
+    if current is None and row.assigned_staff_id is not None:
+        current = await assignment.active_member(services.engine, row.assigned_staff_id)
+    allowed = [c for c in colleagues if access.may_assign(member, row, c)]
+    if access.may_assign(member, row, member) and all(c.id != member.id for c in allowed):
+        allowed.insert(0, member)
+    return Assignment(
+        row.assigned_staff_id,
+        current.display_name if current else None,
+        [(c.id, c.display_name) for c in allowed],
+    )
+
+
 class BulkKind(StrEnum):
     ASSIGN_TO_ME = "assign_to_me"
     ASSIGN = "assign"

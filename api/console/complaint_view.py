@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 import messages
-from api.application import complaint_dossier, staff_work
+from api.application import complaint_dossier, console_work, staff_work
 from api.console import web
 from api.console.web import Page
 from api.services import Services
@@ -106,6 +106,7 @@ async def show(
         event_label=lambda kind: _event_label(page, kind),
         next_url=await _next_complaint(services, page, complaint.tracking_id),
         saved=page.request.query_params.get("saved") == "1",
+        assignment=await console_work.assignment_of(services, page.member, tracking_id),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
-from api.application import staff_work
+from api.application import console_work, staff_work
 from api.application.errors import AppError, Refusal
 from api.console import web
 from api.console.complaint_view import FORMS, FormState, complaint_url, show
@@ -31,6 +31,19 @@ _FIELD_OF = {
     "office_required": "to_office",
 }
 _STATUS_OF = {Refusal.INVALID: 422, Refusal.CONFLICT: 409, Refusal.FORBIDDEN: 403}
+
+
+@router.post("/complaints/{tracking_id}/assign")
+async def assign(
+    tracking_id: str,
+    page: SignedInPage,
+    services: ServicesDep,
+    to_staff_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Give the complaint to the member, a colleague of its office, or nobody ("")."""
+    to = int(to_staff_id) if to_staff_id.isdigit() else None
+    await console_work.assign(services, page.member, tracking_id, to)
+    return web.redirect(f"{complaint_url(tracking_id)}?saved=1")
 
 
 @router.post("/complaints/{tracking_id}/actions/{form}")

@@ -54,6 +54,38 @@ async def active_member(engine: AsyncEngine, staff_id: int) -> StaffMember | Non
     )
 
 
+async def active_members_of(engine: AsyncEngine, office_code: str) -> list[StaffMember]:
+    """The active accounts of an office, by name: whom a complaint there may be given to."""
+    staff, offices = Staff.__table__, Office.__table__
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(
+                    staff.c.id,
+                    staff.c.username,
+                    staff.c.display_name,
+                    staff.c.role,
+                    staff.c.office_code,
+                    offices.c.coordination_region_code,
+                )
+                .select_from(staff.outerjoin(offices, offices.c.code == staff.c.office_code))
+                .where(staff.c.office_code == office_code, staff.c.active.is_(True))
+                .order_by(staff.c.display_name)
+            )
+        ).all()
+    return [
+        StaffMember(
+            r.id,
+            r.username,
+            r.display_name,
+            Role(r.role),
+            r.office_code,
+            r.coordination_region_code,
+        )
+        for r in rows
+    ]
+
+
 async def set_assignee(
     *,
     engine: AsyncEngine,

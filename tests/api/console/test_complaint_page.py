@@ -390,3 +390,24 @@ async def test_the_next_complaint_link_leads_to_the_next_in_the_queue(client, br
 
     link = re.search(r'<a class="next" href="([^"]+)" data-next-complaint>', page.text)
     assert link and link.group(1) == f"/console/complaints/{second}"
+
+
+async def test_a_handler_takes_a_complaint_and_the_queue_shows_it_assigned_to_them(client, browser):
+    tracking_id = await file(client)
+    await browser.sign_in("banyuwangi")
+    page = await browser.get(f"/console/complaints/{tracking_id}")
+    me = re.search(r'<option value="(\d+)"[^>]*>Banyuwangi \(saya\)', page.text).group(1)
+    taken = await browser.post(f"/console/complaints/{tracking_id}/assign", {"to_staff_id": me})
+    assert taken.status_code == 303
+    mine = await browser.get("/console/?assigned=me")
+    assert tracking_id in mine.text
+    unassigned = await browser.get("/console/?assigned=unassigned")
+    assert tracking_id not in unassigned.text
+
+
+async def test_a_handler_of_another_office_cannot_assign_it_and_gets_404(client, browser):
+    tracking_id = await file(client)
+    await browser.sign_in("metro")
+    await browser.get("/console/")
+    response = await browser.post(f"/console/complaints/{tracking_id}/assign", {"to_staff_id": ""})
+    assert response.status_code == 404
