@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime
 
 from api.application import staff_work
 from api.application.errors import AppError, Refusal
-from api.domain import access, status_check
+from api.domain import access, response_templates, status_check
 from api.domain.complaints import access_log as access_log_reading
-from api.domain.complaints import response_templates, staff_views
+from api.domain.complaints import staff_views
 from api.domain.complaints.countdown import Countdown, countdown
 from api.domain.complaints.tracking_id import display
 from api.domain.complaints.working_days import last_day
@@ -131,9 +131,11 @@ async def registry_standing(
 
 async def templates_for(
     services: Services, category: str, locale: str
-) -> list[response_templates.Template]:
+) -> list[response_templates.TemplateRecord]:
     """The active response templates for a category (and any category) in a language."""
-    return await response_templates.templates_for(services.engine, category, locale)
+    return await response_templates.templates(
+        services.engine, category_code=category, locale=locale, active_only=True, with_general=True
+    )
 
 
 async def filled_template(
@@ -143,9 +145,7 @@ async def filled_template(
     citizen's language; None when no active template of its category and language has
     that id. Not audited: nothing personal is read."""
     row = await staff_work.visible_complaint(services, member, tracking_id)
-    offered = await response_templates.templates_for(
-        services.engine, row.category_code, row.reporter_locale
-    )
+    offered = await templates_for(services, row.category_code, row.reporter_locale)
     chosen = next((template for template in offered if template.id == template_id), None)
     if chosen is None:
         return None

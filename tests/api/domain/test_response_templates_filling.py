@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.domain.complaints.response_templates import fill
+from api.domain.response_templates import fill
 
 VALUES = {"tracking_id": "BSX-7K2M-9QPA", "office": "Dinas Sosial Banyuwangi", "category": "Pungli"}
 
