@@ -23,39 +23,8 @@ ASSIGNED = "assigned"
 UNASSIGNED = "unassigned"
 
 
-async def active_member(engine: AsyncEngine, staff_id: int) -> StaffMember | None:
-    """The active account ``staff_id`` as a member (with its office's region); None if
-    there is none or it was deactivated."""
-    staff, offices = Staff.__table__, Office.__table__
-    async with engine.connect() as conn:
-        row = (
-            await conn.execute(
-                select(
-                    staff.c.id,
-                    staff.c.username,
-                    staff.c.display_name,
-                    staff.c.role,
-                    staff.c.office_code,
-                    offices.c.coordination_region_code,
-                )
-                .select_from(staff.outerjoin(offices, offices.c.code == staff.c.office_code))
-                .where(staff.c.id == staff_id, staff.c.active.is_(True))
-            )
-        ).first()
-    if row is None:
-        return None
-    return StaffMember(
-        row.id,
-        row.username,
-        row.display_name,
-        Role(row.role),
-        row.office_code,
-        row.coordination_region_code,
-    )
-
-
-async def active_members_of(engine: AsyncEngine, office_code: str) -> list[StaffMember]:
-    """The active accounts of an office, by name: whom a complaint there may be given to."""
+async def _active_members(engine: AsyncEngine, *where) -> list[StaffMember]:
+    """Active accounts as members (with their office's region), by name."""
     staff, offices = Staff.__table__, Office.__table__
     async with engine.connect() as conn:
         rows = (
@@ -69,8 +38,8 @@ async def active_members_of(engine: AsyncEngine, office_code: str) -> list[Staff
                     offices.c.coordination_region_code,
                 )
                 .select_from(staff.outerjoin(offices, offices.c.code == staff.c.office_code))
-                .where(staff.c.office_code == office_code, staff.c.active.is_(True))
-                .order_by(staff.c.display_name)
+                .where(staff.c.active.is_(True), *where)
+                .order_by(staff.c.display_name, staff.c.id)
             )
         ).all()
     return [
@@ -84,6 +53,17 @@ async def active_members_of(engine: AsyncEngine, office_code: str) -> list[Staff
         )
         for r in rows
     ]
+
+
+async def active_member(engine: AsyncEngine, staff_id: int) -> StaffMember | None:
+    """The active account ``staff_id``; None if there is none or it was deactivated."""
+    found = await _active_members(engine, Staff.__table__.c.id == staff_id)
+    return found[0] if found else None
+
+
+async def active_members_of(engine: AsyncEngine, office_code: str) -> list[StaffMember]:
+    """The active accounts of an office: whom a complaint there may be given to."""
+    return await _active_members(engine, Staff.__table__.c.office_code == office_code)
 
 
 async def set_assignee(
