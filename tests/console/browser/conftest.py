@@ -216,7 +216,7 @@ async def console_server(request, tmp_path_factory) -> AsyncIterator[ConsoleServ
             )
         stack.push_async_callback(_stop, process)
         await _wait_until_ready(process, base_url, log_file)
-        yield ConsoleServer(base_url, request.param, api_key, log_file)
+        yield ConsoleServer(base_url, request.param, api_key, log_file, database_url)
 
 
 # --- the browser --------------------------------------------------------------------------

@@ -64,6 +64,8 @@ class ConsoleServer:
     backend: str  # "sqlite" or "postgres"
     api_key: str
     log_file: Path
+    #: The server's own database, for a test that must move time (an idle session's clock).
+    database_url: str
 
     async def file_complaint(
         self,
