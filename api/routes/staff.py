@@ -242,7 +242,12 @@ async def download_attachment(
 @router.get(
     "/complaints/{tracking_id}/domicile-suggestion",
     response_model=DomicileSuggestionOut,
-    responses=error_responses(403, 404, meanings=_NOT_VISIBLE),
+    responses=error_responses(
+        403,
+        404,
+        409,
+        meanings={**_NOT_VISIBLE, 409: "The complaint is not (or no longer) waiting at triage"},
+    ),
 )
 async def suggest_domicile(
     tracking_id: str, member: CurrentStaff, services: ServicesDep
