@@ -30,7 +30,7 @@ REGISTRY_CATEGORIES = frozenset({"SANGGAH", "BANTUAN_TIDAK_DITERIMA"})
 
 
 @dataclass(frozen=True)
-class Deadline:
+class DeadlineOnPage:
     name: str  # verify, follow_up, resolve
     due: datetime  # exclusive: 00:00 Jakarta after the last day
     last_day: date  # the last calendar day still on time
@@ -40,7 +40,7 @@ class Deadline:
 @dataclass(frozen=True)
 class Dossier:
     complaint: staff_views.StaffComplaint
-    deadlines: list[Deadline]
+    deadlines: list[DeadlineOnPage]
     # The office's province (for its time zone) and the citizen's language (for templates).
     office_province_code: str | None
     reporter_locale: str
@@ -76,7 +76,7 @@ async def complaint_dossier(
     met = {"verify": row.verified_at, "follow_up": row.followed_up_at, "resolve": row.answered_at}
     due = {"verify": row.verify_due, "follow_up": row.follow_up_due, "resolve": row.resolve_due}
     deadlines = [
-        Deadline(
+        DeadlineOnPage(
             name,
             due[name],
             last_day(due[name]),
