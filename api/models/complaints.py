@@ -18,6 +18,7 @@ from sqlalchemy import (
     SmallInteger,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -52,6 +53,27 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaint_office_next_due", "office_code", "next_due", "id"),
         Index("ix_complaint_region_next_due", "coordination_region_code", "next_due", "id"),
         Index("ix_complaint_next_due", "next_due", "id"),
+        # The live bar: "did anything in this member's view change since the page was drawn"
+        # is a short walk from the newest change, per office, region or nationwide, and
+        # from the office a complaint was forwarded away from.
+        Index("ix_complaint_office_updated", "office_code", "updated_at"),
+        Index("ix_complaint_region_updated", "coordination_region_code", "updated_at"),
+        Index("ix_complaint_updated", "updated_at"),
+        Index(
+            "ix_complaint_previous_office_updated",
+            "previous_office_code",
+            "updated_at",
+            postgresql_where=text("previous_office_code IS NOT NULL"),
+            sqlite_where=text("previous_office_code IS NOT NULL"),
+        ),
+        # The triage desk, oldest first: a few rows among a million.
+        Index(
+            "ix_complaint_triage",
+            "created_at",
+            "id",
+            postgresql_where=text("in_triage"),
+            sqlite_where=text("in_triage"),
+        ),
     )
 
     id: int | None = bigint_id_field()
@@ -92,6 +114,9 @@ class Complaint(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=255)
 
     office_code: str = Field(foreign_key="office.code", max_length=32)
+    # The office it was last forwarded or routed away from: its members' pages learn that
+    # it left them (the live bar); None while it never moved.
+    previous_office_code: str | None = Field(default=None, max_length=32)
     routing_reason: str = Field(max_length=32)
     transfer_count: int = 0
     # 0 at the office, 1 escalated to the coordination region, 2 to the ministry.

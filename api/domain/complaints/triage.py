@@ -137,6 +137,8 @@ async def set_domicile(
                 coordination_region_code=directory.routing.pilot_regencies.get(regency_code),
                 in_triage=False,
                 office_code=decision.office_code,
+                # The triage desk's pages learn from it that the complaint left them.
+                previous_office_code=row.office_code,
                 routing_reason=decision.reason.value,
                 updated_at=now,
             )

@@ -107,6 +107,9 @@ async def take_action(
         )
 
         changes = {**effect.changes, "status": target.value}
+        if changes.get("office_code", row.office_code) != row.office_code:
+            # The office it leaves learns it from the live bar (see watching.py).
+            changes["previous_office_code"] = row.office_code
         # The queue's order follows every change of status, deadline or duty done.
         changes["next_due"] = next_due({**row._mapping, **changes})
         result = await conn.execute(

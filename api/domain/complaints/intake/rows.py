@@ -98,6 +98,7 @@ class Submission:
             "longitude": checked.longitude,
             "address": checked.address,
             "office_code": decision.office_code,
+            "previous_office_code": None,
             "routing_reason": decision.reason.value,
             "transfer_count": 0,
             "escalation_level": EscalationLevel.OFFICE,
