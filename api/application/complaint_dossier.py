@@ -16,7 +16,7 @@ from api.application import staff_work
 from api.application.errors import AppError, Refusal
 from api.domain import access, response_templates, status_check
 from api.domain.complaints import access_log as access_log_reading
-from api.domain.complaints import staff_views
+from api.domain.complaints import console_queue, staff_views
 from api.domain.complaints.countdown import Countdown, countdown
 from api.domain.complaints.tracking_id import display
 from api.domain.complaints.working_days import last_day
@@ -159,3 +159,9 @@ async def filled_template(
             "category": category.label_in(row.reporter_locale) if category else row.category_code,
         },
     )
+
+
+async def next_in_queue(services: Services, member: StaffMember, tracking_id: str) -> str | None:
+    """The open complaint after this one in the member's queue (nearest deadline first)."""
+    row = await staff_work.visible_complaint(services, member, tracking_id)
+    return await console_queue.following(services.engine, member, next_due=row.next_due, id=row.id)

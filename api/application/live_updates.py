@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from api.domain.complaints.queue_filter import QueueFilter
 from api.domain.complaints.watching import Watch, WatchedList, watch
 from api.domain.staff import StaffMember
 from api.services import Services
 
 
 async def list_changes(
-    services: Services, member: StaffMember, watched: WatchedList, *, since: datetime
+    services: Services,
+    member: StaffMember,
+    watched: WatchedList,
+    *,
+    since: datetime,
+    queue_filter: QueueFilter | None = None,
 ) -> Watch:
-    """The stamp of ``watched`` as this member sees it, and its changes after ``since``."""
-    return await watch(services.engine, member, watched, since=since)
+    """The stamp of ``watched`` as this member sees it (narrowed by the stable part of the
+    page's filter), and its changes after ``since``."""
+    return await watch(services.engine, member, watched, since=since, flt=queue_filter)

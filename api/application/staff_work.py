@@ -18,7 +18,7 @@ from api.application.errors import AppError, Refusal
 from api.domain import access
 from api.domain.complaints import staff_views, triage
 from api.domain.complaints.actions import ActionResult, ActorRef, ComplaintChanged
-from api.domain.complaints.console_queue import DeadlineState
+from api.domain.complaints.queue_filter import DeadlineState
 from api.domain.complaints.tracking_id import TrackingIdError, parse_tracking_id
 from api.domain.place_search import Place, place_of
 from api.domain.staff import StaffError, StaffMember, log_in, log_out, staff_for_token

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 import messages
-from api.application import complaint_dossier, console_work, staff_work
+from api.application import complaint_dossier, console_work
 from api.console import web
 from api.console.web import Page
 from api.services import Services
@@ -118,12 +118,7 @@ def _event_label(page: Page, kind: str) -> Markup | str:
 
 
 async def _next_complaint(services: Services, page: Page, tracking_id: str) -> str | None:
-    """The complaint after this one in the member's queue (nearest deadline first), or the
-    first one when this one is not in it."""
+    """The complaint after this one in the member's queue (nearest deadline first)."""
     assert page.member is not None
-    items = await staff_work.queue(services, page.member, open_only=True, limit=100)
-    ids = [item.tracking_id for item in items]
-    if tracking_id in ids:
-        ids = ids[ids.index(tracking_id) + 1 :]
-    following = [other for other in ids if other != tracking_id]
-    return complaint_url(following[0]) if following else None
+    following = await complaint_dossier.next_in_queue(services, page.member, tracking_id)
+    return complaint_url(following) if following else None

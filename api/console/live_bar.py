@@ -7,7 +7,7 @@ the items it lists (time alone stales a page once one of their deadlines passes)
 the result as ``live`` to its template, which writes ``{% include "live_bar.html" %}`` where
 the bar goes. For the queue page (``"queue"``: the open complaints the member may see)::
 
-    live = await live_bar.bar(page, services, "queue")
+    live = await live_bar.bar(page, services, "queue", queue_filter=flt)
     items = await ...                                   # the page's own listing
     return web.render(page, "queue.html", ..., live=live_bar.until_deadlines(live, items))
 
@@ -16,6 +16,7 @@ The bar polls ``/console/live/list-stamp`` (:mod:`api.console.pages.live`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ from api.application import console_sessions, live_updates
 from api.application.errors import AppError
 from api.console import web
 from api.console.web import Page, ServicesDep
+from api.domain.complaints.queue_filter import QueueFilter, stable_part
 from api.domain.complaints.watching import WatchedList
 from api.domain.time_zones import WIB
 from api.services import Services
@@ -56,20 +58,26 @@ async def bar(
     watched: str,
     *,
     back: str | None = None,
+    queue_filter: QueueFilter | None = None,
 ) -> dict[str, Any]:
-    """The ``live`` context of ``live_bar.html`` for a page about to list ``watched``;
-    ``back`` is the URL that reloads the page (by default the page's own). Stale, whatever
-    the list, from the next midnight (WIB, the deadlines' clock): "due today" moves on."""
+    """The ``live`` context of ``live_bar.html`` for a page about to list ``watched``
+    (under ``queue_filter``); ``back`` is the URL that reloads the page (by default the
+    page's own). Stale, whatever the list, from the next midnight (WIB, the deadlines'
+    clock): "due today" moves on."""
     since = datetime.now(UTC)
     changes = await live_updates.list_changes(
-        services, page.member, WatchedList(watched), since=since
+        services, page.member, WatchedList(watched), since=since, queue_filter=queue_filter
     )
+    # The poll narrows its stamp alike: the filter's stable part travels in its URL (it
+    # only ever narrows what the member may see, so an edited one widens nothing).
+    narrowed = stable_part(queue_filter) if queue_filter else {}
     if back is None:
         url = page.request.url
         back = url.path + (f"?{url.query}" if url.query else "")
     return {
         "watched": watched,
         "stamp": changes.stamp,
+        "filter": json.dumps(narrowed, separators=(",", ":")) if narrowed else "",
         "since": since.isoformat(),
         "until": _next_midnight(since).isoformat(),
         "back": back,

@@ -19,7 +19,7 @@ import messages
 from api.application import staff_work
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
-from api.domain.complaints.console_queue import DeadlineState
+from api.domain.complaints.queue_filter import DeadlineState
 from api.domain.vocabulary import Action
 from api.errors import error_responses, request_locale
 from api.schemas.text import DatabaseId, Line, Text

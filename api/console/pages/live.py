@@ -13,6 +13,7 @@ unattended desk still ends after 30 minutes (the poll then sends the browser to 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from api.application import live_updates
 from api.console import web
 from api.console.live_bar import POLL_SECONDS, WatchingPage
 from api.console.web import ServicesDep
+from api.domain.complaints.queue_filter import from_stable_part
 from api.domain.complaints.watching import WatchedList
 
 router = APIRouter(route_class=web.ConsoleRoute)
@@ -37,17 +39,22 @@ async def list_stamp(
     since: Annotated[datetime, Query()],
     until: Annotated[datetime, Query()],
     back: Annotated[str, Query(max_length=2000)] = f"{web.PREFIX}/",
+    filter: Annotated[str, Query(max_length=2000)] = "",
 ) -> Response:
     """204 while the list is as the page drew it; else the bar saying what changed."""
     if since.tzinfo is None or until.tzinfo is None:
         return Response(status_code=422)
-    changes = await live_updates.list_changes(services, page.member, watched, since=since)
+    queue_filter = from_stable_part(_fields(filter))
+    changes = await live_updates.list_changes(
+        services, page.member, watched, since=since, queue_filter=queue_filter
+    )
     deadlines_passed = datetime.now(UTC) >= until
     if changes.stamp == stamp and not deadlines_passed:
         return Response(status_code=204)
     live = {
         "watched": watched.value,
         "stamp": stamp,
+        "filter": filter,
         "since": since.isoformat(),
         "until": until.isoformat(),
         "back": back if _console_page(back) else f"{web.PREFIX}/",
@@ -57,6 +64,15 @@ async def list_stamp(
         "deadlines_passed": deadlines_passed,
     }
     return web.render(page, "live_bar.html", live=live)
+
+
+def _fields(text: str) -> dict[str, object]:
+    # What the page put in its bar; anything else narrows nothing (see from_stable_part).
+    try:
+        fields = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return fields if isinstance(fields, dict) else {}
 
 
 def _console_page(url: str) -> bool:

@@ -19,7 +19,7 @@ from api.application import console_work
 from api.application.errors import AppError, Refusal
 from api.console import live_bar, web
 from api.console.web import ServicesDep, SignedInPage
-from api.domain.complaints.console_queue import (
+from api.domain.complaints.queue_filter import (
     Assigned,
     DeadlineState,
     QueueFilter,
@@ -88,7 +88,7 @@ def _url(params: dict[str, str], **changes: str | None) -> str:
 @router.get("/")
 async def queue(request: Request, page: SignedInPage, services: ServicesDep) -> Response:
     flt, params = filter_of(request.query_params, page.member)
-    live = await live_bar.bar(page, services, "queue")
+    live = await live_bar.bar(page, services, "queue", queue_filter=flt)
     listing = await console_work.queue_page(services, page.member, flt)
     counts = await console_work.tab_counts(services, page.member, flt)
     directory = await services.directory.get()

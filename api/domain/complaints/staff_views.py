@@ -14,8 +14,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain import access
-from api.domain.complaints.console_queue import DeadlineState, deadline_state
 from api.domain.complaints.lifecycle import OPEN_STATUSES, allowed_actions
+from api.domain.complaints.queue_filter import DeadlineState, deadline_state
 from api.domain.complaints.tracking_id import display
 from api.domain.complaints.triage import ACTIONS_IN_TRIAGE
 from api.domain.complaints.working_days import WorkingCalendar

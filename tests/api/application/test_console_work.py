@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from api.application import console_work
 from api.application.console_work import BulkAction, BulkKind
 from api.application.errors import AppError, Refusal
-from api.domain.complaints.console_queue import Assigned, QueueFilter
 from api.domain.complaints.intake import ComplaintDraft
+from api.domain.complaints.queue_filter import Assigned, QueueFilter
 from api.domain.staff import StaffMember, create_staff
 from api.domain.vocabulary import Role
 from api.models import ComplaintEvent, Staff

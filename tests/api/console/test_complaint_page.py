@@ -390,6 +390,8 @@ async def test_the_next_complaint_link_leads_to_the_next_in_the_queue(client, br
 
     link = re.search(r'<a class="next" href="([^"]+)" data-next-complaint>', page.text)
     assert link and link.group(1) == f"/console/complaints/{second}"
+    last = await browser.get(f"/console/complaints/{second}")
+    assert "data-next-complaint" not in last.text  # the end of the queue: no next link
 
 
 async def test_a_handler_takes_a_complaint_and_the_queue_shows_it_assigned_to_them(client, browser):

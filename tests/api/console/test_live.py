@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from api.domain.complaints.intake import ComplaintDraft
 from api.domain.staff import CONSOLE_IDLE_MINUTES
-from api.models import StaffSession
+from api.models import Complaint, StaffSession
 from tests.complaints_support import channel_of, file_directly
 
 
@@ -127,6 +127,94 @@ async def test_opening_a_page_still_counts_as_activity(browser, services):
     await browser.get("/console/triage")
 
     assert await last_seen(services) > earlier
+
+
+BANYUWANGI_COMPLAINT = {
+    "reporter": {"channel_user": "tg:4242", "locale": "id"},
+    "category": "BANTUAN_TIDAK_DITERIMA",
+    "description": "Bantuan PKH tahap 3 belum saya terima sampai sekarang.",
+    "subject_nik": "3510014107900001",
+    "region_code": "3510012001",
+    "programme": "PKH",
+    "tahap": 3,
+}
+
+
+async def file_in_banyuwangi(client, **changes) -> str:
+    response = await client.post("/api/v1/complaints", json={**BANYUWANGI_COMPLAINT, **changes})
+    assert response.status_code == 201, response.text
+    return response.json()["tracking_id"]
+
+
+async def filed_a_while_ago(services, client) -> str:
+    """A complaint last changed a minute ago: well before any page drawn now."""
+    tracking_id = await file_in_banyuwangi(client)
+    table = Complaint.__table__
+    async with services.engine.begin() as conn:
+        await conn.execute(
+            update(table)
+            .where(table.c.tracking_id == tracking_id)
+            .values(updated_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    return tracking_id
+
+
+async def test_the_office_a_complaint_was_forwarded_away_from_learns_it_left(
+    client, browser, services
+):
+    tracking_id = await filed_a_while_ago(services, client)
+    await browser.sign_in("banyuwangi")
+    url = poll_url((await browser.get("/console/")).text)
+    assert (await poll(browser, url)).status_code == 204
+
+    await browser.get(f"/console/complaints/{tracking_id}")
+    await browser.post(
+        f"/console/complaints/{tracking_id}/actions/forward",
+        {"to_office": "DINSOS-1872", "note": "Domisili sebenarnya di Kota Metro."},
+    )
+    stale = await poll(browser, url)
+
+    assert stale.status_code == 200
+    assert "1 pengaduan baru atau berubah" in stale.text
+
+
+async def test_a_filtered_queue_is_not_staled_by_a_complaint_its_filter_leaves_out(
+    client, browser
+):
+    await browser.sign_in("banyuwangi")
+    url = poll_url((await browser.get("/console/?category=SANGGAH")).text)
+
+    await file_in_banyuwangi(client)  # not disputed: outside the page's filter
+    assert (await poll(browser, url)).status_code == 204
+
+    await file_in_banyuwangi(client, category="SANGGAH", description="Saya layak PKH.")
+    stale = await poll(browser, url)
+    assert stale.status_code == 200
+    assert "1 pengaduan baru atau berubah" in stale.text
+
+
+async def test_a_complaint_leaving_the_pages_tab_is_a_change_the_page_learns_of(
+    client, browser, services
+):
+    tracking_id = await filed_a_while_ago(services, client)
+    await browser.sign_in("banyuwangi")
+    url = poll_url((await browser.get("/console/?tab=new")).text)
+
+    await browser.get(f"/console/complaints/{tracking_id}")
+    await browser.post(f"/console/complaints/{tracking_id}/actions/verify", {})
+    stale = await poll(browser, url)
+
+    assert stale.status_code == 200  # verified: no longer "new", the page must say so
+
+
+async def test_an_edited_filter_in_the_poll_narrows_nothing_it_should_not(client, browser):
+    await browser.sign_in("banyuwangi")
+    url = poll_url((await browser.get("/console/")).text)
+    forged = url + "&filter=" + "%7B%22office_code%22%3A%22DINSOS-1872%22%2C%22category%22%3A1%7D"
+
+    await file_in_banyuwangi(client)
+
+    assert (await poll(browser, forged)).status_code == 200  # unknown fields: dropped
 
 
 def test_a_page_goes_stale_at_the_earliest_deadline_ahead_of_its_items_or_at_midnight():
