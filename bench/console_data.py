@@ -267,13 +267,16 @@ WITH draws AS (
            CASE WHEN p.status = 'NEEDS_INFO'
                 THEN least(p.filed + interval '3 days', p.filed + (now() - p.filed) / 2)
            END AS paused,
+           -- never in the future: the live bar reads what changed lately (by updated_at)
            CASE WHEN p.status IN ('RESOLVED', 'REJECTED', 'CLOSED')
-                THEN p.filed + make_interval(hours => 24 + floor(p.r_more * 600)::int)
+                THEN least(p.filed + make_interval(hours => 24 + floor(p.r_more * 600)::int),
+                           now() - interval '1 hour')
            END AS answered
     FROM placed p JOIN complaint_category cat ON cat.code = p.category
 ), dated AS (
     SELECT t.*,
-           CASE WHEN t.status = 'CLOSED' THEN t.answered + interval '5 days' END AS closed
+           CASE WHEN t.status = 'CLOSED'
+                THEN least(t.answered + interval '5 days', now() - interval '1 hour') END AS closed
     FROM timed t
 )
 INSERT INTO complaint (

@@ -38,6 +38,7 @@ from api.domain.complaints.queue_filter import (
     Tab,
     arms,
     conditions,
+    count_arms,
     tab_condition,
 )
 from api.domain.complaints.tracking_id import display
@@ -192,20 +193,27 @@ def _sort_key(order: str):
 
 
 async def _nearest_deadline_first(conn, base, after, n: int) -> list:
-    # Two ranges, each one index walk: the due dates after the cursor, then the rows that
-    # owe nothing. (One "next_due > … OR next_due IS NULL" would not walk an index in order.)
+    # From the start, one walk: due dates first, then the rows that owe nothing (NULLS LAST,
+    # PostgreSQL's index order). No "next_due IS NOT NULL" here: PostgreSQL would take it as
+    # independent of the tab's status (every RECEIVED complaint has a due date), guess a
+    # few hundred rows, and sort them all instead of walking the index (27 ms, not 1, for a
+    # coordinator at a million complaints).
+    if after is None:
+        first = base.order_by(_c.next_due.asc().nulls_last(), _c.id).limit(n)
+        return list((await conn.execute(first)).all())
+    # After a cursor, two ranges, each one index walk: the due dates after it, then the
+    # rows that owe nothing. (One "… > cursor OR next_due IS NULL" would not walk in order.)
     rows: list = []
-    if after is None or after[0] is not None:
-        dated = base.where(_c.next_due.is_not(None))
-        if after is not None:
-            dated = dated.where(
-                tuple_(_c.next_due, _c.id)
-                > tuple_(literal(after[0], _c.next_due.type), literal(after[1], _c.id.type))
-            )
+    if after[0] is not None:
+        # A row comparison is never true for a NULL due date: dated rows only.
+        dated = base.where(
+            tuple_(_c.next_due, _c.id)
+            > tuple_(literal(after[0], _c.next_due.type), literal(after[1], _c.id.type))
+        )
         rows = list((await conn.execute(dated.order_by(_c.next_due, _c.id).limit(n))).all())
     if len(rows) < n:
         undated = base.where(_c.next_due.is_(None))
-        if after is not None and after[0] is None:
+        if after[0] is None:
             undated = undated.where(_c.id > after[1])
         # "next_due, id" although next_due is NULL throughout: so the (…, next_due, id)
         # indexes serve this walk too. Ordered by id alone, PostgreSQL may walk the primary
@@ -278,17 +286,22 @@ async def tab_counts(
     now: datetime | None = None,
 ) -> dict[Tab, TabCount]:
     """How many complaints each tab holds under ``flt`` (its own tab ignored), each count
-    stopping at :data:`COUNT_CAP` + 1 so it costs at most that many rows."""
+    stopping at :data:`COUNT_CAP` + 1 so it costs at most that many index entries."""
     now = now or datetime.now(UTC)
     where = conditions(member, flt, calendar=calendar, now=now)
     counts: dict[Tab, TabCount] = {}
     async with engine.connect() as conn:
         for tab in Tab:
-            ids: set[int] = set()
-            for arm in arms(member, flt):
+            total = 0
+            for arm in count_arms(member, flt):
+                # "SELECT 1", not the id: with the default filters everything the count
+                # reads is in one index (see the model's), so PostgreSQL never visits a row.
                 capped = (
-                    select(_c.id).where(*where, tab_condition(tab, now), arm).limit(COUNT_CAP + 1)
+                    select(literal(1))
+                    .where(*where, tab_condition(tab, now), arm)
+                    .limit(COUNT_CAP + 1)
+                    .subquery()
                 )
-                ids.update(i for (i,) in await conn.execute(capped))
-            counts[tab] = TabCount(min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP)
+                total += await conn.scalar(select(func.count()).select_from(capped)) or 0
+            counts[tab] = TabCount(min(total, COUNT_CAP), total > COUNT_CAP)
     return counts

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, exists, true
+from sqlalchemy import and_, exists, or_, true
 from sqlalchemy.sql import ColumnElement
 
 from api.domain import access
@@ -216,6 +216,26 @@ def arms(member: StaffMember, flt: QueueFilter) -> list[ColumnElement[bool]]:
         return [
             _c.office_code == member.office_code,
             _c.coordination_region_code == member.region_code,
+        ]
+    return [true()]
+
+
+def count_arms(member: StaffMember, flt: QueueFilter) -> list[ColumnElement[bool]]:
+    """Like :func:`arms` but disjoint, so counts over them add up: a coordinator's own
+    region, then the complaints of their own office from elsewhere (a region desk holds a
+    few)."""
+    if flt.office_code:
+        return [true()]
+    if member.role == Role.COORDINATOR and member.region_code is not None:
+        return [
+            _c.coordination_region_code == member.region_code,
+            and_(
+                _c.office_code == member.office_code,
+                or_(
+                    _c.coordination_region_code.is_(None),
+                    _c.coordination_region_code != member.region_code,
+                ),
+            ),
         ]
     return [true()]
 

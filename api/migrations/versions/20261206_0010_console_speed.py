@@ -1,4 +1,4 @@
-"""console speed: the live bar's "changed since" indexes, the office a complaint left, the
+"""console speed: the tab counts' index-only indexes, the live bar's "changed since" indexes, the office a complaint left, the
 triage desk's partial index and (PostgreSQL) a trigram index for searching descriptions
 
 Revision ID: 0010
@@ -25,6 +25,14 @@ def upgrade() -> None:
                 "previous_office_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True
             )
         )
+        batch_op.drop_index("ix_complaint_office_status")
+        batch_op.create_index("ix_complaint_office_status", ["office_code", "status", "next_due"])
+        batch_op.create_index(
+            "ix_complaint_region_status",
+            ["coordination_region_code", "status", "next_due", "office_code"],
+        )
+        batch_op.drop_index("ix_complaint_status")
+        batch_op.create_index("ix_complaint_status_next_due", ["status", "next_due"])
         batch_op.create_index("ix_complaint_office_updated", ["office_code", "updated_at"])
         batch_op.create_index(
             "ix_complaint_region_updated", ["coordination_region_code", "updated_at"]
@@ -63,4 +71,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_complaint_updated")
         batch_op.drop_index("ix_complaint_region_updated")
         batch_op.drop_index("ix_complaint_office_updated")
+        batch_op.drop_index("ix_complaint_status_next_due")
+        batch_op.create_index("ix_complaint_status", ["status"])
+        batch_op.drop_index("ix_complaint_region_status")
+        batch_op.drop_index("ix_complaint_office_status")
+        batch_op.create_index("ix_complaint_office_status", ["office_code", "status"])
         batch_op.drop_column("previous_office_code")
