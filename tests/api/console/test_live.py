@@ -178,9 +178,7 @@ async def test_the_office_a_complaint_was_forwarded_away_from_learns_it_left(
     assert "1 pengaduan baru atau berubah" in stale.text
 
 
-async def test_a_filtered_queue_is_not_staled_by_a_complaint_its_filter_leaves_out(
-    client, browser
-):
+async def test_a_filtered_queue_is_not_staled_by_a_complaint_its_filter_leaves_out(client, browser):
     await browser.sign_in("banyuwangi")
     url = poll_url((await browser.get("/console/?category=SANGGAH")).text)
 

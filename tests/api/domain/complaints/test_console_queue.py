@@ -225,3 +225,33 @@ async def test_tab_counts_under_the_same_filters_stop_at_the_cap(services, file,
     assert counts[Tab.WAITING] == console_queue.TabCount(1, capped=False)
     assert counts[Tab.DONE] == console_queue.TabCount(0, capped=False)
     assert all(count.count == 0 for count in filtered.values())
+
+
+async def test_a_coordinators_tab_counts_hold_each_complaint_of_their_view_once(services, file):
+    coordinator = StaffMember(4, "wk4", "WK4", Role.COORDINATOR, "WK4", "WK4")
+    await file()  # at Banyuwangi's office, of region WK4
+    at_the_desk = await file()  # forwarded to the region's desk: of the office and the region
+    await act_on(
+        services,
+        at_the_desk.id,
+        Action.FORWARD,
+        to_office="WK4",
+        note="Ke meja wilayah.",
+        now=at(2, 11),
+    )
+    from_elsewhere = await file(region_code="187201")  # Kota Metro, another region
+    await act_on(
+        services,
+        from_elsewhere.id,
+        Action.FORWARD,
+        to_office="WK4",
+        note="Ke meja wilayah.",
+        now=at(2, 11),
+    )
+
+    counts = await console_queue.tab_counts(
+        services.engine, coordinator, QueueFilter(), calendar=services.calendar, now=at(2, 12)
+    )
+
+    assert counts[Tab.NEW] == console_queue.TabCount(3, capped=False)
+    assert len(await ids(services, coordinator, tab=Tab.NEW)) == 3
