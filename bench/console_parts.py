@@ -74,7 +74,7 @@ async def measure(label: str, repeat: int) -> list[tuple[str, str, float, float]
                     services.engine, m, watching.WatchedList.QUEUE, since=datetime.now(UTC)
                 ),
                 "next link": lambda m=member: console_queue.following(
-                    services.engine, m, next_due=sample.next_due, id=sample.id
+                    services.engine, m, after=(sample.next_due, sample.id)
                 ),
             }
             for part, call in parts.items():

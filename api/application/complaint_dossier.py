@@ -18,6 +18,7 @@ from api.domain import access, response_templates, status_check
 from api.domain.complaints import access_log as access_log_reading
 from api.domain.complaints import console_queue, staff_views
 from api.domain.complaints.countdown import Countdown, countdown
+from api.domain.complaints.lifecycle import OPEN_STATUSES
 from api.domain.complaints.tracking_id import display
 from api.domain.complaints.working_days import last_day
 from api.domain.staff import StaffMember
@@ -162,6 +163,10 @@ async def filled_template(
 
 
 async def next_in_queue(services: Services, member: StaffMember, tracking_id: str) -> str | None:
-    """The open complaint after this one in the member's queue (nearest deadline first)."""
+    """The open complaint after this one in the member's queue (nearest deadline first);
+    after a finished one, the queue's first: the most urgent is what comes next."""
     row = await staff_work.visible_complaint(services, member, tracking_id)
-    return await console_queue.following(services.engine, member, next_due=row.next_due, id=row.id)
+    in_queue = Status(row.status) in OPEN_STATUSES
+    return await console_queue.following(
+        services.engine, member, after=(row.next_due, row.id) if in_queue else None
+    )

@@ -49,17 +49,20 @@ class Complaint(SQLModel, table=True):
     __table_args__ = (
         # The queue's tab counts read these alone (index-only), a thousand entries at most
         # per tab whatever the table holds: status and due date per office, per region
-        # (with the office, the coordinator's view being "own office OR own region") and
-        # nationwide.
-        Index("ix_complaint_office_status", "office_code", "status", "next_due"),
+        # (with the office, the coordinator's view being "own office OR own region"),
+        # per category (the ministry's usual filter) and nationwide; ending in id, they
+        # also serve a status-filtered queue walked in order.
+        Index("ix_complaint_office_status", "office_code", "status", "next_due", "id"),
         Index(
             "ix_complaint_region_status",
             "coordination_region_code",
             "status",
             "next_due",
+            "id",
             "office_code",
         ),
-        Index("ix_complaint_status_next_due", "status", "next_due"),
+        Index("ix_complaint_category_status", "category_code", "status", "next_due", "id"),
+        Index("ix_complaint_status_next_due", "status", "next_due", "id"),
         Index("ix_complaint_open_deadlines", "status", "resolve_due"),
         # The console's queue, nearest deadline first, per office, region or nationwide.
         Index("ix_complaint_office_next_due", "office_code", "next_due", "id"),
@@ -91,7 +94,7 @@ class Complaint(SQLModel, table=True):
     id: int | None = bigint_id_field()
     # Random, with a check character (api.domain.complaints.tracking_id); never sequential.
     tracking_id: str = Field(unique=True, max_length=16)
-    category_code: str = Field(foreign_key="complaint_category.code", index=True, max_length=32)
+    category_code: str = Field(foreign_key="complaint_category.code", max_length=32)
     status: str = Field(max_length=16)
     privacy: str = Field(max_length=8)
 

@@ -171,17 +171,18 @@ async def queue_page(
 
 
 async def following(
-    engine: AsyncEngine, member: StaffMember, *, next_due: datetime | None, id: int
+    engine: AsyncEngine, member: StaffMember, *, after: tuple[datetime | None, int] | None
 ) -> str | None:
-    """The tracking ID of the open complaint after ``(next_due, id)`` in the member's queue,
-    nearest deadline first (the complaint page's "next complaint"), or None at the end. One
-    row read per arm, however long the queue."""
+    """The tracking ID of the open complaint after ``after`` (a ``(next_due, id)``) in the
+    member's queue, nearest deadline first, or the queue's first when ``after`` is None
+    (the complaint page's "next complaint"); None at the end. One row read per arm,
+    however long the queue."""
     where = [access.visible_complaints(member), _c.status.in_(_OPEN)]
     found: list = []
     async with engine.connect() as conn:
         for arm in arms(member, QueueFilter()):
             base = select(_c.id, _c.next_due, _c.tracking_id).where(*where, arm)
-            found += await _nearest_deadline_first(conn, base, (next_due, id), 1)
+            found += await _nearest_deadline_first(conn, base, after, 1)
     return min(found, key=_sort_key("due")).tracking_id if found else None
 
 

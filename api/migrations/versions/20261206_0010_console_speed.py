@@ -25,14 +25,21 @@ def upgrade() -> None:
                 "previous_office_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True
             )
         )
+        # The tab counts' indexes (see the model): status and due date first, then id.
         batch_op.drop_index("ix_complaint_office_status")
-        batch_op.create_index("ix_complaint_office_status", ["office_code", "status", "next_due"])
+        batch_op.create_index(
+            "ix_complaint_office_status", ["office_code", "status", "next_due", "id"]
+        )
         batch_op.create_index(
             "ix_complaint_region_status",
-            ["coordination_region_code", "status", "next_due", "office_code"],
+            ["coordination_region_code", "status", "next_due", "id", "office_code"],
+        )
+        batch_op.drop_index("ix_complaint_category_code")
+        batch_op.create_index(
+            "ix_complaint_category_status", ["category_code", "status", "next_due", "id"]
         )
         batch_op.drop_index("ix_complaint_status")
-        batch_op.create_index("ix_complaint_status_next_due", ["status", "next_due"])
+        batch_op.create_index("ix_complaint_status_next_due", ["status", "next_due", "id"])
         batch_op.create_index("ix_complaint_office_updated", ["office_code", "updated_at"])
         batch_op.create_index(
             "ix_complaint_region_updated", ["coordination_region_code", "updated_at"]
@@ -73,6 +80,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_complaint_office_updated")
         batch_op.drop_index("ix_complaint_status_next_due")
         batch_op.create_index("ix_complaint_status", ["status"])
+        batch_op.drop_index("ix_complaint_category_status")
+        batch_op.create_index("ix_complaint_category_code", ["category_code"])
         batch_op.drop_index("ix_complaint_region_status")
         batch_op.drop_index("ix_complaint_office_status")
         batch_op.create_index("ix_complaint_office_status", ["office_code", "status"])

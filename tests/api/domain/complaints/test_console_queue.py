@@ -10,8 +10,8 @@ import pytest
 
 from api.domain.complaints import console_queue
 from api.domain.complaints.console_queue import CursorError
-from api.domain.complaints.queue_filter import Assigned, DeadlineState, QueueFilter, Tab
 from api.domain.complaints.intake import ComplaintDraft
+from api.domain.complaints.queue_filter import Assigned, DeadlineState, QueueFilter, Tab
 from api.domain.complaints.sla import run_deadline_job
 from api.domain.complaints.working_days import JAKARTA
 from api.domain.staff import StaffMember
