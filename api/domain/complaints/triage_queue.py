@@ -24,12 +24,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain import access
+
+# The queue's cap: both pages say "1,000+" at the same point.
+from api.domain.complaints.console_queue import COUNT_CAP
 from api.domain.complaints.tracking_id import display
 from api.domain.staff import StaffMember
 from api.models import Complaint
 
 MAX_PAGE = 100
-COUNT_CAP = 1000
 #: How much of the citizen's description the list shows; the complaint page shows it all.
 EXCERPT_CHARS = 280
 

@@ -10,7 +10,14 @@ from playwright.async_api import Browser, expect
 from api.db import create_engine
 from api.domain.staff import create_staff
 from api.domain.vocabulary import Role
-from tests.console.browser.support import HANDLER, LAPTOP, PASSWORD, ConsoleServer, sign_in
+from tests.console.browser.support import (
+    HANDLER,
+    LAPTOP,
+    OTHER_HANDLER,
+    PASSWORD,
+    ConsoleServer,
+    sign_in,
+)
 
 #: Issue 13, item 9: "a queue page of at most 100 KB transferred on a repeat visit".
 REPEAT_VISIT_BUDGET = 100 * 1024
@@ -69,14 +76,18 @@ async def test_a_handler_gives_the_ticked_complaints_to_a_colleague(
 async def test_a_repeat_visit_of_a_full_queue_transfers_at_most_100_kb(
     browser: Browser, console_server: ConsoleServer, file_complaint
 ):
+    # At Kota Metro's Dinas Sosial: the other browser tests look for their own complaints on
+    # the first page of Banyuwangi's queue, which fifty more would push off it.
     for n in range(50):
-        await file_complaint(description=f"{DESCRIPTIONS[n % len(DESCRIPTIONS)]} (#{n})")
+        await file_complaint(
+            description=f"{DESCRIPTIONS[n % len(DESCRIPTIONS)]} (#{n})", region_code="187201"
+        )
     # A context of its own without request routing: Playwright turns the HTTP cache off in a
     # context that routes requests, and the cache is what a repeat visit is about.
     context = await browser.new_context(base_url=console_server.base_url, locale="id-ID", **LAPTOP)
     try:
         page = await context.new_page()
-        await sign_in(page, HANDLER)
+        await sign_in(page, OTHER_HANDLER)
         await page.goto("/console/")
         await expect(page.locator("[data-row-link]")).to_have_count(50)
 
