@@ -11,9 +11,10 @@ exactly like one that does not exist, and refusals are ``AppError`` with message
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ from api.domain.complaints.actions import ComplaintChanged
 from api.domain.complaints.staff_views import audit
 from api.domain.complaints.tracking_id import candidates
 from api.domain.staff import StaffMember
-from api.domain.vocabulary import Action
+from api.domain.vocabulary import Action, Role
 from api.models import Complaint
 from api.services import Services
 
@@ -103,8 +104,18 @@ async def assign(
                 field="to_staff_id",
             )
     if not access.may_assign(member, row, assignee):
-        key = "may_not_assign" if access.may_act(member, row) else "not_your_complaint"
-        raise AppError(Refusal.FORBIDDEN, key, f"console_queue.{key}")
+        if not access.may_act(member, row):
+            raise AppError(
+                Refusal.FORBIDDEN, "not_your_complaint", "console_queue.not_your_complaint"
+            )
+        # Named, so a bulk result over several offices says which colleague did not fit.
+        raise AppError(
+            Refusal.FORBIDDEN,
+            "may_not_assign",
+            "console_queue.may_not_assign",
+            params={"name": assignee.display_name if assignee else ""},
+            field="to_staff_id",
+        )
     try:
         changed = await assignment.set_assignee(
             engine=services.engine, row=row, assignee=assignee, actor=member.username
@@ -142,16 +153,43 @@ async def assignment_of(services: Services, member: StaffMember, tracking_id: st
     )
 
 
+async def bulk_assignees(
+    services: Services, member: StaffMember, office_codes: Sequence[str]
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Whom a selection of complaints at ``office_codes`` (those of a queue page) may be
+    given to, per office: its active members who may act on its complaints (an
+    administrator works none). The member may pick a colleague of one office for
+    complaints of another: :func:`assign` then refuses those complaints one by one."""
+    codes = sorted(set(office_codes))
+    if member.role == Role.HANDLER:
+        # A handler's queue holds only their office's complaints.
+        codes = [member.office_code] if member.office_code else []
+    members = await assignment.active_members_of_offices(services.engine, codes)
+    by_office: dict[str, list[tuple[int, str]]] = {code: [] for code in codes}
+    for colleague in members:
+        if colleague.role != Role.ADMIN and colleague.office_code in by_office:
+            by_office[colleague.office_code].append((colleague.id, colleague.display_name))
+    return [(code, people) for code, people in by_office.items() if people]
+
+
+async def assignee_name(services: Services, staff_id: int | None) -> str | None:
+    """The display name of an active account (the results page names whom a selection
+    went to); None for nobody or an account gone."""
+    found = await assignment.active_member(services.engine, staff_id) if staff_id else None
+    return found.display_name if found else None
+
+
 class BulkKind(StrEnum):
     ASSIGN_TO_ME = "assign_to_me"
     ASSIGN = "assign"
+    UNASSIGN = "unassign"
     VERIFY = "verify"
 
 
 @dataclass(frozen=True)
 class BulkAction:
     kind: BulkKind
-    # For ASSIGN: whom (None: nobody).
+    # For ASSIGN: whom (None: nobody, as UNASSIGN).
     to_staff_id: int | None = None
 
 
@@ -159,8 +197,9 @@ class BulkAction:
 class BulkResult:
     tracking_id: str
     ok: bool
-    # Why it was refused (a message key of the refusal), None when done.
+    # Why it was refused (a message key of the refusal and its parameters), None when done.
     message_key: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 async def bulk_act(
@@ -184,10 +223,15 @@ async def bulk_act(
                     services, member, tracking_id, action=Action.VERIFY
                 )
             else:
-                to = member.id if action.kind == BulkKind.ASSIGN_TO_ME else action.to_staff_id
+                to = {
+                    BulkKind.ASSIGN_TO_ME: member.id,
+                    BulkKind.UNASSIGN: None,
+                }.get(action.kind, action.to_staff_id)
                 await assign(services, member, tracking_id, to)
         except AppError as refused:
-            results.append(BulkResult(tracking_id, False, refused.message_key))
+            results.append(
+                BulkResult(tracking_id, False, refused.message_key, dict(refused.params))
+            )
         else:
             results.append(BulkResult(tracking_id, True))
     return results

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.console import web
+from api.console.compression import ConsoleCompression
 from api.console.headers import ConsoleHeaders
 from api.console.pages import (
     account,
@@ -47,3 +48,5 @@ def install_console(app: FastAPI) -> None:
         app.include_router(pages.router, prefix=web.PREFIX, include_in_schema=False)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=web.STATIC_DIR), name="console-static")
     app.add_middleware(ConsoleHeaders)
+    # Outside the headers: what it compresses already carries them.
+    app.add_middleware(ConsoleCompression)

@@ -4,7 +4,8 @@
   SameSite=Lax, Secure over HTTPS, path ``/console``); the server keeps only its hash, ends it
   after 30 idle minutes or 12 hours, and issues a new one at every sign-in.
 - **CSRF**: every form that changes anything carries ``csrf_token``, a hash of the session
-  token (unguessable without the HttpOnly cookie; nothing to store). Before sign-in, the
+  token (unguessable without the HttpOnly cookie; nothing to store), masked afresh in every
+  response so a compressed page never repeats it. Before sign-in, the
   sign-in form is protected by a random cookie repeated in the form (double submit). A form
   posted from another origin is refused whatever its token.
 - **Refusals** of the application layer become pages in the member's language with the
@@ -14,10 +15,11 @@
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import hmac
 import secrets
-from base64 import urlsafe_b64encode
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,8 +62,27 @@ def _static_version() -> str:
 STATIC_VERSION = _static_version()
 
 
+def _csrf_secret(session_token: str) -> bytes:
+    return hashlib.sha256(b"csrf\0" + session_token.encode()).digest()
+
+
 def csrf_token_of(session_token: str) -> str:
-    return urlsafe_b64encode(hashlib.sha256(b"csrf\0" + session_token.encode()).digest()).decode()
+    """The session's CSRF secret as a page carries it: under a fresh random mask each time
+    (mask + secret XOR mask), so no two responses hold the same bytes and compressing a
+    page (BREACH) cannot reveal it byte by byte. See docs/security.md."""
+    mask = secrets.token_bytes(32)
+    masked = bytes(m ^ s for m, s in zip(mask, _csrf_secret(session_token), strict=True))
+    return urlsafe_b64encode(mask + masked).decode()
+
+
+def _csrf_unmasked(sent: str) -> bytes | None:
+    try:
+        raw = urlsafe_b64decode(sent.encode())
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) != 64:
+        return None
+    return bytes(m ^ s for m, s in zip(raw[:32], raw[32:], strict=True))
 
 
 @dataclass(frozen=True)
@@ -151,11 +172,11 @@ async def any_signed_in_page(
     token = request.cookies[SESSION_COOKIE]
     page = Page(request, member, member.locale, csrf_token_of(token))
     if request.method == "POST":
-        await _check_csrf(request, page.csrf_token)
+        await _check_csrf(request, _csrf_secret(token))
     return page
 
 
-async def _check_csrf(request: Request, expected: str) -> None:
+async def _check_csrf(request: Request, expected: bytes) -> None:
     if not _same_origin(request):
         raise CsrfRefused()
     sent = request.headers.get("x-csrf-token")
@@ -163,7 +184,8 @@ async def _check_csrf(request: Request, expected: str) -> None:
         form = await request.form()
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
-    if not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
+    unmasked = _csrf_unmasked(sent[:200]) if sent else None
+    if unmasked is None or not hmac.compare_digest(unmasked, expected):
         raise CsrfRefused()
 
 

@@ -93,6 +93,9 @@ async def queue(request: Request, page: SignedInPage, services: ServicesDep) -> 
     counts = await console_work.tab_counts(services, page.member, flt)
     directory = await services.directory.get()
     views = await console_work.saved_views_of(services, page.member)
+    colleagues = await console_work.bulk_assignees(
+        services, page.member, [row.office_code for row in listing.rows]
+    )
     return web.render(
         page,
         "queue.html",
@@ -115,6 +118,7 @@ async def queue(request: Request, page: SignedInPage, services: ServicesDep) -> 
         privacies=list(Privacy),
         programmes=_PROGRAMMES,
         views=views,
+        colleagues=colleagues,
         query=urlencode(params),
         live=live_bar.until_deadlines(live, listing.rows),
         now=datetime.now(UTC),
@@ -137,16 +141,33 @@ async def bulk(
     page: SignedInPage,
     services: ServicesDep,
     action: Annotated[str, Form(max_length=32)] = "",
+    to_staff_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
+    """The chosen action on each ticked complaint; a page of results, one per complaint.
+    "Assign" needs a colleague chosen (handing back to nobody is "unassign", so an
+    untouched colleague list never unassigns a selection by accident)."""
     form = await request.form()
     selected = [value for value in form.getlist("id") if isinstance(value, str)][:200]
     kind = _choice(console_work.BulkKind, action)
-    if kind is None or kind == console_work.BulkKind.ASSIGN:
+    if kind is None:
         raise AppError(Refusal.INVALID, "bulk_action", "console_queue_page.bulk_action")
+    to = int(to_staff_id) if to_staff_id.isdigit() else None
+    if kind == console_work.BulkKind.ASSIGN and to is None:
+        raise AppError(
+            Refusal.INVALID,
+            "bulk_assignee",
+            "console_queue_page.bulk_assignee_required",
+            field="to_staff_id",
+        )
     results = await console_work.bulk_act(
-        services, page.member, selected, console_work.BulkAction(kind)
+        services, page.member, selected, console_work.BulkAction(kind, to)
     )
-    return web.render(page, "queue_bulk.html", active="queue", kind=kind, results=results)
+    assignee = None
+    if kind == console_work.BulkKind.ASSIGN and any(result.ok for result in results):
+        assignee = await console_work.assignee_name(services, to)
+    return web.render(
+        page, "queue_bulk.html", active="queue", kind=kind, results=results, assignee=assignee
+    )
 
 
 @router.post("/views")

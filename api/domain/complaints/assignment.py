@@ -9,6 +9,7 @@ that history. ``staff_access_audit`` stays the record of who *saw* what.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
@@ -64,6 +65,15 @@ async def active_member(engine: AsyncEngine, staff_id: int) -> StaffMember | Non
 async def active_members_of(engine: AsyncEngine, office_code: str) -> list[StaffMember]:
     """The active accounts of an office: whom a complaint there may be given to."""
     return await _active_members(engine, Staff.__table__.c.office_code == office_code)
+
+
+async def active_members_of_offices(
+    engine: AsyncEngine, office_codes: Sequence[str]
+) -> list[StaffMember]:
+    """The active accounts of several offices in one reading (a queue page's offices)."""
+    if not office_codes:
+        return []
+    return await _active_members(engine, Staff.__table__.c.office_code.in_(list(office_codes)))
 
 
 async def set_assignee(

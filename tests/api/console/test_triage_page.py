@@ -3,11 +3,13 @@ by typing part of a name, previewed, then confirmed (issue 13, item 5)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from api.domain.complaints.intake import ComplaintDraft
+from api.domain.complaints import triage_queue
+from api.domain.complaints.intake import ComplaintDraft, Reporter
 from api.domain.staff import log_in
 from api.models import Complaint, StaffAccessAudit
 from tests.api.console.conftest import PASSWORD
@@ -194,3 +196,88 @@ async def test_the_registry_suggestion_is_shown_on_request_and_audited(browser, 
     async with services.engine.connect() as conn:
         audit = (await conn.execute(select(StaffAccessAudit.__table__.c.what))).scalars().all()
     assert audit.count("view_registry_domicile") == 1
+
+
+async def a_long_wait(services, api_key, count: int) -> list[str]:
+    """``count`` complaints waiting at the national desk, each from a citizen of their own
+    (the intake's per-citizen limit), filed a minute apart, the first the oldest."""
+    channel = await channel_of(services, api_key)
+    start = datetime.now(UTC) - timedelta(days=2)
+    return [
+        (
+            await file_directly(
+                services,
+                channel,
+                without_domicile(f"Belum ada kabar, laporan {n}."),
+                reporter=Reporter(channel_user=f"tg:wait{n}", locale="id"),
+                now=start + timedelta(minutes=n),
+            )
+        ).tracking_id
+        for n in range(count)
+    ]
+
+
+def ids_on_desk(html: str) -> list[str]:
+    return re.findall(r'<li class="card" id="c-([^"]+)"', html)
+
+
+def next_link(html: str) -> str | None:
+    found = re.search(r'<a href="([^"]+)" rel="next"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+async def test_a_long_wait_is_paged_oldest_first_with_a_next_page_link(browser, services, api_key):
+    filed = await a_long_wait(services, api_key, 53)
+    await browser.sign_in("kemensos")
+
+    first = await browser.get("/console/triage")
+    second = await browser.get(next_link(first.text))
+
+    assert ids_on_desk(first.text) == filed[:50]
+    assert "Menampilkan 50 pengaduan terlama dari 53 yang menunggu." in first.text
+    assert ids_on_desk(second.text) == filed[50:]
+    assert "Menampilkan pengaduan ke-51 sampai ke-53 dari 53 yang menunggu" in second.text
+    assert next_link(second.text) is None
+    assert 'href="/console/triage">« Halaman pertama</a>' in second.text
+
+
+async def test_a_complaint_routed_from_the_second_page_brings_the_desk_back_to_that_page(
+    browser, services, api_key
+):
+    filed = await a_long_wait(services, api_key, 52)
+    await browser.sign_in("kemensos")
+    link = next_link((await browser.get("/console/triage")).text)
+    cursor = link.split("after=", 1)[1]
+    second = await browser.get(link)
+    assert f'name="after" value="{cursor}"' in second.text  # each form keeps the page
+
+    routed = await browser.post(
+        f"/console/triage/{filed[50]}/domicile?after={cursor}", {"region_code": "351001"}
+    )
+
+    assert routed.status_code == 303
+    back = await browser.get(routed.headers["location"])
+    assert ids_on_desk(back.text) == filed[51:]
+    assert f"Pengaduan {filed[50]} sudah diteruskan" in back.text
+
+
+async def test_an_edited_next_page_link_is_refused(browser, services, api_key):
+    await a_long_wait(services, api_key, 51)
+    await browser.sign_in("kemensos")
+    link = next_link((await browser.get("/console/triage")).text)
+
+    tampered = await browser.get(link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB"))
+
+    assert tampered.status_code == 422
+    assert "Buka meja triase lagi dari halaman pertama" in tampered.text
+
+
+async def test_the_total_waiting_stops_counting_at_the_cap(browser, services, api_key, monkeypatch):
+    # The cap is 1,000 ("1.000+"); three complaints over a cap of two show the same way.
+    monkeypatch.setattr(triage_queue, "COUNT_CAP", 2)
+    await a_long_wait(services, api_key, 3)
+    await browser.sign_in("kemensos")
+
+    page = await browser.get("/console/triage")
+
+    assert "Menampilkan 3 pengaduan terlama dari 2+ yang menunggu." in page.text
