@@ -60,6 +60,9 @@ async def fill_counts(
     Raises :class:`WatermarkMoved` (nothing written) when another fill got there first.
     """
     now = now or datetime.now(UTC)
+    idle = await _nothing_to_count(engine)
+    if idle is not None:
+        return FillReport(0, idle, False)  # no write at all: the worker ticks every second
     async with engine.begin() as conn:
         mark = await _locked_watermark(conn, now)
         events = await read_events(conn, after_id=mark.event_id, limit=limit)
@@ -109,6 +112,19 @@ async def lag(engine: AsyncEngine, *, now: datetime | None = None) -> Lag:
             )
         ).scalar()
     return Lag(pending, max(now - oldest, timedelta(0)) if oldest is not None else None)
+
+
+async def _nothing_to_count(engine: AsyncEngine) -> int | None:
+    """The watermark when no event lies past it (a read-only look), else None."""
+    async with engine.connect() as conn:
+        mark = (
+            await conn.execute(select(_watermark.c.event_id).where(_watermark.c.name == WATERMARK))
+        ).scalar()
+        after = mark or 0
+        pending = (
+            await conn.execute(select(_event.c.id).where(_event.c.id > after).limit(1))
+        ).scalar()
+    return after if pending is None else None
 
 
 async def _locked_watermark(conn: AsyncConnection, now: datetime):

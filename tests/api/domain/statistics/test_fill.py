@@ -306,3 +306,19 @@ async def test_verify_ignores_events_not_counted_yet(services, api_key):
     )
 
     assert (result.events, result.drifts) == (2, [])
+
+
+async def test_a_fill_with_nothing_to_count_writes_nothing(services, api_key):
+    await worked_complaint(services, api_key)
+    await fill_all(services)
+    table = StatWatermark.__table__
+    async with services.engine.connect() as conn:
+        before = (await conn.execute(select(table))).one()
+
+    report = await fill_counts(
+        engine=services.engine, calendar=services.calendar, now=MONDAY + timedelta(days=400)
+    )
+
+    async with services.engine.connect() as conn:
+        assert (await conn.execute(select(table))).one() == before
+    assert (report.counted, report.watermark) == (0, before.event_id)
