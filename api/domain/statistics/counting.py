@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from api.domain.complaints.working_days import JAKARTA, WorkingCalendar
@@ -50,6 +50,10 @@ CLOSE_KINDS = frozenset({Action.RATE.value, Action.CLOSE.value})
 TRIAGED_KIND = "triaged"
 #: The office type of the national desk (an escalation there is one to the ministry).
 NATIONAL_OFFICE_TYPE = "NASIONAL"
+
+# 150 days always hold more than 61 working days (105 weekdays; the calendars of 2024–2027
+# leave at least 87 in any such stretch).
+_SURELY_OVER = timedelta(days=150)
 
 _SIMPLE = {
     "received": Metric.RECEIVED,
@@ -159,4 +163,6 @@ def key_of(event: EventFacts, metric: Metric, value: int) -> Key:
 def _days(event: EventFacts, calendar: WorkingCalendar) -> int:
     """Working days after the filing day up to and including the event's day (Jakarta), as
     the deadlines count them: filed and verified the same day is 0."""
+    if event.at - event.filed_at > _SURELY_OVER:
+        return OVER_BUCKET  # not worth walking the calendar day by day
     return bucket(calendar.working_days_between(event.filed_at, event.at))
