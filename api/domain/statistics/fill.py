@@ -64,7 +64,7 @@ async def fill_counts(
     if idle is not None:
         return FillReport(0, idle, False)  # no write at all: the worker ticks every second
     async with engine.begin() as conn:
-        mark = await _locked_watermark(conn, now)
+        mark = await locked_watermark(conn, now)
         events = await read_events(conn, after_id=mark.event_id, limit=limit)
         grace = GAP_GRACE if gap_grace is None else gap_grace
         taken, waiting = _up_to_first_young_gap(events, mark, now, grace)
@@ -75,7 +75,7 @@ async def fill_counts(
             blocked_since = mark.blocked_since if not taken and mark.blocked_since else now
         else:
             blocked_since = None
-        await _advance(conn, mark.event_id, last, blocked_since, now)
+        await advance_watermark(conn, mark.event_id, last, blocked_since, now)
     return FillReport(len(taken), last, waiting)
 
 
@@ -127,7 +127,7 @@ async def _nothing_to_count(engine: AsyncEngine) -> int | None:
     return after if pending is None else None
 
 
-async def _locked_watermark(conn: AsyncConnection, now: datetime):
+async def locked_watermark(conn: AsyncConnection, now: datetime):
     """The watermark row, locked for this transaction (created at 0 when missing)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     await conn.execute(
@@ -142,7 +142,7 @@ async def _locked_watermark(conn: AsyncConnection, now: datetime):
     ).one()
 
 
-async def _advance(conn, old: int, new: int, blocked_since, now: datetime) -> None:
+async def advance_watermark(conn, old: int, new: int, blocked_since, now: datetime) -> None:
     """Move the watermark from ``old`` to ``new``; WatermarkMoved (rolling back) if it moved."""
     result = await conn.execute(
         update(_watermark)

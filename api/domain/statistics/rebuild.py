@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.statistics import counting
-from api.domain.statistics.fill import _advance, _locked_watermark, add_counts
+from api.domain.statistics.fill import add_counts, advance_watermark, locked_watermark
 from api.domain.statistics.reading import read_events
 from api.models import StatCount
 
@@ -39,11 +39,11 @@ async def rebuild_counts(
 ) -> RebuildReport:
     now = now or datetime.now(UTC)
     async with engine.begin() as conn:
-        mark = await _locked_watermark(conn, now)
+        mark = await locked_watermark(conn, now)
         await conn.execute(delete(StatCount.__table__))
         after = counted = 0
         while events := await read_events(conn, after_id=after, limit=batch):
             await add_counts(conn, counting.count_events(events, calendar))
             after, counted = events[-1].id, counted + len(events)
-        await _advance(conn, mark.event_id, after, None, now)
+        await advance_watermark(conn, mark.event_id, after, None, now)
     return RebuildReport(counted, after)

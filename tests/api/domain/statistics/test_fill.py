@@ -213,7 +213,7 @@ async def test_a_fill_overtaken_by_another_rolls_back(services, api_key):
     await fill_counts(
         engine=services.engine, calendar=services.calendar, limit=1, gap_grace=timedelta(0)
     )
-    real = fill_module._locked_watermark
+    real = fill_module.locked_watermark
 
     async def overtaken(conn, now):
         mark = await real(conn, now)
@@ -223,7 +223,7 @@ async def test_a_fill_overtaken_by_another_rolls_back(services, api_key):
         return mark
 
     with (
-        mock.patch.object(fill_module, "_locked_watermark", overtaken),
+        mock.patch.object(fill_module, "locked_watermark", overtaken),
         pytest.raises(WatermarkMoved),
     ):
         await fill_counts(
