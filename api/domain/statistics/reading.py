@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.domain.statistics.counting import ANSWER_KINDS, TRIAGED_KIND, EventFacts
@@ -41,7 +41,8 @@ async def read_events(
             e.office_code,
             o.type.label("office_type"),
             e.rating,
-            e.note,
+            # Only a breach's note is read (the deadline's name); no one's words are.
+            case((e.kind == "breach", e.note), else_=None).label("note"),
             c.created_at,
             c.category_code,
             c.programme,
