@@ -1,9 +1,11 @@
-"""The background worker: relays the notification outbox and runs the deadline job.
+"""The background worker: relays the notification outbox, runs the deadline job, and
+counts new complaint events into the statistics.
 
 In the embedded default it runs as a task inside the api process; in production it is its
 own process (``bansos worker``) and the api runs with ``WORKER_INTERVAL_SECONDS=0``. Several
 workers may run at once: the relay takes a Redis lock and the deadline job's updates are
-conditional, so nothing is done twice.
+conditional, and the statistics' fill advances its watermark by compare-and-set, so
+nothing is done twice.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 
 from api.domain.complaints.outbox import relay_once
 from api.domain.complaints.sla import run_deadline_job
+from api.domain.statistics.fill import FillReport, Lag, WatermarkMoved, fill_counts, lag
 from api.services import Services
 
 log = logging.getLogger(__name__)
@@ -24,12 +27,20 @@ log = logging.getLogger(__name__)
 DEADLINE_JOB_SECONDS = 60.0
 #: Batches relayed per tick before yielding (a backlog drains over a few ticks).
 MAX_BATCHES_PER_TICK = 20
+#: Complaint events counted into the statistics per tick at most (a backlog drains over
+#: several ticks, behind the relay and the deadline job).
+STATS_EVENTS_PER_TICK = 2_000
+#: The statistics lag worth a warning: figures this far behind are visibly stale.
+STATS_LAG_WARNING_SECONDS = 300.0
 
 
 class Worker:
     def __init__(self, services: Services, *, interval: float) -> None:
         self.services, self.interval = services, interval
         self._next_deadline_run = 0.0
+        # The last statistics fill and the lag after it (for logs and, later, the console).
+        self.stats_fill: FillReport | None = None
+        self.stats_lag: Lag | None = None
 
     async def tick(self) -> None:
         for _ in range(MAX_BATCHES_PER_TICK):
@@ -54,6 +65,33 @@ class Worker:
                     report.escalations,
                     report.closed,
                 )
+        await self.count_statistics()
+
+    async def count_statistics(self) -> None:
+        """Count the next events into the statistics, after the duties above; report the lag."""
+        try:
+            self.stats_fill = await fill_counts(
+                engine=self.services.engine,
+                calendar=self.services.calendar,
+                limit=STATS_EVENTS_PER_TICK,
+            )
+        except WatermarkMoved:
+            return  # another worker counted them; the next tick goes on from there
+        self.stats_lag = await lag(self.services.engine)
+        oldest = self.stats_lag.oldest
+        if oldest is not None and oldest.total_seconds() >= STATS_LAG_WARNING_SECONDS:
+            log.warning(
+                "statistics: %d events not counted yet, the oldest %.0f s ago%s",
+                self.stats_lag.events,
+                oldest.total_seconds(),
+                " (waiting at a hole in the event ids)" if self.stats_fill.waiting_at_gap else "",
+            )
+        elif self.stats_fill.counted:
+            log.debug(
+                "statistics: counted %d events, %d to go",
+                self.stats_fill.counted,
+                self.stats_lag.events,
+            )
 
     async def run_forever(self) -> None:
         while True:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import accounts, reference, registry, server
+from api.cli import accounts, reference, registry, server, stats
 from bot.cli import run_bot
 from demo import cli as demo_cli
 
@@ -21,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry.import_app, name="import")
+app.add_typer(stats.stats_app, name="stats")
 app.command()(server.migrate)
 app.command("load-reference")(reference.load_reference)
 app.command("create-api-key")(accounts.create_api_key_command)
