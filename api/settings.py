@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # the in-process worker off (production runs `bansos worker` as its own process).
     worker_interval_seconds: Annotated[float, Field(alias="WORKER_INTERVAL_SECONDS", ge=0)] = 1.0
     log_level: Annotated[str, Field(alias="LOG_LEVEL")] = "INFO"
+    # Bearer token a Prometheus server sends to scrape GET /metrics. Unset (the default), the
+    # api serves no /metrics at all: the port faces the internet (docs/metrics.md).
+    metrics_token: Annotated[SecretStr | None, Field(alias="METRICS_TOKEN")] = None
     cors_origins: Annotated[list[str], NoDecode, Field(alias="CORS_ORIGINS")] = []
 
     @model_validator(mode="before")
@@ -111,6 +114,11 @@ class Settings(BaseSettings):
                 "only BANSOS_ENV=demo runs with built-in demo keys. "
                 "Generate keys with `bansos generate-keys`."
             )
+        if self.metrics_token_value == PLACEHOLDER:
+            raise InsecureSettings(
+                "METRICS_TOKEN is the placeholder: set a long random one (`openssl rand -hex "
+                "32`), or leave it unset for no /metrics."
+            )
         try:
             key = base64.b64decode(self.data_encryption_key.get_secret_value(), validate=True)
         except ValueError as exc:
@@ -136,6 +144,13 @@ class Settings(BaseSettings):
     @cached_property
     def secret_key_value(self) -> str:
         return self._secret(self.secret_key, _DEMO_SECRET_KEY)
+
+    @property
+    def metrics_token_value(self) -> str | None:
+        """The scrape token, or None when /metrics is off (unset or empty)."""
+        if self.metrics_token is None:
+            return None
+        return self.metrics_token.get_secret_value().strip() or None
 
     @property
     def is_postgres(self) -> bool:
