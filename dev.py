@@ -105,8 +105,12 @@ def pinned_packages(lock_file: Path) -> list[str]:
 
 
 #: pip's line for each requirement it takes up: "Collecting fastapi==0.115.0 (from -r …)",
-#: or "Requirement already satisfied: fastapi==0.115.0 in …" when reinstalling.
-_PIP_PACKAGE = re.compile(r"^(?:Collecting|Requirement already satisfied:) ([\w.-]+)(?:==([^\s;]+))?")
+#: "Processing /wheels/fastapi-0.115.0-py3-none-any.whl (from -r …)" from a local mirror, or
+#: "Requirement already satisfied: fastapi==0.115.0 in …" when reinstalling.
+_PIP_PACKAGE = re.compile(
+    r"^(?:(?:Collecting|Requirement already satisfied:) ([\w.-]+)(?:==([^\s;]+))?"
+    r"|Processing \S*?([\w.]+?)-(\d[^-\s]*)-\S*\.whl)"
+)
 
 
 def install_showing_progress(total: int, *args: str) -> None:
@@ -124,7 +128,9 @@ def install_showing_progress(total: int, *args: str) -> None:
         match = _PIP_PACKAGE.match(line)
         if match:
             seen += 1
-            shown = f"      ({seen}/{total}) {match.group(1)} {match.group(2) or ''}".rstrip()
+            name = match.group(1) or match.group(3).replace("_", "-").lower()
+            version = match.group(2) or match.group(4) or ""
+            shown = f"      ({seen}/{total}) {name} {version}".rstrip()
             print(f"\r\033[K{shown}" if terminal else shown, end="" if terminal else "\n")
             sys.stdout.flush()
         elif line.startswith("Installing collected packages"):

@@ -46,6 +46,7 @@ PIP_OUTPUT = [
     "  Downloading fastapi-0.115.0-py3-none-any.whl (94 kB)",
     "Collecting starlette==0.38.6 (from -r requirements/dev-lock.txt (line 500))",
     "Requirement already satisfied: idna==3.10 in ./.venv/lib/python3.11/site-packages",
+    "Processing /opt/wheels/typing_extensions-4.16.0-py3-none-any.whl (from -r x (line 9))",
     "Installing collected packages: starlette, fastapi",
     "Successfully installed fastapi-0.115.0 starlette-0.38.6",
 ]
@@ -53,12 +54,13 @@ PIP_OUTPUT = [
 
 def test_each_package_is_shown_with_its_number_out_of_all(dev, monkeypatch, capsys):
     monkeypatch.setattr(dev.subprocess, "Popen", FakePip(PIP_OUTPUT))
-    dev.install_showing_progress(3, "-r", "requirements/dev-lock.txt")
+    dev.install_showing_progress(4, "-r", "requirements/dev-lock.txt")
     shown = capsys.readouterr().out.splitlines()
     assert [line.strip() for line in shown] == [
-        "(1/3) fastapi 0.115.0",
-        "(2/3) starlette 0.38.6",
-        "(3/3) idna 3.10",
+        "(1/4) fastapi 0.115.0",
+        "(2/4) starlette 0.38.6",
+        "(3/4) idna 3.10",
+        "(4/4) typing-extensions 4.16.0",
         "unpacking them into .venv …",
     ]
 
