@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.body_limits import BodyLimits
 from api.api_docs import install_api_docs
+from api.body_limits import BodyLimits
 from api.console import install_console
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging

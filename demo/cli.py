@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +24,29 @@ from demo.staff import DEMO_STAFF_PASSWORD, handler_at, handlers_of
 __all__ = ["DEMO_STAFF_PASSWORD", "chat", "demo", "seed_demo"]
 
 DEMO_DATABASE_URL = "sqlite:///var/demo.db"
+
+#: Commands that read no api settings, or set their own (the demo).
+COMMANDS_WITH_OWN_SETTINGS = frozenset({"demo", "chat", "bot", "generate-keys"})
+#: Any of these set means someone configured this place: nothing is then guessed.
+_CONFIGURED_BY = ("BANSOS_ENV", "DATABASE_URL", "NIK_HASH_KEY", "DATA_ENCRYPTION_KEY", "SECRET_KEY")
+
+
+def use_the_demo_when_unconfigured() -> None:
+    """Point the command at the demo's database when the demo ran here (``var/demo.db``
+    exists) and nothing at all is configured, in the environment or ``.env``: so that
+    ``python3 dev.py bansos create-staff …`` works beside the demo with no variables. A
+    deployment always sets its secrets, so it never gets here; the note says it happened."""
+    database = Path(DEMO_DATABASE_URL.removeprefix("sqlite:///"))
+    if not database.exists() or any(os.environ.get(name) for name in _CONFIGURED_BY):
+        return
+    if Path(".env").exists():
+        from dotenv import dotenv_values
+
+        if any(dotenv_values(".env").get(name) for name in _CONFIGURED_BY):
+            return
+    os.environ["BANSOS_ENV"] = "demo"
+    os.environ["DATABASE_URL"] = DEMO_DATABASE_URL
+    err.print(f"Nothing is configured here: working on the demo's database, {database}.")
 
 
 def seed_demo(

@@ -82,9 +82,7 @@ def test_a_first_start_numbers_its_steps_and_says_how_many_packages(dev, monkeyp
     monkeypatch.setattr(dev.venv.EnvBuilder, "create", create)
     monkeypatch.setattr(dev, "install_showing_progress", lambda total, *args: None)
     monkeypatch.setattr(dev, "pip", lambda *args: None)
-    monkeypatch.setattr(
-        dev.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0)
-    )
+    monkeypatch.setattr(dev.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0))
 
     assert dev.environment_steps() == 3
     steps = dev.Steps(1 + dev.environment_steps())  # as main() counts, with the assets first

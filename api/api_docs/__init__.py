@@ -27,6 +27,7 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 
+
 def _page(title: str, openapi_url: str) -> str:
     vendor = f"{STATIC_URL}/vendor"
     return f"""<!doctype html>

@@ -42,7 +42,8 @@ async def test_the_start_up_script_asks_no_other_host(client, page):
 
 async def test_the_docs_policy_allows_this_server_only(page):
     policy = dict(
-        (part.split(" ", 1) + [""])[:2] for part in page.headers["content-security-policy"].split("; ")
+        (part.split(" ", 1) + [""])[:2]
+        for part in page.headers["content-security-policy"].split("; ")
     )
     assert policy["default-src"] == "'self'"
     assert policy["script-src"] == policy["style-src"] == "'self'"

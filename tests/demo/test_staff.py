@@ -49,7 +49,9 @@ async def office_of(services, tracking_id: str) -> str:
     table = Complaint.__table__
     async with services.engine.connect() as conn:
         return (
-            await conn.execute(select(table.c.office_code).where(table.c.tracking_id == tracking_id))
+            await conn.execute(
+                select(table.c.office_code).where(table.c.tracking_id == tracking_id)
+            )
         ).scalar_one()
 
 

@@ -25,9 +25,9 @@ async def test_the_api_documentation_renders_with_no_internet_and_breaks_no_poli
     laptop.on("requestfailed", lambda request: failed.append(request.url))
     laptop.on(
         "console",
-        lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     await laptop.goto("/docs")
 
