@@ -10,7 +10,7 @@
 
 It creates ``.venv`` on first use and reinstalls whenever ``pyproject.toml`` or the lock
 changes, so the two commands above keep working as dependencies evolve. That first start
-downloads about a hundred packages (about a minute, README "Getting started"); it shows each
+downloads about a hundred packages (two to three minutes, see the README); it shows each
 step and each package as it goes. Every dependency is
 installed at the version and hash pinned in ``requirements/dev-lock.txt`` (the image installs
 ``requirements/lock.txt``, the same pins without the dev tools); see README, "Dependencies".
@@ -82,8 +82,8 @@ def ensure_environment(*, lock_complete: bool = True, steps: Steps | None = None
         venv.EnvBuilder(with_pip=True).create(VENV)
     packages = pinned_packages(DEV_LOCK)
     steps.next(
-        f"Installing {len(packages)} pinned packages into .venv (about a minute on a first "
-        "start, mostly downloads)"
+        f"Installing {len(packages)} pinned packages into .venv (two to three minutes on a "
+        "first start, mostly downloads)"
     )
     # Pinned and hash-checked first; then the project itself, which must add nothing.
     install_showing_progress(len(packages), "--require-hashes", "-r", str(DEV_LOCK))

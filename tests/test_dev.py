@@ -92,7 +92,7 @@ def test_a_first_start_numbers_its_steps_and_says_how_many_packages(dev, monkeyp
     pinned = len(dev.pinned_packages(dev.DEV_LOCK))
     assert pinned > 50
     assert shown[1] == "[2/4] Creating the virtual environment in .venv"
-    assert shown[2].startswith(f"[3/4] Installing {pinned} pinned packages into .venv (about a")
+    assert shown[2].startswith(f"[3/4] Installing {pinned} pinned packages into .venv (two to")
     assert shown[3].startswith("[4/4] Installing the project itself")
     assert shown[-1] == "The environment is ready."
     # The next start has nothing to do, and says nothing.
