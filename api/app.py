@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.api_docs import install_api_docs
 from api.body_limits import BodyLimits
 from api.console import install_console
 from api.errors import install_error_handlers
@@ -57,6 +58,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             "Status checks by NIK and complaints for the digital social-assistance rollout."
         ),
         openapi_url="/openapi.json",
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN: /docs is ours (api_docs).
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.services = services
@@ -80,4 +84,5 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(metrics.router)
     # The staff web console (server-rendered pages under /console): docs/console.md.
     install_console(app)
+    install_api_docs(app)
     return app
