@@ -116,21 +116,31 @@ def render_answer(answer: dict, locale: str) -> str:
                 next_step=plain(programme["next_step"]),
             )
         ]
-        lines += [
-            say(
-                locale,
-                "status_disbursement",
-                tahap=plain(d["tahap_label"]),
-                stage=plain(d["stage_label"]),
-                status=plain(d["status_label"]),
-                channel=plain(d["channel_label"]),
-                amount=d["amount"],
-                date=d["date"],
-            )
-            for d in programme["disbursements"]
-        ]
+        lines += _stages(programme, locale)
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
+
+
+def _stages(programme: dict, locale: str) -> list[str]:
+    """The programme's disbursement stages under a heading (a failure marked, beside the
+    stage the aid moved on to); for a recipient with none yet, a line saying so."""
+    stages = programme["disbursements"]
+    if not stages:
+        return [say(locale, "status_no_stages")] if programme["standing"] == "recipient" else []
+    return [say(locale, "status_stages")] + [
+        say(
+            locale,
+            "status_disbursement",
+            tahap=plain(d["tahap_label"]),
+            stage=plain(d["stage_label"]),
+            status=plain(d["status_label"]),
+            channel=plain(d["channel_label"]),
+            amount=d["amount"],
+            date=d["date"],
+            failed=d["status"] == "GAGAL",
+        )
+        for d in stages
+    ]
 
 
 def _next_steps(locale: str, answer: dict):
