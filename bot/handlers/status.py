@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.client import ApiRefusal, ApiUnavailable
 from bot.handlers.common import (
     conversation,
+    removed_nik,
     reply,
     services_of,
     short_text_problem,
@@ -65,6 +66,9 @@ async def receive_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
 async def receive_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Ask the api and show the answer."""
     locale = locale_of(context)
+    if await removed_nik(update, context):
+        await reply(update, say(locale, "name_not_nik"))
+        return ASK_NAME
     problem = short_text_problem(update, context)
     if problem:
         await reply(update, problem)

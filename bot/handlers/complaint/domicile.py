@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.client import ApiRefusal, ApiUnavailable
-from bot.handlers.common import reply, services_of, short_text_problem
+from bot.handlers.common import removed_nik, reply, services_of, short_text_problem
 from bot.handlers.complaint.steps import (
     DESCRIPTION,
     DISTRICT,
@@ -50,6 +50,8 @@ async def pick_domicile_source(update: Update, context: ContextTypes.DEFAULT_TYP
 async def receive_regency_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Find kab/kota by part of the name and offer them as buttons."""
     locale = locale_of(context)
+    if await removed_nik(update, context):
+        return REGENCY
     problem = short_text_problem(update, context)
     if problem:
         await reply(update, problem)
@@ -103,6 +105,8 @@ async def _offer_districts(update, context, regency_code: str, typed: str | None
 
 async def receive_district_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Narrow the kecamatan list by part of the name."""
+    if await removed_nik(update, context):
+        return DISTRICT
     problem = short_text_problem(update, context)
     if problem:
         await reply(update, problem)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import TELEGRAM_MAX_DOWNLOAD_MB, complaint_limits, reply
+from bot.handlers.common import TELEGRAM_MAX_DOWNLOAD_MB, complaint_limits, removed_nik, reply
 from bot.handlers.complaint.steps import (
     ATTACHMENTS,
     DESCRIPTION,
@@ -32,6 +32,10 @@ async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE
     if len(message.text) > longest:
         await reply(update, say(locale, "text_too_long", max=longest))
         return DESCRIPTION
+    # A story may name someone's NIK: it stays in the complaint (the public list masks it),
+    # but not in the chat.
+    if await removed_nik(update, context):
+        await reply(update, text(locale, "story_kept_with_nik"))
     draft_of(context)["description"] = message.text.strip()
     return await next_after(update, context, ATTACHMENTS)
 
@@ -91,6 +95,7 @@ async def pick_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
 async def refuse_non_attachment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Text, stickers and the like at the evidence step: say what is expected, keep the step."""
     locale = locale_of(context)
+    await removed_nik(update, context)
     await reply(
         update,
         text(locale, "attachment_not_allowed"),
