@@ -213,6 +213,27 @@ async def test_a_document_of_a_type_the_api_refuses_is_refused_at_once(citizen, 
     assert "Hanya foto atau berkas PDF" in refused.plain_text
 
 
+async def test_a_file_that_is_not_what_it_claims_is_refused_when_it_arrives(citizen, services):
+    # Called a PDF by its sender, a GIF in fact: the api would refuse it after sending.
+    await _to_the_story_step(citizen)
+    citizen.say("Diminta uang.")
+    await citizen.next_answers()
+    citizen.standin.send_document(
+        citizen.chat_id, b"GIF89a" + bytes(64), file_name="bukti.pdf", mime_type="application/pdf"
+    )
+    [refused] = await citizen.next_answers()
+    citizen.standin.send_photo(citizen.chat_id, photo())
+    [kept] = await citizen.next_answers()
+    citizen.press(kept, "Lanjut")
+    await choose(citizen, "Biasa")
+    [summary] = await citizen.next_answers()
+
+    assert "diterima" not in refused.plain_text
+    assert "bukan foto (JPEG, PNG, WebP) atau PDF" in refused.plain_text
+    assert "Lampiran 1 dari 5 diterima" in kept.plain_text  # the refused file never counted
+    assert "Lampiran: 1" in summary.plain_text
+
+
 async def test_a_sticker_at_the_evidence_step_is_refused_kindly(citizen, services):
     citizen.command("/adu")
     await choose(citizen, "Pungli")
