@@ -76,6 +76,13 @@ async def test_the_whole_dialog_files_the_complaint_with_its_photo(citizen, serv
     assert "Dinas Sosial Kabupaten Banyuwangi" in filed.plain_text
 
 
+async def test_the_summary_names_the_kecamatan_with_its_kab_kota(citizen, services, registry):
+    *_, summary, _filed = await _file_through_the_chat(citizen)
+
+    # "Pesanggaran" alone could be anywhere; the citizen checks it is the right one.
+    assert "Wilayah: Kecamatan Pesanggaran, Kabupaten Banyuwangi" in summary.plain_text
+
+
 async def test_an_anonymous_complaint_is_filed_as_such(citizen, services, registry):
     *_, summary, _filed = await _file_through_the_chat(citizen, privacy="Anonim")
 

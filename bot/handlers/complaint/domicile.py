@@ -95,6 +95,7 @@ async def _offer_districts(update, context, regency_code: str, typed: str | None
         return DISTRICT
     # The names wait in the draft: a button carries only the code (64 bytes at most).
     draft_of(context)["district_names"] = {d["code"]: d["name"] for d in found}
+    draft_of(context)["regency_name"] = found[0]["parent_name"]
     await reply(
         update,
         text(locale, "ask_district", regency=found[0]["parent_name"]),
@@ -123,5 +124,9 @@ async def pick_district(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     data = await answer_button(update)
     code = data.partition(":")[2]
     draft = draft_of(context)
-    draft["domicile"] = {"code": code, "name": draft.get("district_names", {}).get(code, code)}
+    draft["domicile"] = {
+        "code": code,
+        "name": draft.get("district_names", {}).get(code, code),
+        "regency": draft.get("regency_name"),
+    }
     return await next_after(update, context, DESCRIPTION)
