@@ -116,7 +116,9 @@ def build_application(
     if telegram_rate_limits:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
-    application.bot_data["services"] = BotServices(api=api, limits=ComplaintLimitsCache(api))
+    application.bot_data["services"] = BotServices(
+        api=api, limits=ComplaintLimitsCache(api), redis=redis
+    )
     add_start_handlers(application)
     add_status_handlers(application)
     add_complaint_handlers(application)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -37,6 +38,8 @@ class BotServices:
     api: ApiClient
     #: The api's complaint limits, asked once and kept for a few minutes.
     limits: ComplaintLimitsCache
+    #: The bot's Redis (conversations, notifications, complaints confirmed in the chat).
+    redis: Redis
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 from PIL import Image
 from sqlalchemy import select
 
-from api.models import Complaint, ComplaintAttachment
+from api.domain.complaints.outbox import relay_once, stream_for
+from api.models import Complaint, ComplaintAttachment, OutboxMessage
 from tests.registry_support import SITI
 
 
@@ -81,6 +83,33 @@ async def test_the_summary_names_the_kecamatan_with_its_kab_kota(citizen, servic
 
     # "Pesanggaran" alone could be anywhere; the citizen checks it is the right one.
     assert "Wilayah: Kecamatan Pesanggaran, Kabupaten Banyuwangi" in summary.plain_text
+
+
+async def test_the_complaint_is_confirmed_once_not_again_by_the_notification(
+    citizen, services, registry
+):
+    *_, filed = await _file_through_the_chat(citizen)
+    async with services.engine.connect() as conn:
+        [(outbox_id, kind)] = (
+            await conn.execute(select(OutboxMessage.id, OutboxMessage.kind))
+        ).all()
+    # The api's worker relays the "received" notification; the bot's sender handles it.
+    while (await relay_once(engine=services.engine, redis=services.redis)).relayed:
+        pass
+    handled = f"delivered:{stream_for('telegram-bot')}:{outbox_id}"
+    for _ in range(100):
+        if await services.redis.exists(handled):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the notification was never handled")
+
+    [complaint], _ = await stored(services)
+    tracking = complaint.tracking_id
+    shown = f"{tracking[:3]}-{tracking[3:6]}-{tracking[6:]}"
+    confirmations = [m for m in citizen.standin.sent(citizen.chat_id) if shown in m.plain_text]
+    assert kind == "complaint.received"
+    assert confirmations == [filed]
 
 
 async def test_an_anonymous_complaint_is_filed_as_such(citizen, services, registry):
