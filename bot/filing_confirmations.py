@@ -12,7 +12,10 @@ notification: the citizen hears of their complaint at least once.
 
 from __future__ import annotations
 
+import contextlib
+
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 #: ``bot:confirmed:<tracking id>``: the chat that filed this complaint confirms it itself.
 PREFIX = "bot:confirmed:"
@@ -28,8 +31,12 @@ def _key(tracking_id: str) -> str:
 
 
 async def confirm_in_chat(redis: Redis, tracking_id: str) -> None:
-    """The chat confirms this complaint: its "received" notification is not to be sent."""
-    await redis.set(_key(tracking_id), 1, ex=TTL_SECONDS)
+    """The chat confirms this complaint: its "received" notification is not to be sent.
+
+    Best effort: with Redis unreachable the complaint is still filed and confirmed here,
+    and the notification merely says so a second time."""
+    with contextlib.suppress(RedisError):
+        await redis.set(_key(tracking_id), 1, ex=TTL_SECONDS)
 
 
 async def confirmed_in_chat(redis: Redis, kind: str, payload: object) -> bool:
