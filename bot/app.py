@@ -19,7 +19,7 @@ from telegram.ext import (
 import messages
 from bot.client import ApiClient
 from bot.complaint_limits import ComplaintLimitsCache
-from bot.handlers.common import BotServices, reply, show_menu
+from bot.handlers.common import BotServices, removed_nik, reply, show_menu
 from bot.handlers.complaint import add_complaint_handlers
 from bot.handlers.start import add_start_handlers
 from bot.handlers.status import add_status_handlers
@@ -69,8 +69,9 @@ async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Anything outside a conversation: a kind word and the menu."""
-    await reply(update, say(locale_of(context), "unknown_input"))
+    """Anything outside a conversation: a kind word and the menu (a NIK taken out first)."""
+    if not await removed_nik(update, context):
+        await reply(update, say(locale_of(context), "unknown_input"))
     await show_menu(update, context)
 
 
@@ -115,7 +116,9 @@ def build_application(
     if telegram_rate_limits:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
-    application.bot_data["services"] = BotServices(api=api, limits=ComplaintLimitsCache(api))
+    application.bot_data["services"] = BotServices(
+        api=api, limits=ComplaintLimitsCache(api), redis=redis
+    )
     add_start_handlers(application)
     add_status_handlers(application)
     add_complaint_handlers(application)

@@ -36,6 +36,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter
 
+from bot.filing_confirmations import confirmed_in_chat
 from bot.notifications import Notification, NotificationConsumer
 from bot.pacing import Pacing, SendWindow
 from bot.rendering.notification import render_notification
@@ -115,7 +116,8 @@ class ChatSender:
         self._done: set[str] = set()
         #: Sent, but the acknowledgement failed (Redis): not to be sent again.
         self._sent_unacked: set[str] = set()
-        #: sent, blocked (403 answers), skipped_blocked, retry_after (429 answers), failed.
+        #: sent, blocked (403 answers), skipped_blocked, skipped_confirmed (a complaint the
+        #: chat confirmed itself: bot.filing_confirmations), retry_after (429 answers), failed.
         self.stats: Counter[str] = Counter()
 
     def enqueue(self, chat_id: int, entry_id: str, fields: Any) -> None:
@@ -210,6 +212,9 @@ class ChatSender:
             return  # (checked by the notifier) / sent already, only the acknowledgement failed
         if await self.redis.exists(blocked_key(chat_id)):
             self.stats["skipped_blocked"] += 1
+            return
+        if await confirmed_in_chat(self.redis, notification.kind, notification.payload):
+            self.stats["skipped_confirmed"] += 1
             return
         text = render_notification(notification)
         while True:

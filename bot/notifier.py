@@ -79,7 +79,7 @@ class Notifier:
         self._alive = alive or (lambda: True)
         self._task: asyncio.Task[None] | None = None
         self._reading = self._read_cancelled = False
-        #: sent, blocked (403 answers), skipped_blocked, retry_after (429 answers), failed.
+        #: sent, blocked, skipped_blocked, skipped_confirmed, retry_after, failed (ChatSender).
         self.stats = self.sender.stats
 
     # --- lifecycle ----------------------------------------------------------------------------

@@ -70,7 +70,8 @@ class Found:
     region_verified: bool
     desil: int | None
     eligibility: list[ProgrammeEligibility]
-    # Per programme, the latest stage of each tahap of the most recent year on record.
+    # Per programme, the latest stage of each tahap of the most recent year on record, after
+    # the tahap's last failure if the aid moved on from it (``latest_per_tahap``).
     disbursements: dict[str, list[DisbursementStage]] = field(default_factory=dict)
     # The registry row, for a "tell me when my aid moves" subscription token.
     beneficiary_id: int | None = None
@@ -100,26 +101,37 @@ Result = Found | NotFound | InvalidNik | InvalidName | RateLimited
 
 
 def latest_per_tahap(rows: Sequence[DisbursementStage]) -> dict[str, list[DisbursementStage]]:
-    """For each programme, the furthest stage reached in each tahap of its latest year.
+    """For each programme, the furthest stage reached in each tahap of its latest year,
+    preceded by that tahap's latest failure when the furthest stage is not itself it.
 
     "Furthest" is the later stage in the Kemensos order; on the same stage (a bank attempt
-    and a PT Pos re-route) the more recent report wins.
+    and a PT Pos re-route) the more recent report wins. A failure stays in view after the
+    aid moved on (a failed top-up, then a PT Pos re-route): it explains the delay and the
+    change of channel the citizen sees.
     """
     latest_year: dict[str, int] = {}
     for row in rows:
         latest_year[row.programme] = max(latest_year.get(row.programme, 0), row.year)
     best: dict[tuple[str, int], DisbursementStage] = {}
+    failed: dict[tuple[str, int], DisbursementStage] = {}
     for row in rows:
         if row.year != latest_year[row.programme]:
             continue
         key = (row.programme, row.tahap)
-        kept = best.get(key)
         rank = (_STAGE_ORDER[row.stage], row.occurred_on)
+        kept = best.get(key)
         if kept is None or rank > (_STAGE_ORDER[kept.stage], kept.occurred_on):
             best[key] = row
+        if row.status == "GAGAL":
+            kept = failed.get(key)
+            if kept is None or rank > (_STAGE_ORDER[kept.stage], kept.occurred_on):
+                failed[key] = row
     result: dict[str, list[DisbursementStage]] = {}
-    for (programme, _), row in sorted(best.items()):
-        result.setdefault(programme, []).append(row)
+    for key, row in sorted(best.items()):
+        lines = result.setdefault(key[0], [])
+        if key in failed and failed[key] is not row:
+            lines.append(failed[key])
+        lines.append(row)
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -17,10 +18,15 @@ from telegram.ext import (
 
 from bot.client import ApiClient, ApiRefusal, ApiUnavailable, ComplaintLimits
 from bot.complaint_limits import ComplaintLimitsCache
+from bot.nik_text import contains_nik
 from bot.texts import escape, keyboard, locale_of, plain, say
 
 #: Longest text accepted where a short answer (a NIK, a name, a search) is asked for.
 MAX_SHORT_TEXT = 200
+#: Longest text read as a NIK: 16 digits with a separator between every two are 31
+#: characters. Anything longer is answered here, never sent to the api (which refuses it in
+#: words meant for developers).
+MAX_NIK_TEXT = 40
 #: The largest file a bot may download from Telegram (Telegram's limit, not the api's).
 TELEGRAM_MAX_DOWNLOAD_MB = 20
 
@@ -32,6 +38,8 @@ class BotServices:
     api: ApiClient
     #: The api's complaint limits, asked once and kept for a few minutes.
     limits: ComplaintLimitsCache
+    #: The bot's Redis (conversations, notifications, complaints confirmed in the chat).
+    redis: Redis
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
@@ -73,7 +81,10 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def refuse_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A sticker, voice note, photo or location where text was asked: say so, keep the step."""
+    """A sticker, voice note, photo or location where text was asked, or text where a button
+    was: say so, keep the step (a NIK in it taken out of the chat first)."""
+    if await removed_nik(update, context):
+        return
     await reply(update, say(locale_of(context), "text_expected"))
 
 
@@ -95,13 +106,15 @@ async def take_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[
     wrong (the caller stays at its step).
     """
     locale = locale_of(context)
-    problem = short_text_problem(update, context)
     nik = update.effective_message.text or ""
-    # Too old or already gone: nothing more can be done about it.
-    with contextlib.suppress(TelegramError):
-        await update.effective_message.delete()
+    problem = None
+    if update.effective_message.forward_origin is not None:
+        problem = say(locale, "forwarded_refused")
+    elif len(nik.strip()) > MAX_NIK_TEXT:
+        problem = say(locale, "nik_too_long")
+    await _delete(update)
     if problem:
-        await reply(update, problem)
+        await reply(update, say(locale, "nik_removed") + "\n" + problem)
         return None
     try:
         checked = await services_of(context).api.check_nik_format(nik=nik, locale=locale)
@@ -112,6 +125,24 @@ async def take_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[
         await reply(update, say(locale, "api_unavailable"))
         return None
     return nik, checked["nik_masked"]
+
+
+async def removed_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A NIK typed where none was asked (a name, a story, the menu): delete its message as
+    the NIK steps do and tell the citizen why. True when it was deleted; the caller then
+    says what happens to the rest of the message."""
+    message = update.effective_message
+    if not contains_nik(message.text or message.caption or ""):
+        return False
+    await _delete(update)
+    await reply(update, say(locale_of(context), "nik_typed_removed"))
+    return True
+
+
+async def _delete(update: Update) -> None:
+    # Too old or already gone: nothing more can be done about it.
+    with contextlib.suppress(TelegramError):
+        await update.effective_message.delete()
 
 
 def conversation(

@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.client import ApiRefusal, ApiUnavailable
 from bot.handlers.common import (
     conversation,
+    removed_nik,
     reply,
     services_of,
     short_text_problem,
@@ -65,6 +66,9 @@ async def receive_nik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
 async def receive_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Ask the api and show the answer."""
     locale = locale_of(context)
+    if await removed_nik(update, context):
+        await reply(update, say(locale, "name_not_nik"))
+        return ASK_NAME
     problem = short_text_problem(update, context)
     if problem:
         await reply(update, problem)
@@ -116,21 +120,31 @@ def render_answer(answer: dict, locale: str) -> str:
                 next_step=plain(programme["next_step"]),
             )
         ]
-        lines += [
-            say(
-                locale,
-                "status_disbursement",
-                tahap=plain(d["tahap_label"]),
-                stage=plain(d["stage_label"]),
-                status=plain(d["status_label"]),
-                channel=plain(d["channel_label"]),
-                amount=d["amount"],
-                date=d["date"],
-            )
-            for d in programme["disbursements"]
-        ]
+        lines += _stages(programme, locale)
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
+
+
+def _stages(programme: dict, locale: str) -> list[str]:
+    """The programme's disbursement stages under a heading (a failure marked, beside the
+    stage the aid moved on to); for a recipient with none yet, a line saying so."""
+    stages = programme["disbursements"]
+    if not stages:
+        return [say(locale, "status_no_stages")] if programme["standing"] == "recipient" else []
+    return [say(locale, "status_stages")] + [
+        say(
+            locale,
+            "status_disbursement",
+            tahap=plain(d["tahap_label"]),
+            stage=plain(d["stage_label"]),
+            status=plain(d["status_label"]),
+            channel=plain(d["channel_label"]),
+            amount=d["amount"],
+            date=d["date"],
+            failed=d["status"] == "GAGAL",
+        )
+        for d in stages
+    ]
 
 
 def _next_steps(locale: str, answer: dict):

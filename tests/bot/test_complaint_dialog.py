@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 from PIL import Image
 from sqlalchemy import select
 
-from api.models import Complaint, ComplaintAttachment
+from api.domain.complaints.outbox import relay_once, stream_for
+from api.models import Complaint, ComplaintAttachment, OutboxMessage
 from tests.registry_support import SITI
 
 
@@ -74,6 +76,40 @@ async def test_the_whole_dialog_files_the_complaint_with_its_photo(citizen, serv
     tracking = complaint.tracking_id
     assert f"{tracking[:3]}-{tracking[3:6]}-{tracking[6:]}" in filed.plain_text
     assert "Dinas Sosial Kabupaten Banyuwangi" in filed.plain_text
+
+
+async def test_the_summary_names_the_kecamatan_with_its_kab_kota(citizen, services, registry):
+    *_, summary, _filed = await _file_through_the_chat(citizen)
+
+    # "Pesanggaran" alone could be anywhere; the citizen checks it is the right one.
+    assert "Wilayah: Kecamatan Pesanggaran, Kabupaten Banyuwangi" in summary.plain_text
+
+
+async def test_the_complaint_is_confirmed_once_not_again_by_the_notification(
+    citizen, services, registry
+):
+    *_, filed = await _file_through_the_chat(citizen)
+    async with services.engine.connect() as conn:
+        [(outbox_id, kind)] = (
+            await conn.execute(select(OutboxMessage.id, OutboxMessage.kind))
+        ).all()
+    # The api's worker relays the "received" notification; the bot's sender handles it.
+    while (await relay_once(engine=services.engine, redis=services.redis)).relayed:
+        pass
+    handled = f"delivered:{stream_for('telegram-bot')}:{outbox_id}"
+    for _ in range(100):
+        if await services.redis.exists(handled):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the notification was never handled")
+
+    [complaint], _ = await stored(services)
+    tracking = complaint.tracking_id
+    shown = f"{tracking[:3]}-{tracking[3:6]}-{tracking[6:]}"
+    confirmations = [m for m in citizen.standin.sent(citizen.chat_id) if shown in m.plain_text]
+    assert kind == "complaint.received"
+    assert confirmations == [filed]
 
 
 async def test_an_anonymous_complaint_is_filed_as_such(citizen, services, registry):
@@ -211,6 +247,27 @@ async def test_a_document_of_a_type_the_api_refuses_is_refused_at_once(citizen, 
     [refused] = await citizen.next_answers()
 
     assert "Hanya foto atau berkas PDF" in refused.plain_text
+
+
+async def test_a_file_that_is_not_what_it_claims_is_refused_when_it_arrives(citizen, services):
+    # Called a PDF by its sender, a GIF in fact: the api would refuse it after sending.
+    await _to_the_story_step(citizen)
+    citizen.say("Diminta uang.")
+    await citizen.next_answers()
+    citizen.standin.send_document(
+        citizen.chat_id, b"GIF89a" + bytes(64), file_name="bukti.pdf", mime_type="application/pdf"
+    )
+    [refused] = await citizen.next_answers()
+    citizen.standin.send_photo(citizen.chat_id, photo())
+    [kept] = await citizen.next_answers()
+    citizen.press(kept, "Lanjut")
+    await choose(citizen, "Biasa")
+    [summary] = await citizen.next_answers()
+
+    assert "diterima" not in refused.plain_text
+    assert "bukan foto (JPEG, PNG, WebP) atau PDF" in refused.plain_text
+    assert "Lampiran 1 dari 5 diterima" in kept.plain_text  # the refused file never counted
+    assert "Lampiran: 1" in summary.plain_text
 
 
 async def test_a_sticker_at_the_evidence_step_is_refused_kindly(citizen, services):

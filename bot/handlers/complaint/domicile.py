@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.client import ApiRefusal, ApiUnavailable
-from bot.handlers.common import reply, services_of, short_text_problem
+from bot.handlers.common import removed_nik, reply, services_of, short_text_problem
 from bot.handlers.complaint.steps import (
     DESCRIPTION,
     DISTRICT,
@@ -50,6 +50,8 @@ async def pick_domicile_source(update: Update, context: ContextTypes.DEFAULT_TYP
 async def receive_regency_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Find kab/kota by part of the name and offer them as buttons."""
     locale = locale_of(context)
+    if await removed_nik(update, context):
+        return REGENCY
     problem = short_text_problem(update, context)
     if problem:
         await reply(update, problem)
@@ -93,6 +95,7 @@ async def _offer_districts(update, context, regency_code: str, typed: str | None
         return DISTRICT
     # The names wait in the draft: a button carries only the code (64 bytes at most).
     draft_of(context)["district_names"] = {d["code"]: d["name"] for d in found}
+    draft_of(context)["regency_name"] = found[0]["parent_name"]
     await reply(
         update,
         text(locale, "ask_district", regency=found[0]["parent_name"]),
@@ -103,6 +106,8 @@ async def _offer_districts(update, context, regency_code: str, typed: str | None
 
 async def receive_district_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Narrow the kecamatan list by part of the name."""
+    if await removed_nik(update, context):
+        return DISTRICT
     problem = short_text_problem(update, context)
     if problem:
         await reply(update, problem)
@@ -119,5 +124,9 @@ async def pick_district(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     data = await answer_button(update)
     code = data.partition(":")[2]
     draft = draft_of(context)
-    draft["domicile"] = {"code": code, "name": draft.get("district_names", {}).get(code, code)}
+    draft["domicile"] = {
+        "code": code,
+        "name": draft.get("district_names", {}).get(code, code),
+        "regency": draft.get("regency_name"),
+    }
     return await next_after(update, context, DESCRIPTION)

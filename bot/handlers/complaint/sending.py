@@ -7,6 +7,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.client import ApiRefusal, ApiUnavailable, Upload
+from bot.filing_confirmations import confirm_in_chat
 from bot.handlers.common import reply, services_of, show_menu, user_key
 from bot.handlers.complaint.steps import (
     PRIVACY,
@@ -63,6 +64,8 @@ async def _submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except ApiUnavailable:
         await reply(update, say(locale, "api_unavailable"))
         return await show_summary(update, context)
+    # Confirmed below, in this chat: the api's "received" notification would say it twice.
+    await confirm_in_chat(services_of(context).redis, filed["tracking_id"])
     for attachment in draft.get("attachments", []):
         await _upload(update, context, filed["tracking_id"], attachment)
     context.user_data.pop("complaint", None)

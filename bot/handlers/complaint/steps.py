@@ -97,7 +97,7 @@ async def show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
             "summary",
             category=plain(chosen.get("label", draft.get("category", ""))),
             subject=draft.get("subject_masked"),
-            domicile=domicile["name"] if domicile else text(locale, "domicile_unknown"),
+            domicile=_domicile(locale, domicile),
             description=_shortened(draft.get("description", "")),
             attachments=len(draft.get("attachments", [])),
             privacy=text(locale, f"button_privacy_{draft.get('privacy', 'BIASA')}"),
@@ -118,6 +118,15 @@ async def show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
         ),
     )
     return CONFIRM
+
+
+def _domicile(locale: str, domicile: dict | None) -> str:
+    """The kecamatan with its kab/kota: a kecamatan name alone is often found in several."""
+    if not domicile:
+        return text(locale, "domicile_unknown")
+    if not domicile.get("regency"):  # a draft kept from before the kab/kota was noted
+        return domicile["name"]
+    return text(locale, "domicile", district=domicile["name"], regency=domicile["regency"])
 
 
 def _publication(privacy: str, category: dict) -> str:

@@ -10,6 +10,7 @@ from bot.client import ApiRefusal, ApiUnavailable, Upload
 from bot.handlers.common import (
     TELEGRAM_MAX_DOWNLOAD_MB,
     complaint_limits,
+    removed_nik,
     reply,
     services_of,
     show_menu,
@@ -94,6 +95,8 @@ async def _draft_or_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> d
 async def receive_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """The answer as text: sent to the office at once."""
     locale = locale_of(context)
+    # The office may have asked for a NIK: it may go to the office, but not stay in the chat.
+    await removed_nik(update, context)
     draft = await _draft_or_end(update, context)
     if draft is None:
         return end(context)

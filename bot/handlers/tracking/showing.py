@@ -8,7 +8,14 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.client import ApiRefusal, ApiUnavailable
-from bot.handlers.common import reply, services_of, short_text_problem, show_menu, user_key
+from bot.handlers.common import (
+    removed_nik,
+    reply,
+    services_of,
+    short_text_problem,
+    show_menu,
+    user_key,
+)
 from bot.handlers.tracking.steps import CHOOSING, DRAFT, end
 from bot.rendering.complaint import render_complaint, short_date, tell
 from bot.texts import escape, keyboard, locale_of, plain, say
@@ -147,6 +154,8 @@ async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def receive_tracking_id(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """A typed tracking ID (after the list, or after a mistyped one): show it."""
+    if await removed_nik(update, context):
+        return CHOOSING
     problem = short_text_problem(update, context)
     if problem:
         await reply(update, problem)

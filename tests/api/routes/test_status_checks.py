@@ -55,12 +55,14 @@ async def test_a_recipient_sees_each_programme_with_its_reason_and_latest_stage(
     assert "desil 3" in programmes["PKH"]["reason"]
     assert programmes["BLT"]["standing"] == "not_designated"
     sembako = programmes["SEMBAKO"]["disbursements"]
-    # Only the latest year, one line per tahap, the furthest stage (the PT Pos re-route).
+    # Only the latest year; per tahap the furthest stage (the PT Pos re-route), after the
+    # failure it moved on from (the bank's top-up).
     assert [(d["year"], d["tahap"], d["stage"], d["channel"], d["status"]) for d in sembako] == [
         (2026, 3, "TRANSAKSI", "BRI", "SUKSES"),
+        (2026, 4, "TOPUP", "BRI", "GAGAL"),
         (2026, 4, "TOPUP", "POS", "PROSES"),
     ]
-    assert sembako[1]["tahap_label"] == "Tahap IV 2026"
+    assert sembako[2]["tahap_label"] == "Tahap IV 2026"
     assert programmes["PBI_JK"]["disbursements"] == []
 
 
@@ -69,7 +71,7 @@ async def test_a_family_member_sees_the_family_programme_and_its_disbursements(c
     programmes = {p["code"]: p for p in response.json()["person"]["programmes"]}
     assert programmes["SEMBAKO"]["reason_code"] == "recipient_family"
     assert "pengurus keluarga" in programmes["SEMBAKO"]["reason"]
-    assert [d["tahap"] for d in programmes["SEMBAKO"]["disbursements"]] == [3, 4]
+    assert [d["tahap"] for d in programmes["SEMBAKO"]["disbursements"]] == [3, 4, 4]
     assert programmes["PBI_JK"]["reason_code"] == "recipient"
 
 
