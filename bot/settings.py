@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFICIAL_BOT_API = "https://api.telegram.org"
@@ -20,6 +21,9 @@ class BotSettings(BaseSettings):
     telegram_api_base_url: Annotated[str, Field(alias="TELEGRAM_API_BASE_URL")] = OFFICIAL_BOT_API
     api_url: Annotated[str, Field(alias="BANSOS_API_URL")] = "http://127.0.0.1:8000"
     api_key: Annotated[SecretStr, Field(alias="BANSOS_API_KEY")] = SecretStr("")
+    # docker compose: `bansos bootstrap` writes the key to a volume the bot reads it from,
+    # so the key never passes through .env (used when BANSOS_API_KEY is empty).
+    api_key_file: Annotated[Path | None, Field(alias="BANSOS_API_KEY_FILE")] = None
     # The api key's channel name: notifications for this bot arrive on notifications:<channel>.
     channel: Annotated[str, Field(alias="BOT_CHANNEL")] = "telegram-bot"
     # Conversation drafts and the notification stream; memory:// keeps them in-process.
@@ -38,6 +42,13 @@ class BotSettings(BaseSettings):
     # message per window in each chat (tests shrink the window together with the stand-in's).
     notify_overall_limit: Annotated[int, Field(alias="BOT_NOTIFY_OVERALL_LIMIT", ge=1)] = 30
     notify_window_seconds: Annotated[float, Field(alias="BOT_NOTIFY_WINDOW_SECONDS", gt=0)] = 1.0
+
+    @model_validator(mode="after")
+    def _key_from_file(self) -> BotSettings:
+        file = self.api_key_file
+        if not self.api_key.get_secret_value() and file is not None and file.is_file():
+            self.api_key = SecretStr(file.read_text().strip())
+        return self
 
     @property
     def token(self) -> str:
