@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.api_docs import install_api_docs
 from api.body_limits import BodyLimits
 from api.console import install_console
 from api.errors import install_error_handlers
+from api.http_metrics import RequestMetrics
 from api.logging_setup import configure_logging
-from api.routes import admin, complaints, health, open311, regions, staff, status
+from api.routes import admin, complaints, health, metrics, open311, regions, staff, status
 from api.services import Services
 from api.settings import Settings, get_settings
 from api.worker import background_worker
@@ -56,6 +58,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             "Status checks by NIK and complaints for the digital social-assistance rollout."
         ),
         openapi_url="/openapi.json",
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN: /docs is ours (api_docs).
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.services = services
@@ -64,6 +69,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     # Outermost of ours: a body is bounded, and its sender's key checked, before any route
     # or parser reads it.
     app.add_middleware(BodyLimits)
+    # Outside it: what BodyLimits refuses is counted and timed too.
+    app.add_middleware(RequestMetrics)
     app.include_router(health.router)
     app.include_router(status.router)
     app.include_router(complaints.router)
@@ -71,6 +78,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(staff.router)
     app.include_router(admin.router)
     app.include_router(open311.router)
+    # /metrics exists only with a scrape token: this port faces the internet.
+    app.state.metrics_token = settings.metrics_token_value
+    if app.state.metrics_token is not None:
+        app.include_router(metrics.router)
     # The staff web console (server-rendered pages under /console): docs/console.md.
     install_console(app)
+    install_api_docs(app)
     return app

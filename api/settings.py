@@ -122,6 +122,11 @@ class Settings(BaseSettings):
     """The in-process worker's relay interval in seconds; `0` = none (run `bansos worker`)."""
     log_level: Annotated[str, Field(alias="LOG_LEVEL")] = "INFO"
     """`DEBUG`, `INFO`, `WARNING` or `ERROR`."""
+    # Bearer token a Prometheus server sends to scrape GET /metrics. Unset (the default), the
+    # api serves no /metrics at all: the port faces the internet (docs/metrics.md).
+    metrics_token: Annotated[SecretStr | None, Field(alias="METRICS_TOKEN")] = None
+    """Bearer token a Prometheus server sends to scrape `GET /metrics`; unset, the api serves
+    no `/metrics` at all (docs/metrics.md)."""
     cors_origins: Annotated[list[str], NoDecode, Field(alias="CORS_ORIGINS")] = []
     """Comma-separated origins allowed to call the api from a browser; empty = none."""
 
@@ -151,6 +156,11 @@ class Settings(BaseSettings):
                 f"{', '.join(weak)} must be set to real secrets (BANSOS_ENV={self.environment}); "
                 "only BANSOS_ENV=demo runs with built-in demo keys. "
                 "Generate keys with `bansos generate-keys`."
+            )
+        if self.metrics_token_value == PLACEHOLDER:
+            raise InsecureSettings(
+                "METRICS_TOKEN is the placeholder: set a long random one (`openssl rand -hex "
+                "32`), or leave it unset for no /metrics."
             )
         try:
             key = base64.b64decode(self.data_encryption_key.get_secret_value(), validate=True)
@@ -196,6 +206,13 @@ class Settings(BaseSettings):
     @cached_property
     def secret_key_value(self) -> str:
         return self._secret(self.secret_key, _DEMO_SECRET_KEY)
+
+    @property
+    def metrics_token_value(self) -> str | None:
+        """The scrape token, or None when /metrics is off (unset or empty)."""
+        if self.metrics_token is None:
+            return None
+        return self.metrics_token.get_secret_value().strip() or None
 
     @property
     def is_postgres(self) -> bool:

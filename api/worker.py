@@ -1,9 +1,11 @@
-"""The background worker: relays the notification outbox and runs the deadline job.
+"""The background worker: relays the notification outbox, runs the deadline job, and
+counts new complaint events into the statistics.
 
 In the embedded default it runs as a task inside the api process; in production it is its
 own process (``bansos worker``) and the api runs with ``WORKER_INTERVAL_SECONDS=0``. Several
 workers may run at once: the relay takes a Redis lock and the deadline job's updates are
-conditional, so nothing is done twice.
+conditional, and the statistics' fill advances its watermark by compare-and-set, so
+nothing is done twice.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from api.domain.complaints.outbox import relay_once
+from api import metrics
+from api.domain.complaints.outbox import RelayResult, backlog, relay_once
 from api.domain.complaints.sla import run_deadline_job
+from api.domain.statistics.fill import FillReport, Lag, WatermarkMoved, fill_counts, lag
 from api.services import Services
 
 log = logging.getLogger(__name__)
@@ -24,22 +28,49 @@ log = logging.getLogger(__name__)
 DEADLINE_JOB_SECONDS = 60.0
 #: Batches relayed per tick before yielding (a backlog drains over a few ticks).
 MAX_BATCHES_PER_TICK = 20
+#: The outbox's backlog is measured for the metrics at most this often.
+BACKLOG_SECONDS = 5.0
+#: Complaint events counted into the statistics per tick at most (a backlog drains over
+#: several ticks, behind the relay and the deadline job).
+STATS_EVENTS_PER_TICK = 2_000
+#: The statistics lag worth a warning: figures this far behind are visibly stale.
+STATS_LAG_WARNING_SECONDS = 300.0
 
 
 class Worker:
     def __init__(self, services: Services, *, interval: float) -> None:
         self.services, self.interval = services, interval
         self._next_deadline_run = 0.0
+        self._next_backlog_check = 0.0
+        # The last statistics fill and the lag after it (for logs and, later, the console).
+        self.stats_fill: FillReport | None = None
+        self.stats_lag: Lag | None = None
 
     async def tick(self) -> None:
         for _ in range(MAX_BATCHES_PER_TICK):
             result = await relay_once(engine=self.services.engine, redis=self.services.redis)
+            _count_relay(result)
             if result.redis_unavailable:
                 log.warning("outbox relay: Redis unavailable; notifications wait in the outbox")
             if result.relayed == 0 or result.redis_unavailable:
                 break
+        if time.monotonic() >= self._next_backlog_check:
+            self._next_backlog_check = time.monotonic() + BACKLOG_SECONDS
+            await self._measure_backlog()
         if time.monotonic() >= self._next_deadline_run:
             self._next_deadline_run = time.monotonic() + DEADLINE_JOB_SECONDS
+            await self._run_deadline_job()
+        await self.count_statistics()
+
+    async def _measure_backlog(self) -> None:
+        waiting = await backlog(self.services.engine)
+        oldest = waiting.oldest_created_at
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+        metrics.record_outbox_backlog(waiting.pending, age)
+
+    async def _run_deadline_job(self) -> None:
+        started = time.perf_counter()
+        try:
             report = await run_deadline_job(
                 engine=self.services.engine,
                 protector=self.services.protector,
@@ -47,13 +78,49 @@ class Worker:
                 calendar=self.services.calendar,
                 now=datetime.now(UTC),
             )
-            if report.breaches or report.closed:
-                log.info(
-                    "deadlines: %d breached, %d escalated, %d closed",
-                    report.breaches,
-                    report.escalations,
-                    report.closed,
-                )
+        except Exception:
+            metrics.record_deadline_run(ok=False, seconds=time.perf_counter() - started)
+            raise
+        metrics.record_deadline_run(
+            ok=True,
+            seconds=time.perf_counter() - started,
+            breaches=report.breaches,
+            escalations=report.escalations,
+            closed=report.closed,
+        )
+        if report.breaches or report.closed:
+            log.info(
+                "deadlines: %d breached, %d escalated, %d closed",
+                report.breaches,
+                report.escalations,
+                report.closed,
+            )
+
+    async def count_statistics(self) -> None:
+        """Count the next events into the statistics, after the duties above; report the lag."""
+        try:
+            self.stats_fill = await fill_counts(
+                engine=self.services.engine,
+                calendar=self.services.calendar,
+                limit=STATS_EVENTS_PER_TICK,
+            )
+        except WatermarkMoved:
+            return  # another worker counted them; the next tick goes on from there
+        self.stats_lag = await lag(self.services.engine)
+        oldest = self.stats_lag.oldest
+        if oldest is not None and oldest.total_seconds() >= STATS_LAG_WARNING_SECONDS:
+            log.warning(
+                "statistics: %d events not counted yet, the oldest %.0f s ago%s",
+                self.stats_lag.events,
+                oldest.total_seconds(),
+                " (waiting at a hole in the event ids)" if self.stats_fill.waiting_at_gap else "",
+            )
+        elif self.stats_fill.counted:
+            log.debug(
+                "statistics: counted %d events, %d to go",
+                self.stats_fill.counted,
+                self.stats_lag.events,
+            )
 
     async def run_forever(self) -> None:
         while True:
@@ -63,8 +130,23 @@ class Worker:
                 raise
             except Exception:
                 # A failing tick (database restarting, say) must not end the worker.
+                metrics.record_worker_tick_failure()
                 log.exception("worker tick failed; retrying")
             await asyncio.sleep(self.interval)
+
+
+def _count_relay(result: RelayResult) -> None:
+    if result.redis_unavailable:
+        metrics.record_relay_unavailable()
+    now = datetime.now(UTC)
+    sent: dict[str, int] = {}
+    for row in result.rows:
+        sent[row.channel] = sent.get(row.channel, 0) + 1
+        metrics.record_relay_lag((now - row.created_at).total_seconds())
+    for channel in sent.keys() | result.failed.keys():
+        metrics.record_notifications(
+            channel, sent=sent.get(channel, 0), failed=result.failed.get(channel, 0)
+        )
 
 
 @contextlib.asynccontextmanager

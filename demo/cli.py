@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,11 +19,34 @@ from rich.table import Table
 from api.cli.accounts import create_key
 from api.cli.common import err, load_settings, out
 from api.cli.reference import load_reference_into
-from demo.staff import DEMO_STAFF_PASSWORD, handlers_of
+from demo.staff import DEMO_STAFF_PASSWORD, handler_at, handlers_of
 
 __all__ = ["DEMO_STAFF_PASSWORD", "chat", "demo", "seed_demo"]
 
 DEMO_DATABASE_URL = "sqlite:///var/demo.db"
+
+#: Commands that read no api settings, or set their own (the demo).
+COMMANDS_WITH_OWN_SETTINGS = frozenset({"demo", "chat", "bot", "generate-keys"})
+#: Any of these set means someone configured this place: nothing is then guessed.
+_CONFIGURED_BY = ("BANSOS_ENV", "DATABASE_URL", "NIK_HASH_KEY", "DATA_ENCRYPTION_KEY", "SECRET_KEY")
+
+
+def use_the_demo_when_unconfigured() -> None:
+    """Point the command at the demo's database when the demo ran here (``var/demo.db``
+    exists) and nothing at all is configured, in the environment or ``.env``: so that
+    ``python3 dev.py bansos create-staff …`` works beside the demo with no variables. A
+    deployment always sets its secrets, so it never gets here; the note says it happened."""
+    database = Path(DEMO_DATABASE_URL.removeprefix("sqlite:///"))
+    if not database.exists() or any(os.environ.get(name) for name in _CONFIGURED_BY):
+        return
+    if Path(".env").exists():
+        from dotenv import dotenv_values
+
+        if any(dotenv_values(".env").get(name) for name in _CONFIGURED_BY):
+            return
+    os.environ["BANSOS_ENV"] = "demo"
+    os.environ["DATABASE_URL"] = DEMO_DATABASE_URL
+    err.print(f"Nothing is configured here: working on the demo's database, {database}.")
 
 
 def seed_demo(
@@ -34,12 +59,20 @@ def seed_demo(
 ) -> None:
     """Fill the registry with a deterministic synthetic population and print the personas."""
     settings = load_settings()
-    personas = asyncio.run(_seed(settings, families=families, seed=seed))
-    _print_personas(personas)
+    seeded = asyncio.run(_seed(settings, families=families, seed=seed))
+    _print_personas(seeded)
 
 
-async def _seed(settings, *, families: int, seed: int):
+@dataclass(frozen=True)
+class _Seeded:
+    personas: list
+    # The offices and categories as the api routes them, for "handled by" and the curl.
+    directory: object
+
+
+async def _seed(settings, *, families: int, seed: int) -> _Seeded:
     from api.db import create_engine
+    from api.domain.complaints.directory import read_directory
     from api.domain.eligibility import default_rules
     from api.domain.pilot_config import load_pilot_config
     from api.domain.regions import region_codes
@@ -59,6 +92,7 @@ async def _seed(settings, *, families: int, seed: int):
                 families=families,
                 seed=seed,
             )
+        directory = await read_directory(engine)
     finally:
         await engine.dispose()
     out.print(
@@ -69,10 +103,10 @@ async def _seed(settings, *, families: int, seed: int):
     if rejected:
         err.print(f"[red]{len(rejected)} generated rows were rejected:[/] {rejected[:5]}")
         raise typer.Exit(1)
-    return outcome.personas
+    return _Seeded(outcome.personas, directory)
 
 
-def _print_personas(personas) -> None:
+def _print_personas(seeded: _Seeded) -> None:
     table = Table(
         title="Demo personas (synthetic data): check them with NIK + name", show_lines=False
     )
@@ -80,12 +114,12 @@ def _print_personas(personas) -> None:
     table.add_column("Nama (as on the KTP)")
     table.add_column("Shows")
     table.add_column("Complaints handled by")
-    for persona in personas:
+    for persona in seeded.personas:
         table.add_row(
             persona.nik,
             persona.name,
             persona.shows_en,
-            handlers_of(persona.family.district_code),
+            ", ".join(handlers_of(seeded.directory, persona.family.district_code)) or "—",
         )
     out.print(table)
 
@@ -183,12 +217,12 @@ def _run_demo(settings, *, port: int, families: int, redis_what: str) -> None:
         f"Redis {settings.redis_url} ({redis_what})"
     )
     upgrade(settings.database_url)
-    personas = asyncio.run(_seed(settings, families=families, seed=2026))
+    seeded = asyncio.run(_seed(settings, families=families, seed=2026))
     key = asyncio.run(create_key(settings, "demo"))
     bot_key = asyncio.run(create_key(settings, DEMO_BOT_CHANNEL))
-    console = asyncio.run(_seed_console(settings, personas))
-    _print_personas(personas)
-    first = personas[0]
+    console = asyncio.run(_seed_console(settings, seeded.personas))
+    _print_personas(seeded)
+    first = seeded.personas[0]
     out.print(f"\nAPI key for this demo: [bold]{key}[/]")
     out.print(f"Web console: [bold]http://127.0.0.1:{port}/console/[/]", highlight=False)
     _print_accounts(console)
@@ -198,11 +232,12 @@ def _run_demo(settings, *, port: int, families: int, redis_what: str) -> None:
         f"  curl -s http://127.0.0.1:{port}/api/v1/status-checks -H 'X-API-Key: {key}' "
         f'-H \'Content-Type: application/json\' -d \'{{"nik": "{first.nik}", '
         f'"name": "{first.name}", "channel_user": "demo"}}\'\n'
-        "File a complaint (it goes to Dinas Sosial Kabupaten Banyuwangi):\n"
-        f"  curl -s http://127.0.0.1:{port}/api/v1/complaints -H 'X-API-Key: {key}' "
-        '-H \'Content-Type: application/json\' -d \'{"reporter": {"channel_user": "demo"}, '
-        '"category": "BANTUAN_TIDAK_DITERIMA", "region_code": "351001", '
-        '"subject_nik": "3510014107900001", "description": "Bantuan tahap 3 belum diterima."}\'\n',
+        + _complaint_example(seeded, port=port, key=key),
+        highlight=False,
+    )
+    out.print(
+        "Another staff account (the password is asked for):\n"
+        "  python3 dev.py bansos create-staff NAME --role HANDLER --office DINSOS-1872\n",
         highlight=False,
     )
     api_url = f"http://127.0.0.1:{port}"
@@ -227,6 +262,38 @@ def _run_demo(settings, *, port: int, families: int, redis_what: str) -> None:
         if bot is not None:
             bot.terminate()
             bot.wait(timeout=30)
+
+
+#: The persona the printed complaint is about: her Sembako top-up failed, so "aid not
+#: received" at her own kecamatan is the complaint she would file.
+CURL_PERSONA, CURL_CATEGORY = "sembako_topup_failed", "BANTUAN_TIDAK_DITERIMA"
+
+
+def _complaint_example(seeded: _Seeded, *, port: int, key: str) -> str:
+    """The printed ``curl`` that files a complaint about a persona, and who then sees it."""
+    from api.domain.complaints.routing import route
+
+    persona = next(p for p in seeded.personas if p.key == CURL_PERSONA)
+    district = persona.family.district_code
+    category = seeded.directory.categories[CURL_CATEGORY]
+    office = route(
+        regency_code=district[:4], office_type=category.office_type, table=seeded.directory.routing
+    ).office_code
+    account = handler_at(office)
+    body = {
+        "reporter": {"channel_user": "demo"},
+        "category": CURL_CATEGORY,
+        "region_code": district,
+        "subject_nik": persona.nik,
+        "description": "Bantuan Sembako tahap 4 belum diterima.",
+    }
+    return (
+        f"File a complaint about {persona.name} (it goes to "
+        f"{seeded.directory.office_name(office)}: sign in as "
+        f"{account.username if account else 'kemensos'}):\n"
+        f"  curl -s http://127.0.0.1:{port}/api/v1/complaints -H 'X-API-Key: {key}' "
+        f"-H 'Content-Type: application/json' -d '{json.dumps(body)}'\n"
+    )
 
 
 #: The channel of the demo's bot key: BotSettings' default BOT_CHANNEL, so the bot and

@@ -5,8 +5,8 @@ The personas live in Kota Metro (1872) and Kota Banda Aceh (1171, where the old-
 persona lives too), both in coordination region WK1: a complaint of theirs lands at one of
 the four offices of their kab/kota (Dinas Sosial, Dukcapil, Inspektorat, the distributors'
 desk, by category), at the WK1 desk (a poor rating, a late deadline, a triage complaint
-naming the kab/kota) or at the national desk. Banyuwangi's Dinas Sosial receives the
-complaint the demo's printed ``curl`` files.
+naming the kab/kota) or at the national desk. A test files every category for every persona
+through the api and checks that each lands at an office with an account here.
 
 Passwords are demo-only (BANSOS_ENV=demo) and printed on start.
 """
@@ -19,6 +19,8 @@ from sqlalchemy import select, update
 
 from api.application import administration
 from api.application.principals import Operator
+from api.domain.complaints.directory import Directory
+from api.domain.complaints.routing import route
 from api.domain.staff import StaffMember
 from api.domain.vocabulary import Role
 from api.models import Office, Staff
@@ -74,12 +76,6 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "an account complaint overdue and escalated to the ministry",
     ),
     DemoAccount(
-        "dinsos-banyuwangi",
-        Role.HANDLER,
-        "DINSOS-3510",
-        "the complaint the printed curl files, beside one seeded earlier",
-    ),
-    DemoAccount(
         "koordinator-wk1",
         Role.COORDINATOR,
         "WK1",
@@ -106,14 +102,29 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 _DEMO = Operator("demo")
 
 
-def handlers_of(district_code: str) -> str:
-    """The accounts that work complaints from a persona's kecamatan, for the personas table
-    (Dinas Sosial for aid matters, Dukcapil for data, Inspektorat for pungli, the
-    distributors' desk for cards and accounts)."""
-    place = PERSONA_PLACES.get(district_code[:4])
-    if place is None:
-        return "—"
-    return f"dinsos-/dukcapil-/inspektorat-/penyalur-{place}"
+def handlers_of(directory: Directory, district_code: str) -> tuple[str, ...]:
+    """The accounts that work the complaints of someone living in ``district_code``, one per
+    office the real routing sends the active categories to (Dinas Sosial for aid matters,
+    Dukcapil for data, the Inspektorat for pungli, the distributors' desk for cards and
+    accounts), in the categories' order: the personas table's last column."""
+    offices = [
+        route(regency_code=district_code[:4], office_type=c.office_type, table=directory.routing)
+        for c in directory.active_categories()
+    ]
+    return tuple(
+        dict.fromkeys(
+            account.username
+            for decision in offices
+            if (account := handler_at(decision.office_code)) is not None
+        )
+    )
+
+
+def handler_at(office_code: str) -> DemoAccount | None:
+    """The demo account that works ``office_code``'s complaints (never the temporary one)."""
+    return next(
+        (a for a in DEMO_ACCOUNTS if a.office_code == office_code and not a.temporary), None
+    )
 
 
 async def ensure_demo_accounts(services: Services) -> tuple[DemoAccount, ...]:

@@ -46,6 +46,8 @@ REQUIRED = os.environ.get("BANSOS_REQUIRE_SERVICES") == "1"
 # Tables emptied between tests (reference data stays loaded for the whole session).
 # Children before parents. Reference data (regions, offices, categories) stays.
 _PER_TEST_TABLES = (
+    "stat_count",
+    "stat_watermark",
     "administration_audit",
     "staff_access_audit",
     "staff_session",

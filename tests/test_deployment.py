@@ -173,14 +173,23 @@ def test_every_command_exists_in_the_bansos_cli_with_those_options():
 def test_the_app_processes_read_only_settings_that_exist():
     known = {field.alias for field in Settings.model_fields.values()}
     bot_known = {field.alias for field in BotSettings.model_fields.values()}
-    for name in app_commands():
+    # Read by a library: prometheus-client's files of `bansos serve --workers N`.
+    libraries = {"api": {"PROMETHEUS_MULTIPROC_DIR"}}
+    for name, argv in app_commands().items():
         environment = set(SERVICES[name]["environment"])
-        allowed = bot_known if name == "bot" else known
+        options = {
+            variable
+            for param in command_of(argv[1:]).params
+            for variable in ([param.envvar] if isinstance(param.envvar, str) else [])
+        }
+        allowed = (bot_known if name == "bot" else known) | options | libraries.get(name, set())
         assert environment <= allowed, (name, environment - allowed)
     # The bot is a client of the api: none of the api's secrets or its database.
     assert not {"DATABASE_URL", "NIK_HASH_KEY", "DATA_ENCRYPTION_KEY", "SECRET_KEY"} & set(
         SERVICES["bot"]["environment"]
     )
+    # Metrics never leave the compose network: the worker's port is not published.
+    assert "ports" not in SERVICES["worker"]
 
 
 def mounts(name: str) -> dict[str, tuple[str, bool]]:

@@ -64,8 +64,8 @@ def _prepare(workdir: Path):
 
     settings = load_settings()
     upgrade(settings.database_url)
-    personas = asyncio.run(_seed(settings, families=FAMILIES, seed=2026))
-    asyncio.run(_seed_console(settings, personas))
+    seeded = asyncio.run(_seed(settings, families=FAMILIES, seed=2026))
+    asyncio.run(_seed_console(settings, seeded.personas))
     return settings, asyncio.run(create_key(settings, "fuzz"))
 
 

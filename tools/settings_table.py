@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api.settings import Settings  # noqa: E402
+from bansos.cli import app  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 
 GUIDE = ROOT / "docs" / "operations.md"
-TABLES = {"api": Settings, "bot": BotSettings}
 
 
 def begin(name: str) -> str:
@@ -48,6 +48,30 @@ def _default(field) -> str:
     return f"`{value}`"
 
 
+def command_options(group=None, path=("bansos",)):
+    """(variable, command, option, help, default) of each option read from the environment."""
+    import typer.main
+
+    group = group or typer.main.get_command(app)
+    for name, command in sorted(group.commands.items()):
+        if hasattr(command, "commands"):
+            yield from command_options(command, (*path, name))
+            continue
+        for param in command.params:
+            for variable in [param.envvar] if isinstance(param.envvar, str) else param.envvar or []:
+                yield variable, " ".join((*path, name)), param.opts[0], param.help, param.default
+
+
+def options_table(_unused=None) -> str:
+    rows = ["| variable | command option | meaning | default |", "| --- | --- | --- | --- |"]
+    for variable, command, option, meaning, default in command_options():
+        if not meaning:
+            raise SystemExit(f"{command} {option} ({variable}) has no help text")
+        shown = "—" if default in (None, "") else f"`{default}`"
+        rows.append(f"| `{variable}` | `{command} {option}` | {meaning} | {shown} |")
+    return "\n".join(rows)
+
+
 def table(settings_class) -> str:
     rows = ["| variable | meaning | default |", "| --- | --- | --- |"]
     for field in settings_class.model_fields.values():
@@ -58,6 +82,9 @@ def table(settings_class) -> str:
     return "\n".join(rows)
 
 
+TABLES = {"api": Settings, "bot": BotSettings, "command-line": None}
+
+
 def rendered(guide: str) -> str:
     """``guide`` with each generated table replaced by the code's."""
     for name, settings_class in TABLES.items():
@@ -65,7 +92,8 @@ def rendered(guide: str) -> str:
         _, found_end, tail = rest.partition(end(name))
         if not (found and found_end):
             raise SystemExit(f"{GUIDE}: the markers of the {name} settings table are missing")
-        guide = f"{head}{begin(name)}\n{table(settings_class)}\n{end(name)}{tail}"
+        generated = options_table() if settings_class is None else table(settings_class)
+        guide = f"{head}{begin(name)}\n{generated}\n{end(name)}{tail}"
     return guide
 
 

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import messages
+from api import metrics
 from api.application.errors import AppError, Refusal
 from api.application.principals import Citizen
 from api.domain.complaints import actions, attachments, intake
@@ -89,6 +90,8 @@ async def file_complaint(
         )
     except IntakeError as error:
         raise intake_refused(error) from None
+    if not filed.replayed:
+        metrics.record_complaint_filed(citizen.channel.name)
     # Named from the stated domicile or the triage desk only: the same sentence whether or
     # not the registry knows the subject.
     confirmation = messages.render(
@@ -114,6 +117,7 @@ async def _count_filing(services: Services, citizen: Citizen, draft: ComplaintDr
         )
     )
     if not decision.allowed:
+        metrics.record_rate_limit_refusal("complaint_filing")
         raise AppError(
             Refusal.RATE_LIMITED,
             "rate_limited",

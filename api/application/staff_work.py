@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from api import metrics
 from api.application.acting import take_action
 from api.application.errors import AppError, Refusal
 from api.domain import access
@@ -55,6 +56,7 @@ async def sign_in(
     throttle = services.sign_in_throttle
     refused = await throttle.claim(username, address)
     if refused is not None:
+        metrics.record_rate_limit_refusal("staff_sign_in")
         retry_at = datetime.fromtimestamp(refused.retry_at, UTC)
         raise AppError(
             Refusal.RATE_LIMITED,

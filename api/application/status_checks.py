@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from api import metrics
 from api.application.errors import AppError, Refusal
 from api.application.principals import Citizen
 from api.domain import status_check, subscriptions
@@ -19,6 +20,17 @@ class StatusAnswer:
     found: status_check.Found | None
     # Lets the same citizen ask to be told when this family's aid moves (Found only).
     subscription_token: str | None = None
+
+
+#: The outcome a status check is counted under (the metrics are the operator's; like the
+#: answer, they do not tell an unknown NIK from a wrong name).
+_OUTCOMES = {
+    status_check.Found: "found",
+    status_check.NotFound: "not_found",
+    status_check.InvalidNik: "invalid_nik",
+    status_check.InvalidName: "invalid_name",
+    status_check.RateLimited: "rate_limited",
+}
 
 
 def nik_refused(error: NikError, field: str = "nik") -> AppError:
@@ -51,6 +63,7 @@ async def check_status(
         nik=nik,
         name=name,
     )
+    metrics.record_status_check(_OUTCOMES[type(result)])
     match result:
         case status_check.Found():
             token = subscriptions.make_token(
@@ -69,6 +82,7 @@ async def check_status(
                 Refusal.INVALID, "name_required", "status_check.name_required", field="name"
             )
         case status_check.RateLimited(retry_after=seconds):
+            metrics.record_rate_limit_refusal("status_check")
             raise AppError(
                 Refusal.RATE_LIMITED,
                 "rate_limited",

@@ -19,16 +19,20 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 def load_settings(**overrides):
-    """The api's settings; a placeholder secret or an invalid value exits 2 with the reason."""
+    """The api's settings; a placeholder secret or an invalid value exits 2, saying which
+    variable to set and how (api/cli/errors.py)."""
+    from pydantic import ValidationError
+
+    from api.cli.errors import insecure_problem, settings_problem
     from api.settings import InsecureSettings, get_settings
 
     try:
         return get_settings(**overrides)
     except InsecureSettings as exc:
-        err.print(f"[red]Refusing to start:[/] {exc}")
+        err.print(f"[red]Refusing to start:[/] {insecure_problem(exc)}", highlight=False)
         raise typer.Exit(2) from None
-    except Exception as exc:  # pydantic ValidationError carries an InsecureSettings inside
-        err.print(f"[red]Settings are invalid:[/] {exc}")
+    except ValidationError as exc:  # carries an InsecureSettings inside, or a bad value
+        err.print(f"[red]Refusing to start:[/] {settings_problem(exc)}", highlight=False)
         raise typer.Exit(2) from None
 
 

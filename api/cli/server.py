@@ -28,7 +28,11 @@ def serve(
     """Serve the api (run `bansos migrate` first)."""
     import uvicorn
 
+    from api import metrics
+
     load_settings()  # refuse placeholder secrets before binding a port
+    # Multiprocess metrics: the last run's files would be summed with this run's.
+    metrics.clear_multiprocess_dir()
     uvicorn.run(
         "api.asgi:app",
         host=host,
@@ -44,11 +48,36 @@ def worker(
     interval: Annotated[
         float, typer.Option(min=0.1, help="Seconds between outbox relay passes")
     ] = 1.0,
+    metrics_port: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=65535,
+            envvar="WORKER_METRICS_PORT",
+            help="Serve Prometheus metrics on this port (0: none)",
+        ),
+    ] = 0,
+    metrics_host: Annotated[
+        str,
+        typer.Option(
+            envvar="WORKER_METRICS_HOST",
+            help="Interface of the metrics port (keep it off the internet)",
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Relay notifications to Redis and run the deadline job, until stopped."""
+    settings = load_settings()
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        from api import metrics
+
+        # The worker answers nothing else over HTTP: its own port, on a private interface.
+        start_http_server(metrics_port, addr=metrics_host, registry=metrics.exposition_registry())
+        out.print(f"Metrics on http://{metrics_host}:{metrics_port}/metrics")
     # Every step commits on its own, so stopping at any point loses nothing.
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run_worker(load_settings(), interval))
+        asyncio.run(_run_worker(settings, interval))
 
 
 async def _run_worker(settings, interval: float) -> None:

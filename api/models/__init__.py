@@ -21,6 +21,7 @@ from api.models.staff import (
     StaffAccessAudit,
     StaffSession,
 )
+from api.models.statistics import StatCount, StatWatermark
 from api.models.subscriptions import DisbursementSubscription
 
 __all__ = [
@@ -47,4 +48,6 @@ __all__ = [
     "Staff",
     "StaffAccessAudit",
     "StaffSession",
+    "StatCount",
+    "StatWatermark",
 ]

@@ -185,6 +185,9 @@ class ComplaintEvent(SQLModel, table=True):
     # Public events are shown to the citizen (and in Open311); others stay with the staff.
     public: bool = True
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The citizen's rating (1–5) on a rating event: "rate", or the "reopen" a poor first
+    # rating makes. The complaint keeps only its latest; the statistics count every one.
+    rating: int | None = Field(default=None, sa_column=Column(SmallInteger, nullable=True))
 
 
 class ComplaintAttachment(SQLModel, table=True):

@@ -340,16 +340,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         steps=(staff(2, ACEH, Action.REQUEST_INFO, "Mohon kirim foto kartu BPJS Kesehatan Anda."),),
         shows="NEEDS_INFO in Banda Aceh",
     ),
-    # ---- Banyuwangi (the printed curl's office) ------------------------------------------
-    Scenario(
-        "banyuwangi",
-        "BANTUAN_TIDAK_DITERIMA",
-        "Bantuan tahap 3 belum diterima ibu saya.",
-        persona="pbi_only",
-        district="351001",
-        filed=1,
-        shows="one complaint already waiting at Banyuwangi",
-    ),
     # ---- Triage --------------------------------------------------------------------------
     Scenario(
         "triage_region",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import UTC, datetime
 
 from api.app import create_app
 from api.domain.complaints.outbox import stream_for
@@ -38,3 +39,25 @@ async def test_the_api_process_runs_the_worker_when_configured(client, services)
             await asyncio.sleep(0.05)
 
     assert await services.redis.xlen(stream_for("telegram-bot")) == 1
+
+
+async def test_a_tick_counts_new_complaint_events_into_the_statistics(
+    client, services, monkeypatch
+):
+    from datetime import timedelta
+
+    from api.domain.statistics import fill
+    from api.domain.statistics.counting import Metric, jakarta_day
+    from api.domain.statistics.queries import StatFilter, totals
+
+    # Ids of earlier tests' events are gone (PostgreSQL's sequence goes on): no hole waits.
+    monkeypatch.setattr(fill, "GAP_GRACE", timedelta(0))
+    await client.post("/api/v1/complaints", json=COMPLAINT)
+    worker = Worker(services, interval=1)
+
+    await worker.tick()
+
+    today = jakarta_day(datetime.now(UTC))
+    figures = await totals(services.engine, StatFilter(start=today, end=today))
+    assert figures[Metric.RECEIVED] == 1
+    assert (worker.stats_fill.counted, worker.stats_lag.events) == (1, 0)

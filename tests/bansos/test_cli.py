@@ -100,7 +100,10 @@ def test_placeholder_secrets_stop_a_production_start(tmp_path):
     }
     result = runner.invoke(app, ["serve"], env=env)
     assert result.exit_code == 2
-    assert "NIK_HASH_KEY, DATA_ENCRYPTION_KEY, SECRET_KEY must be set" in result.output
+    assert (
+        "NIK_HASH_KEY, DATA_ENCRYPTION_KEY and SECRET_KEY must be set to real secrets."
+        in result.output
+    )
 
 
 def test_generated_keys_are_accepted_in_production(tmp_path):

@@ -24,12 +24,12 @@ import contextlib
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.domain.protection import Protector
@@ -110,6 +110,12 @@ async def notify_reporter(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RelayedRow:
+    channel: str
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class RelayResult:
     relayed: int
@@ -117,6 +123,44 @@ class RelayResult:
     redis_unavailable: bool = False
     # True when another process holds the relay lock.
     busy: bool = False
+    # What was relayed, and per channel how many rows were tried and not relayed (they
+    # wait for the next pass): for the worker to count; the relay itself records nothing.
+    rows: tuple[RelayedRow, ...] = ()
+    failed: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The notifications not relayed yet: how many (up to ``BACKLOG_COUNT_CAP``), and when
+    the oldest was written (None when there is none)."""
+
+    pending: int
+    oldest_created_at: datetime | None
+
+
+#: Counting a backlog stops here: past it the number says "very behind" well enough, and
+#: the count stays an index range scan of bounded length.
+BACKLOG_COUNT_CAP = 100_000
+
+
+async def backlog(engine: AsyncEngine) -> Backlog:
+    """Two reads of the ``(relayed_at, id)`` index: the count and the oldest row."""
+    outbox = OutboxMessage.__table__
+    unrelayed = outbox.c.relayed_at.is_(None)
+    capped = select(outbox.c.id).where(unrelayed).limit(BACKLOG_COUNT_CAP).subquery()
+    async with engine.connect() as conn:
+        pending = (await conn.execute(select(func.count()).select_from(capped))).scalar_one()
+        oldest = (
+            await conn.execute(
+                select(outbox.c.created_at).where(unrelayed).order_by(outbox.c.id).limit(1)
+            )
+        ).scalar_one_or_none()
+    return Backlog(pending, _aware(oldest) if oldest is not None else None)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back the stored UTC time without its zone.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 _RELEASE_LOCK = """
@@ -172,20 +216,34 @@ async def _relay_batch(*, engine: AsyncEngine, redis: Redis, batch_size: int) ->
     try:
         results = await pipe.execute(raise_on_error=False)
     except (RedisError, OSError):
-        return RelayResult(0, redis_unavailable=True)
+        return RelayResult(0, redis_unavailable=True, failed=_per_channel(rows))
     done: list[int] = []
+    relayed: list[RelayedRow] = []
     unavailable = False
     for row, result in zip(rows, results, strict=True):
-        if isinstance(result, ResponseError) and "equal or smaller" in str(result):
-            done.append(row.id)  # added by an earlier pass that died before marking it
-        elif isinstance(result, Exception):
+        if isinstance(result, Exception) and not (
+            isinstance(result, ResponseError) and "equal or smaller" in str(result)
+        ):
             unavailable = True
             break  # keep id order: later rows wait for this one
-        else:
-            done.append(row.id)
+        # (An "equal or smaller" refusal: added by an earlier pass that died before marking.)
+        done.append(row.id)
+        relayed.append(RelayedRow(row.channel, _aware(row.created_at)))
     if done:
         async with engine.begin() as conn:
             await conn.execute(
                 update(outbox).where(outbox.c.id.in_(done)).values(relayed_at=datetime.now(UTC))
             )
-    return RelayResult(len(done), redis_unavailable=unavailable)
+    return RelayResult(
+        len(done),
+        redis_unavailable=unavailable,
+        rows=tuple(relayed),
+        failed=_per_channel(rows[len(done) :]),
+    )
+
+
+def _per_channel(rows) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.channel] = counts.get(row.channel, 0) + 1
+    return counts

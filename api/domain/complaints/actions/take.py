@@ -131,6 +131,7 @@ async def take_action(
                 office_code=effect.event_office,
                 public=public,
                 note=note,
+                rating=effect.changes.get("rating"),
             )
         )
         notification = _NOTIFY.get(action)

@@ -135,6 +135,7 @@ class Submission:
             "office_code": complaint["office_code"],
             "public": True,
             "note": None,
+            "rating": None,
         }
 
     def idempotency_row(self) -> dict:

@@ -1,0 +1,40 @@
+"""Grievance statistics: counts and time histograms kept incrementally from the timeline.
+
+Design (in the spirit of CasePro's squashed daily counts, with histograms beside the counts
+and a reconciliation CasePro lacks):
+
+* **One rollup table**, ``stat_count`` (``api.models.statistics``): a count per key
+  ``(day, metric, value, office, coordination region, province, kab/kota, kecamatan,
+  category, programme, channel, filed month)``. ``day`` is the Jakarta date of the event;
+  ``filed_month`` the first day of the Jakarta month the complaint was filed in, so a figure
+  can be read by event date (sum over filed months) or by filing cohort (sum over days) and
+  the same month of two years is never merged. ``value`` is 0 for plain counts, the bucket
+  of a time histogram, or the rating. An absent dimension is stored as "".
+* **Metrics** (``counting.Metric``): received, triaged, verified, answered (resolve or
+  reject), rejected, closed (by a rating or by the system), reopened, forwarded,
+  transfer_limit, escalated_region, escalated_ministry, breached (value 1 verify, 2
+  follow-up, 3 resolve), rated (value 1..5, every rating, the poor first one that reopened
+  too), and the histograms days_to_verify, days_to_answer (the first answer),
+  days_to_close: working days from the filing day to the event's day as the deadlines count
+  them (Asia/Jakarta, holidays and cuti bersama skipped, waiting for the citizen included),
+  one bucket per day 0..60 and bucket 61 for more. Summed histograms give median and p90
+  under any filter (``queries``).
+* **An event's dimensions**: the office is the event's own (``complaint_event.office_code``:
+  the office it was filed with, verified by, forwarded to, escalated to); the domicile,
+  category, programme and channel are the complaint's. A complaint waiting at a triage desk
+  has no domicile: its events before the ``triaged`` event count under none, those from it
+  on under the domicile the desk set. Every dimension is thus fixed by the raw tables, and
+  the fill, the rebuild and the verification agree on it whenever they run.
+* **Incremental fill** (``fill``, run by the worker each tick): the events with an id past
+  the watermark (``stat_watermark``), at most N, are counted and added with ``INSERT … ON
+  CONFLICT DO UPDATE SET count = count + excluded.count`` in the transaction that advances
+  the watermark (compare-and-set): a fill killed half-way leaves nothing, two fills at once
+  count once. It stops at a hole in the ids (an insert whose transaction may not have
+  committed yet) until the event after the hole is a grace (60 s) old, or it has waited
+  that long there; it reports its lag (events not counted, the oldest one's age).
+* **Rebuild** (``rebuild``, ``bansos stats rebuild``): recount everything in one
+  transaction. **Verify** (``verify``, ``bansos stats verify``): the counts of a period
+  against a fresh count of its events up to the watermark, each difference a drift.
+* **Who sees what** (``scope``): the ministry all, a coordinator their region, a handler
+  their office, an administrator nothing; to move into ``api.domain.access``.
+"""

@@ -1,0 +1,168 @@
+"""What one complaint event adds to the statistics (pure: no database).
+
+An event counts under the dimensions it happened in (see the package docstring): its own
+office, and the complaint's domicile, category, programme and channel; on the Jakarta day
+it happened, and in the cohort of the month the complaint was filed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from api.domain.complaints.working_days import JAKARTA, WorkingCalendar
+from api.domain.vocabulary import Action, Deadline
+
+#: Working days are counted into one bucket per day up to this many, then one bucket more.
+LAST_DAY_BUCKET = 60
+OVER_BUCKET = LAST_DAY_BUCKET + 1
+
+
+class Metric(StrEnum):
+    """What a statistics row counts. ``value`` is 0 unless said otherwise."""
+
+    RECEIVED = "received"  # filed ("received" event)
+    TRIAGED = "triaged"  # a triage desk set the domicile and routed it
+    VERIFIED = "verified"  # verify
+    ANSWERED = "answered"  # resolve or reject: every answer, a second after a reopen too
+    REJECTED = "rejected"  # reject
+    CLOSED = "closed"  # a rating closed it, or the system after waiting
+    REOPENED = "reopened"  # by a poor first rating (at the region) or by its office
+    FORWARDED = "forwarded"  # sent to another office
+    TRANSFER_LIMIT = "transfer_limit"  # a forward past the cap went up to the region
+    ESCALATED_REGION = "escalated_region"  # a breach sent it to the coordination region
+    ESCALATED_MINISTRY = "escalated_ministry"  # a breach sent it to the national desk
+    BREACHED = "breached"  # value: 1 verify, 2 follow-up, 3 resolve deadline
+    RATED = "rated"  # value: the rating, 1..5 (a poor first rating that reopened too)
+    DAYS_TO_VERIFY = "days_to_verify"  # value: working days from filing, 0..60, 61 = more
+    DAYS_TO_ANSWER = "days_to_answer"  # the same, to the first answer
+    DAYS_TO_CLOSE = "days_to_close"  # the same, to closing
+
+
+#: Histogram metrics: ``value`` is a bucket of working days.
+HISTOGRAMS = frozenset({Metric.DAYS_TO_VERIFY, Metric.DAYS_TO_ANSWER, Metric.DAYS_TO_CLOSE})
+#: ``value`` of a BREACHED row, per deadline.
+BREACH_VALUES = {Deadline.VERIFY: 1, Deadline.FOLLOW_UP: 2, Deadline.RESOLVE: 3}
+ANSWER_KINDS = frozenset({Action.RESOLVE.value, Action.REJECT.value})
+CLOSE_KINDS = frozenset({Action.RATE.value, Action.CLOSE.value})
+TRIAGED_KIND = "triaged"
+#: The office type of the national desk (an escalation there is one to the ministry).
+NATIONAL_OFFICE_TYPE = "NASIONAL"
+
+# 150 days always hold more than 61 working days (105 weekdays; the calendars of 2024–2027
+# leave at least 87 in any such stretch).
+_SURELY_OVER = timedelta(days=150)
+
+_SIMPLE = {
+    "received": Metric.RECEIVED,
+    TRIAGED_KIND: Metric.TRIAGED,
+    Action.VERIFY.value: Metric.VERIFIED,
+    Action.REOPEN.value: Metric.REOPENED,
+    "forwarded": Metric.FORWARDED,
+    "transfer_limit": Metric.TRANSFER_LIMIT,
+}
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """One complaint event with what the statistics need of its complaint."""
+
+    id: int
+    kind: str
+    at: datetime
+    office_code: str | None
+    office_type: str | None  # the type of the event's office (escalations: the target's)
+    rating: int | None
+    note: str | None
+    filed_at: datetime
+    category_code: str
+    programme: str | None
+    channel: str
+    # The domicile, None where it was unknown when the event happened (see the package).
+    coordination_region_code: str | None
+    province_code: str | None
+    regency_code: str | None
+    district_code: str | None
+    # Whether this is the complaint's first answer (resolve or reject).
+    first_answer: bool
+
+
+#: (day, metric, value, office, region, province, regency, district, category, programme,
+#: channel, filed_month): the order of ``api.models.statistics.KEY_COLUMNS``.
+Key = tuple[date, str, int, str, str, str, str, str, str, str, str, date]
+
+
+def jakarta_day(instant: datetime) -> date:
+    return instant.astimezone(JAKARTA).date()
+
+
+def filed_month(instant: datetime) -> date:
+    return jakarta_day(instant).replace(day=1)
+
+
+def bucket(days: int) -> int:
+    return min(max(days, 0), OVER_BUCKET)
+
+
+def metrics_of(event: EventFacts, calendar: WorkingCalendar) -> list[tuple[Metric, int]]:
+    """The (metric, value) pairs ``event`` adds one to; none for events that count nothing
+    (replies, assignment, attachments, field-check flags, pauses and their ends)."""
+    kind = event.kind
+    found: list[tuple[Metric, int]] = []
+    if kind in _SIMPLE:
+        found.append((_SIMPLE[kind], 0))
+    if kind == "escalated":
+        ministry = event.office_type == NATIONAL_OFFICE_TYPE
+        found.append((Metric.ESCALATED_MINISTRY if ministry else Metric.ESCALATED_REGION, 0))
+    elif kind == "breach" and event.note in BREACH_VALUES:
+        found.append((Metric.BREACHED, BREACH_VALUES[Deadline(event.note)]))
+    if kind in ANSWER_KINDS:
+        found.append((Metric.ANSWERED, 0))
+        if kind == Action.REJECT.value:
+            found.append((Metric.REJECTED, 0))
+        if event.first_answer:
+            found.append((Metric.DAYS_TO_ANSWER, _days(event, calendar)))
+    if kind in CLOSE_KINDS:
+        found.append((Metric.CLOSED, 0))
+        found.append((Metric.DAYS_TO_CLOSE, _days(event, calendar)))
+    if kind == Action.VERIFY.value:
+        found.append((Metric.DAYS_TO_VERIFY, _days(event, calendar)))
+    if event.rating is not None and kind in (Action.RATE.value, Action.REOPEN.value):
+        found.append((Metric.RATED, event.rating))
+    return found
+
+
+def count_events(events, calendar: WorkingCalendar, into: Counter | None = None) -> Counter:
+    """Add every event's metrics, keyed by :data:`Key`, to ``into`` (a new Counter)."""
+    counts: Counter = Counter() if into is None else into
+    for event in events:
+        for metric, value in metrics_of(event, calendar):
+            counts[key_of(event, metric, value)] += 1
+    return counts
+
+
+def key_of(event: EventFacts, metric: Metric, value: int) -> Key:
+    return (
+        jakarta_day(event.at),
+        metric.value,
+        value,
+        event.office_code or "",
+        event.coordination_region_code or "",
+        event.province_code or "",
+        event.regency_code or "",
+        event.district_code or "",
+        event.category_code,
+        event.programme or "",
+        event.channel,
+        filed_month(event.filed_at),
+    )
+
+
+def _days(event: EventFacts, calendar: WorkingCalendar) -> int:
+    """Working days after the filing day up to and including the event's day (Jakarta), as
+    the deadlines count them: filed and verified the same day is 0."""
+    if event.at - event.filed_at > _SURELY_OVER:
+        return OVER_BUCKET  # not worth walking the calendar day by day
+    return bucket(calendar.working_days_between(event.filed_at, event.at))

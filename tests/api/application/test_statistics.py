@@ -1,0 +1,158 @@
+"""Statistics of complaints worked through the application's own calls, now; the
+operator's rebuild and verify; and whose figures a member may see."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from api.application import citizen_complaints, complaint_intake, staff_work, statistics
+from api.application.principals import Citizen, Operator
+from api.domain.complaints.intake import ComplaintDraft
+from api.domain.staff import StaffMember, create_staff
+from api.domain.statistics.counting import Metric, jakarta_day
+from api.domain.statistics.fill import WatermarkMoved, fill_counts
+from api.domain.statistics.queries import StatFilter, distribution, totals
+from api.domain.statistics.scope import StatisticsScope, statistics_scope, within_scope
+from api.domain.vocabulary import Action, Role
+from tests.complaints_support import channel_of
+
+PUNGLI = ComplaintDraft(
+    category="PUNGLI", description="Diminta uang saat pencairan.", region_code="351001"
+)
+
+
+async def member(services, username, role, office, region) -> StaffMember:
+    staff_id = await create_staff(
+        services.engine,
+        username=username,
+        display_name=username,
+        password="kata-sandi-yang-panjang",
+        role=role,
+        office_code=office,
+    )
+    return StaffMember(staff_id, username, username, role, office, region)
+
+
+async def fill_all(services) -> None:
+    while (
+        await fill_counts(
+            engine=services.engine, calendar=services.calendar, gap_grace=timedelta(0)
+        )
+    ).counted:
+        pass
+
+
+def today() -> StatFilter:
+    day = jakarta_day(datetime.now(UTC))
+    return StatFilter(start=day, end=day)
+
+
+async def test_complaints_worked_through_the_application_are_counted_once_each_step(
+    services, api_key
+):
+    citizen = Citizen(await channel_of(services, api_key), "tg:41")
+    handler = await member(services, "inspektorat", Role.HANDLER, "INSPEKTORAT-3510", "WK4")
+    coordinator = await member(services, "wk4", Role.COORDINATOR, "WK4", "WK4")
+    first = (await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")).filed
+    second = (await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")).filed
+
+    await staff_work.act_on_complaint(services, handler, first.tracking_id, action=Action.VERIFY)
+    await staff_work.act_on_complaint(
+        services, handler, first.tracking_id, action=Action.RESOLVE, note="Sudah ditindak."
+    )
+    # A poor first rating reopens it at the coordination region, which answers again.
+    await citizen_complaints.rate_answer(
+        services, citizen, first.tracking_id, rating=2, comment=None
+    )
+    await staff_work.act_on_complaint(
+        services, coordinator, first.tracking_id, action=Action.RESOLVE, note="Dicek ulang."
+    )
+    await citizen_complaints.rate_answer(
+        services, citizen, first.tracking_id, rating=4, comment="Terima kasih."
+    )
+    await staff_work.act_on_complaint(
+        services, handler, second.tracking_id, action=Action.REQUEST_INFO, note="Kapan?"
+    )
+    await citizen_complaints.provide_information(
+        services, citizen, second.tracking_id, message="Kemarin."
+    )
+    await staff_work.act_on_complaint(
+        services, handler, second.tracking_id, action=Action.REJECT, note="Bukan pungli."
+    )
+    await fill_all(services)
+
+    figures = await totals(services.engine, today())
+    assert {metric: n for metric, n in figures.items() if n} == {
+        Metric.RECEIVED: 2,
+        Metric.VERIFIED: 1,
+        Metric.ANSWERED: 3,
+        Metric.REJECTED: 1,
+        Metric.REOPENED: 1,
+        Metric.CLOSED: 1,
+        Metric.RATED: 2,
+        Metric.DAYS_TO_VERIFY: 1,
+        Metric.DAYS_TO_ANSWER: 2,
+        Metric.DAYS_TO_CLOSE: 1,
+    }
+    assert await distribution(services.engine, today(), Metric.RATED) == {2: 1, 4: 1}
+    at_the_region = StatFilter(start=today().start, end=today().end, office_code="WK4")
+    assert (await totals(services.engine, at_the_region))[Metric.ANSWERED] == 1
+
+    rebuilt = await statistics.rebuild(services, Operator("test"))
+    assert rebuilt.events == 10
+    assert await totals(services.engine, today()) == figures
+    checked = await statistics.verify(
+        services, Operator("test"), start=today().start, end=today().end
+    )
+    assert (checked.events, checked.drifts) == (10, [])
+
+
+async def test_fills_running_at_once_count_every_event_once(services, api_key):
+    citizen = Citizen(await channel_of(services, api_key), "tg:42")
+    for _ in range(5):
+        await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")
+
+    async def one_fill():
+        return await fill_counts(
+            engine=services.engine, calendar=services.calendar, limit=2, gap_grace=timedelta(0)
+        )
+
+    outcomes = await asyncio.gather(*(one_fill() for _ in range(4)), return_exceptions=True)
+    assert all(
+        isinstance(outcome, WatermarkMoved) or not isinstance(outcome, BaseException)
+        for outcome in outcomes
+    ), outcomes
+    await fill_all(services)
+
+    assert (await totals(services.engine, today()))[Metric.RECEIVED] == 5
+
+
+@pytest.mark.parametrize(
+    ("role", "office", "region", "scope"),
+    [
+        (Role.MINISTRY, "NASIONAL", None, StatisticsScope()),
+        (Role.COORDINATOR, "WK4", "WK4", StatisticsScope(coordination_region_code="WK4")),
+        (Role.HANDLER, "DINSOS-3510", "WK4", StatisticsScope(office_code="DINSOS-3510")),
+        (Role.ADMIN, None, None, None),
+    ],
+)
+def test_the_ministry_sees_all_a_coordinator_their_region_a_handler_their_office_an_admin_none(
+    role, office, region, scope
+):
+    assert statistics_scope(StaffMember(1, "x", "x", role, office, region)) == scope
+
+
+def test_a_filter_is_narrowed_to_the_scope_and_refused_outside_it():
+    day = jakarta_day(datetime.now(UTC))
+    asked = StatFilter(start=day, end=day, category_code="PUNGLI")
+    region = StatisticsScope(coordination_region_code="WK4")
+
+    assert within_scope(asked, region).coordination_region_code == "WK4"
+    assert within_scope(asked, region).category_code == "PUNGLI"
+    other_region = StatFilter(start=day, end=day, coordination_region_code="WK1")
+    assert within_scope(other_region, region) is None
+    assert within_scope(asked, None) is None
+    assert within_scope(other_region, StatisticsScope()) == other_region
