@@ -18,8 +18,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.domain.protection import DecryptionFailed, Protector
 from api.models import Beneficiary, Complaint, ComplaintAttachment, Staff
@@ -126,10 +127,8 @@ async def check_data(
     return result
 
 
-async def _revision(conn) -> str | None:
-    from sqlalchemy import text
-    from sqlalchemy.exc import DBAPIError
-
+async def _revision(conn: AsyncConnection) -> str | None:
+    """The schema's migration, None for a database never migrated."""
     try:
         return await conn.scalar(text("SELECT version_num FROM alembic_version"))
     except DBAPIError:
