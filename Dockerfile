@@ -1,4 +1,5 @@
-# One image for every process of the service (api and worker now; the bot joins later).
+# One image for every process of the service: the one-shot steps (migrate, load-reference,
+# bootstrap), the api, the worker and the bot (docker-compose.yml, docs/operations.md).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -21,11 +22,13 @@ COPY bansos ./bansos
 # integrity: the image serves them itself, no CDN at run time.
 COPY dev.py ./
 RUN python3 dev.py assets
-# /data/attachments exists in the image, owned by the service user, so a named volume mounted
-# there starts with that ownership.
+# /data/attachments and /data/secrets exist in the image, owned by the service user, so a named
+# volume mounted there starts with that ownership (secrets: the owner only; bootstrap writes
+# the bot's key there, the bot reads it).
 # --no-deps: the project itself adds nothing the lock did not pin.
 RUN pip install --no-deps . && useradd --system --uid 10001 bansos \
-    && mkdir -p /data/attachments && chown bansos /data/attachments
+    && mkdir -p /data/attachments /data/secrets \
+    && chown bansos /data/attachments /data/secrets && chmod 700 /data/secrets
 USER bansos
 
 EXPOSE 8000

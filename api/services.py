@@ -108,7 +108,11 @@ class Services:
 
 
 def protector_from(settings: Settings) -> Protector:
-    return Protector(hash_key=settings.nik_hash_key_bytes, data_key=settings.data_key_bytes)
+    return Protector(
+        hash_key=settings.nik_hash_key_bytes,
+        data_key=settings.data_key_bytes,
+        previous_data_keys=settings.previous_data_keys_bytes,
+    )
 
 
 @asynccontextmanager

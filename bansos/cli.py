@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import accounts, reference, registry, server, stats
+from api.cli import accounts, operations, reference, registry, server, stats
 from api.cli.errors import PlainErrors
 from bot.cli import run_bot
 from demo import cli as demo_cli
@@ -43,6 +43,9 @@ app.command("create-api-key")(accounts.create_api_key_command)
 app.command("create-staff")(accounts.create_staff_command)
 app.command("revoke-api-key")(accounts.revoke_api_key_command)
 app.command("generate-keys")(accounts.generate_keys)
+app.command("bootstrap")(operations.bootstrap)
+app.add_typer(operations.rotate_app, name="rotate-keys")
+app.command("verify-data")(operations.verify_data)
 app.command("seed-demo")(demo_cli.seed_demo)
 app.command()(server.serve)
 app.command()(server.worker)

@@ -30,7 +30,7 @@ def run_bot(
     settings = BotSettings()
     if not settings.token or not settings.api_key.get_secret_value():
         err.print(
-            "[red]Set TELEGRAM_BOT_TOKEN and BANSOS_API_KEY[/] (a key from "
+            "[red]Set TELEGRAM_BOT_TOKEN and BANSOS_API_KEY[/] (or BANSOS_API_KEY_FILE; a key from "
             "`bansos create-api-key telegram-bot`)."
         )
         raise typer.Exit(2)

@@ -85,7 +85,10 @@ def revoke_api_key_command(
 
 
 def generate_keys() -> None:
-    """Print fresh secrets for a production .env file."""
-    out.print(f"NIK_HASH_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
-    out.print(f"DATA_ENCRYPTION_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
-    out.print(f"SECRET_KEY={secrets.token_urlsafe(32)}")
+    """Print fresh secrets for a production .env file (docker compose's too)."""
+    # Plain lines, never styled (even on a terminal): they are redirected into .env.
+    typer.echo(f"NIK_HASH_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
+    typer.echo(f"DATA_ENCRYPTION_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
+    typer.echo(f"SECRET_KEY={secrets.token_urlsafe(32)}")
+    # docker-compose.yml's database password (URL-safe: it goes into DATABASE_URL as is).
+    typer.echo(f"POSTGRES_PASSWORD={secrets.token_urlsafe(24)}")

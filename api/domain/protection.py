@@ -22,8 +22,10 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-# One byte in front of every ciphertext names the key that made it, so keys can be rotated
-# by adding a new one and re-encrypting in the background.
+# One byte in front of every ciphertext names its format. Which key made it is not written
+# down: GCM authenticates, so the current key and then each earlier one is tried (a wrong key
+# fails verification); earlier keys are there only while `bansos rotate-keys encryption`
+# re-encrypts (api/domain/key_rotation.py).
 _KEY_ID = b"\x01"
 _NONCE_BYTES = 12
 
@@ -44,8 +46,10 @@ _IDENTITY_COLUMN = "beneficiary.identity"
 _SEPARATOR = "\x1f"
 
 
-def _rebuild_protector(hash_key: bytes, data_key: bytes) -> Protector:
-    return Protector(hash_key=hash_key, data_key=data_key)
+def _rebuild_protector(
+    hash_key: bytes, data_key: bytes, previous_data_keys: tuple[bytes, ...] = ()
+) -> Protector:
+    return Protector(hash_key=hash_key, data_key=data_key, previous_data_keys=previous_data_keys)
 
 
 class DecryptionFailed(ValueError):
@@ -55,9 +59,11 @@ class DecryptionFailed(ValueError):
 class Protector:
     """Hashes and encrypts personal fields with the deployment's keys."""
 
-    __slots__ = ("_nik", "_name", "_kk", "_row", "_reporter", "_aead", "_keys")
+    __slots__ = ("_nik", "_name", "_kk", "_row", "_reporter", "_aead", "_previous", "_keys")
 
-    def __init__(self, *, hash_key: bytes, data_key: bytes) -> None:
+    def __init__(
+        self, *, hash_key: bytes, data_key: bytes, previous_data_keys: tuple[bytes, ...] = ()
+    ) -> None:
         if len(hash_key) < 16:
             raise ValueError("the hash key must be at least 16 bytes")
         # BLAKE2b takes keys up to 64 bytes; a longer configured key is condensed first.
@@ -69,13 +75,13 @@ class Protector:
         self._row = hashlib.blake2b(key=key, digest_size=16, person=b"bansos.row")
         self._reporter = hashlib.blake2b(key=key, digest_size=32, person=b"bansos.reporter")
         self._aead = AESGCM(data_key)
-        self._keys = (hash_key, data_key)
+        self._previous = tuple(AESGCM(key) for key in previous_data_keys)
+        self._keys = (hash_key, data_key, tuple(previous_data_keys))
 
     def __reduce__(self):
         # Pickling carries the keys: it exists so the bulk import can hand a Protector to its
         # checking processes through a pipe. Never pickle one to disk or over a network.
-        hash_key, data_key = self._keys
-        return _rebuild_protector, (hash_key, data_key)
+        return _rebuild_protector, self._keys
 
     @staticmethod
     def _digest(keyed, value: str) -> bytes:
@@ -121,10 +127,17 @@ class Protector:
         return Identity(nik=nik, name=name, no_kk=no_kk)
 
     def decrypt(self, token: bytes, *, column: str) -> str:
+        return self.decrypt_noting_key(token, column=column)[0]
+
+    def decrypt_noting_key(self, token: bytes, *, column: str) -> tuple[str, bool]:
+        """The plaintext, and whether the current key made it (False: an earlier one did)."""
         if token[:1] != _KEY_ID:
             raise DecryptionFailed("unknown key id")
         nonce, body = token[1 : 1 + _NONCE_BYTES], token[1 + _NONCE_BYTES :]
-        try:
-            return self._aead.decrypt(nonce, body, column.encode()).decode()
-        except Exception as exc:  # InvalidTag: tampered, wrong column or wrong key
-            raise DecryptionFailed("ciphertext does not verify") from exc
+        for aead in (self._aead, *self._previous):
+            try:
+                plaintext = aead.decrypt(nonce, body, column.encode()).decode()
+            except Exception:  # InvalidTag: tampered, wrong column or wrong key
+                continue
+            return plaintext, aead is self._aead
+        raise DecryptionFailed("ciphertext does not verify")

@@ -52,3 +52,19 @@ def test_a_protector_sent_to_another_process_hashes_and_decrypts_alike():
     assert copy.nik_hash(NIK) == KEY_A.nik_hash(NIK)
     token = copy.seal_identity(NIK, "SITI AMINAH", "3510010101100001")
     assert KEY_A.decrypt_identity(token).name == "SITI AMINAH"
+
+
+def test_while_a_key_is_rotated_the_earlier_keys_ciphertexts_still_open():
+    old = Protector(hash_key=b"a" * 32, data_key=b"o" * 32)
+    rotating = Protector(hash_key=b"a" * 32, data_key=b"n" * 32, previous_data_keys=(b"o" * 32,))
+    before = old.encrypt("SITI AMINAH", column="beneficiary.name")
+    after = rotating.encrypt("SITI AMINAH", column="beneficiary.name")
+    assert rotating.decrypt_noting_key(before, column="beneficiary.name") == ("SITI AMINAH", False)
+    assert rotating.decrypt_noting_key(after, column="beneficiary.name") == ("SITI AMINAH", True)
+    # New ciphertexts are the new key's only: the old key cannot open them.
+    with pytest.raises(DecryptionFailed):
+        old.decrypt(after, column="beneficiary.name")
+    # An earlier key still binds the column, and survives the trip to an import worker.
+    with pytest.raises(DecryptionFailed):
+        rotating.decrypt(before, column="beneficiary.identity")
+    assert pickle.loads(pickle.dumps(rotating)).decrypt(before, column="beneficiary.name")
