@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 from api.application import staff_work
 from api.domain.api_keys import Channel, authenticate, hash_key
 from api.domain.staff import StaffMember
-from api.errors import ApiError
+from api.errors import ApiError, note_member_locale
 from api.services import Services
 
 # A revoked key keeps working this long at most, in every process (docs/security.md). Five
@@ -65,7 +65,10 @@ async def get_staff(request: Request, services: ServicesDep) -> StaffMember:
     """The staff member of the bearer token (a session from POST /api/v1/staff/sessions)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     bearer = token.strip() if scheme.lower() == "bearer" else None
-    return await staff_work.member_of_session(services, bearer)
+    member = await staff_work.member_of_session(services, bearer)
+    # Every refusal from here on (404, 409, 422 …) is in the member's own language.
+    note_member_locale(request, member.locale)
+    return member
 
 
 CurrentStaff = Annotated[StaffMember, Depends(get_staff)]

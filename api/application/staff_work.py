@@ -94,6 +94,13 @@ async def member_of_session(services: Services, token: str | None) -> StaffMembe
     return member
 
 
+async def locale_of_session(services: Services, token: str) -> str | None:
+    """The language of the member whose live session ``token`` is, None for no such session.
+    Only read (the session's last use is not moved): for answering a refusal in it."""
+    member = await staff_for_token(services.engine, token, touch=False)
+    return None if member is None else member.locale
+
+
 async def queue(
     services: Services,
     member: StaffMember,
