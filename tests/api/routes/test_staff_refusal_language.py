@@ -18,6 +18,7 @@ from api.domain.complaints.queue_filter import DeadlineState
 from api.domain.pilot_config import OfficeType
 from api.domain.staff import create_staff
 from api.domain.vocabulary import Action, Role
+from api.errors import _PROBLEMS, validation_problem
 from api.models import Staff
 
 PASSWORD = "kata-sandi-yang-panjang"
@@ -158,6 +159,16 @@ REFUSALS = [
         "method_not_allowed",
         "input.method_not_allowed",
         params={"method": "PUT"},
+    ),
+    Refused(
+        "a body over the limit",
+        "POST",
+        ACTIONS,
+        413,
+        "body_too_large",
+        "requests.body_too_large",
+        content=b"x" * (1024 * 1024 + 1),
+        params={"max_mb": "1"},
     ),
     _invalid(
         "an unknown action",
@@ -358,3 +369,17 @@ def test_every_refusal_of_the_table_reads_differently_in_each_language():
     same = [r.name for r in REFUSALS if _expected(r, "id") == _expected(r, "en")]
 
     assert same == []
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+@pytest.mark.parametrize("kind", sorted(_PROBLEMS))
+def test_every_validation_problem_has_a_sentence_naming_the_field(kind: str, locale: str):
+    context = {"expected": "'a' or 'b'", "min_length": 3, "max_length": 9, "pattern": "^x$"}
+    error = {"type": kind, "loc": ("body", "office", "name"), "ctx": context}
+
+    problem, message, field = validation_problem(error, locale)
+
+    assert problem != "invalid"
+    assert "None" not in message
+    if problem != "not_json":
+        assert field == "office.name" and "office.name" in message
