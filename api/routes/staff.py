@@ -8,7 +8,6 @@ answers 404, like one that does not exist. Refusals are answered in the member's
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ from api.application import staff_work
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
 from api.domain.complaints.queue_filter import DeadlineState
+from api.domain.instants import UtcInstant
 from api.domain.vocabulary import Action
 from api.errors import error_responses, request_locale
 from api.schemas.text import DatabaseId, Line, Text
@@ -37,7 +37,7 @@ class LoginIn(BaseModel):
 
 class SessionOut(BaseModel):
     token: str
-    expires_at: datetime
+    expires_at: UtcInstant
     failed_attempts: int = Field(
         default=0, description="Sign-in attempts on this account that failed since the last one"
     )
