@@ -14,6 +14,7 @@ import re
 import pytest
 
 from api.app import create_app
+from api.domain.complaints.outbox import relay_once
 from api.domain.instants import INSTANT_PATTERN
 from api.domain.staff import create_staff
 from api.domain.vocabulary import Role
@@ -124,3 +125,12 @@ async def test_a_complaint_says_in_which_zone_its_times_are_shown_to_a_person(
     read = await client.get(f"/api/v1/complaints/{tracking_id}", params={"channel_user": "tg:4242"})
 
     assert read.json()["time_zone"] == zone
+
+
+async def test_a_notification_on_a_channels_stream_is_dated_the_same_way(client, services):
+    await client.post("/api/v1/complaints", json=COMPLAINT)
+
+    await relay_once(engine=services.engine, redis=services.redis)
+
+    [(_, fields)] = await services.redis.xrange("notifications:telegram-bot")
+    assert re.fullmatch(INSTANT_PATTERN, fields[b"created_at"].decode())
