@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import messages
@@ -66,6 +66,13 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     field: str | None = None
+    problem: str | None = Field(
+        default=None,
+        description=(
+            "For a 422 validation error: the rule the input broke (missing, not_one_of, "
+            "too_long, too_short, wrong_form, not_json …)"
+        ),
+    )
 
 
 class ErrorBody(BaseModel):
