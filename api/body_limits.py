@@ -34,7 +34,14 @@ from api.application.errors import AppError, Refusal
 from api.deps import channel_of
 from api.domain.complaints.attachments import MAX_ATTACHMENT_BYTES
 from api.domain.unavailable import UNAVAILABLE
-from api.errors import ApiError, error_response, http_error, request_locale, unavailable_error
+from api.errors import (
+    ApiError,
+    error_response,
+    http_error,
+    person_locale,
+    request_locale,
+    unavailable_error,
+)
 from api.open311_format import MEDIA_TYPE, to_xml
 
 _MB = 1024 * 1024
@@ -102,7 +109,7 @@ class BodyLimits:
         request = Request(scope)
         declared = _declared_length(request)
         if declared is not None and declared > rule.limit:
-            await _too_large(request, rule)(scope, receive, send)
+            await (await _too_large(request, rule))(scope, receive, send)
             return
         if scope["method"] in _BODY_METHODS:
             refusal = await _credentials_refusal(request, rule.credentials)
@@ -145,7 +152,7 @@ class BodyLimits:
             if not exceeded:
                 raise
         if exceeded and not started:
-            await _too_large(request, rule)(scope, receive, send)
+            await (await _too_large(request, rule))(scope, receive, send)
 
 
 def _declared_length(request: Request) -> int | None:
@@ -155,8 +162,9 @@ def _declared_length(request: Request) -> int | None:
     return int(text)
 
 
-def _too_large(request: Request, rule: BodyRule) -> Response:
-    locale = request_locale(request)
+async def _too_large(request: Request, rule: BodyRule) -> Response:
+    # A signed-in member reads it in their own language, like every other refusal.
+    locale = await person_locale(request) or request_locale(request)
     max_mb = round(rule.limit / _MB, 1)
     message = messages.render_text(locale, "requests.body_too_large", max_mb=f"{max_mb:g}")
     if request.url.path.startswith(OPEN311_PREFIX):

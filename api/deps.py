@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+import messages
 from api.application import staff_work
 from api.domain.api_keys import Channel, authenticate, hash_key
 from api.domain.staff import StaffMember
-from api.errors import ApiError
+from api.errors import ApiError, note_member_locale, request_locale
 from api.services import Services
 
 # A revoked key keeps working this long at most, in every process (docs/security.md). Five
@@ -41,7 +42,7 @@ async def channel_of(request: Request, services: Services, key: str | None) -> C
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         key = token if scheme.lower() == "bearer" else None
     if not key:
-        raise ApiError(401, "missing_api_key", "Send the channel's API key in X-API-Key.")
+        raise _key_refused(request, "missing_api_key")
     # A short cache keeps the key table off the hot path; a revoked key stops working within
     # API_KEY_CACHE_SECONDS in every process.
     cache: dict[str, tuple[Channel, float]] = request.app.state.api_key_cache
@@ -53,9 +54,14 @@ async def channel_of(request: Request, services: Services, key: str | None) -> C
         channel = await authenticate(session, key)
     if channel is None:
         cache.pop(digest, None)
-        raise ApiError(401, "invalid_api_key", "The API key is unknown or revoked.")
+        raise _key_refused(request, "invalid_api_key")
     cache[digest] = (channel, time.monotonic() + API_KEY_CACHE_SECONDS)
     return channel
+
+
+def _key_refused(request: Request, code: str) -> ApiError:
+    """A 401 for a missing or unknown key, said in the request's language."""
+    return ApiError(401, code, messages.render_text(request_locale(request), f"requests.{code}"))
 
 
 CurrentChannel = Annotated[Channel, Depends(get_channel)]
@@ -65,7 +71,10 @@ async def get_staff(request: Request, services: ServicesDep) -> StaffMember:
     """The staff member of the bearer token (a session from POST /api/v1/staff/sessions)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     bearer = token.strip() if scheme.lower() == "bearer" else None
-    return await staff_work.member_of_session(services, bearer)
+    member = await staff_work.member_of_session(services, bearer)
+    # Every refusal from here on (404, 409, 422 …) is in the member's own language.
+    note_member_locale(request, member.locale)
+    return member
 
 
 CurrentStaff = Annotated[StaffMember, Depends(get_staff)]

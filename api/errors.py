@@ -1,23 +1,28 @@
 """One error shape for every JSON route: ``{"error": {"code", "message", "field"?}}``.
 
-Validation errors never echo the submitted value back: it may be a NIK. The ones a person
-can fix (a character a text may not hold, a text too long, a number out of range) are said
-in the request's language (``?locale=`` or Accept-Language). A database or Redis that does
-not answer is a 503 with Retry-After in the same shape, never a bare 500.
+Every message is in the person's language, from messages/<locale>/: a signed-in staff
+member's own (``staff.locale``), else the body's ``locale`` (a citizen's), else ``?locale=``
+or Accept-Language. ``code`` is stable for programs; a validation error (422) has the code
+``invalid_request`` and says which rule the input broke in ``problem`` (``missing``,
+``not_one_of``, ``too_long`` …). Validation errors never echo the submitted value back: it
+may be a NIK. A database or Redis that does not answer is a 503 with Retry-After in the same
+shape, never a bare 500.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import messages
+from api.application import staff_work
 from api.application.errors import AppError, Phrase, Refusal
 from api.domain.unavailable import UNAVAILABLE
 
@@ -61,6 +66,13 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     field: str | None = None
+    problem: str | None = Field(
+        default=None,
+        description=(
+            "For a 422 validation error: the rule the input broke (missing, not_one_of, "
+            "too_long, too_short, wrong_form, not_json …)"
+        ),
+    )
 
 
 class ErrorBody(BaseModel):
@@ -137,6 +149,35 @@ def request_locale(request: Request) -> str:
     )
 
 
+#: Where api.deps notes the signed-in member's language, for the refusals that follow.
+MEMBER_LOCALE = "member_locale"
+
+
+def note_member_locale(request: Request, locale: str) -> None:
+    """Answer this request's refusals in the signed-in member's ``locale``."""
+    setattr(request.state, MEMBER_LOCALE, messages.normalize_locale(locale))
+
+
+async def person_locale(request: Request) -> str | None:
+    """The signed-in member's language, or None when no member is signed in.
+
+    A refusal raised before the session was read (a body that is not JSON, an address with no
+    route) looks the bearer token up itself, so the member still reads their own language.
+    """
+    noted = getattr(request.state, MEMBER_LOCALE, None)
+    if noted is not None:
+        return noted
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    services = getattr(request.app.state, "services", None)
+    if scheme.lower() != "bearer" or not token.strip() or services is None:
+        return None
+    try:
+        locale = await staff_work.locale_of_session(services, token.strip())
+    except UNAVAILABLE:
+        return None  # the refusal itself must still be answered
+    return None if locale is None else messages.normalize_locale(locale)
+
+
 def _body(code: str, message: str, field: str | None = None, extra: dict | None = None) -> dict:
     error = {"code": code, "message": message}
     if field:
@@ -157,7 +198,8 @@ def error_response(error: ApiError) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return await _api_error(request, http_error(exc, request_locale(request)))
+        locale = await person_locale(request) or request_locale(request)
+        return await _api_error(request, http_error(exc, locale))
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -166,11 +208,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
-        field = validation_field(first)
-        message = validation_message(
-            first, field, _body_locale(exc.body) or request_locale(request)
+        locale = await person_locale(request) or _body_locale(exc.body) or request_locale(request)
+        problem, message, field = validation_problem(first, locale)
+        return JSONResponse(
+            _body("invalid_request", message, field, {"problem": problem}), status_code=422
         )
-        return JSONResponse(_body("invalid_request", message, field), status_code=422)
 
     async def _unavailable(request: Request, _: Exception) -> JSONResponse:
         # Nothing half-done is kept: each write is one transaction or one statement.
@@ -180,12 +222,28 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(kind, _unavailable)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        locale = await person_locale(request) or request_locale(request)
+        code, key = _HTTP_SAID.get(exc.status_code, (f"http_{exc.status_code}", None))
+        if key is None:
+            message = messages.render_text(locale, "input.http_refused", status=exc.status_code)
+        elif exc.status_code == 405:
+            message = messages.render_text(locale, key, method=request.method)
+        else:
+            message = messages.render_text(locale, key)
         return JSONResponse(
-            _body(f"http_{exc.status_code}", str(exc.detail)),
+            _body(code, message),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+
+#: What the HTTP layer refuses before a route runs: (stable code, message key).
+_HTTP_SAID = {
+    400: ("body_unreadable", "input.body_unreadable"),
+    404: ("no_such_address", "input.no_such_address"),
+    405: ("method_not_allowed", "input.method_not_allowed"),
+}
 
 
 def _body_locale(body: object) -> str | None:
@@ -242,14 +300,79 @@ _SAID = {
 }
 
 
-def validation_message(error: dict, field: str | None, locale: str) -> str:
-    """A validation error in ``locale`` when it is one a person can fix, else pydantic's
-    description; either way without the submitted value."""
+#: Every other validation error: pydantic's type -> (the stable ``problem`` word, which is
+#: also the message's name in messages/<locale>/input.j2; pydantic's context value it names).
+_PROBLEMS: dict[str, tuple[str, str | None]] = {
+    "missing": ("missing", None),
+    "enum": ("not_one_of", "expected"),
+    "literal_error": ("not_one_of", "expected"),
+    "bool_parsing": ("not_boolean", None),
+    "bool_type": ("not_boolean", None),
+    "int_parsing": ("not_whole_number", None),
+    "int_type": ("not_whole_number", None),
+    "int_from_float": ("not_whole_number", None),
+    "float_parsing": ("not_number", None),
+    "float_type": ("not_number", None),
+    "string_type": ("not_text", None),
+    "date_parsing": ("not_date", None),
+    "date_type": ("not_date", None),
+    "date_from_datetime_parsing": ("not_date", None),
+    "datetime_parsing": ("not_instant", None),
+    "datetime_type": ("not_instant", None),
+    "datetime_from_date_parsing": ("not_instant", None),
+    "timezone_aware": ("not_instant", None),
+    "string_too_short": ("too_short", "min_length"),
+    # A text of a type with its own checks (api.schemas.text.Text) and a max_length.
+    "too_long": ("too_long", "max_length"),
+    "string_pattern_mismatch": ("wrong_form", "pattern"),
+    "model_attributes_type": ("not_object", None),
+    "model_type": ("not_object", None),
+    "dict_type": ("not_object", None),
+    "list_type": ("not_list", None),
+    "extra_forbidden": ("unexpected_field", None),
+    "json_invalid": ("not_json", None),
+    "json_type": ("not_json", None),
+}
+#: The context value of each problem, as its message calls it.
+_PARAMETER = {
+    "expected": "allowed",
+    "min_length": "min_length",
+    "max_length": "max_length",
+    "pattern": "pattern",
+}
+
+
+def validation_problem(error: dict, locale: str) -> tuple[str, str, str | None]:
+    """``(problem, message, field)`` for a validation error: a stable word for the rule the
+    input broke, the sentence in ``locale`` naming the field, and the field (None for the
+    body as a whole). Never the submitted value, nor pydantic's English."""
+    field = validation_field(error)
+    kind = error.get("type", "")
+    if kind in ("json_invalid", "json_type"):
+        field = None  # pydantic puts the character's position where the field goes
     said = fixable_problem_text(error, field, locale)
     if said is not None:
-        return said
-    message = error.get("msg", "invalid request")
-    return f"{field}: {message}" if field else message
+        return _SAID[kind][0].removeprefix("input."), said, field
+    problem, context_name = _PROBLEMS.get(kind, ("invalid", None))
+    if kind == "too_long" and (error.get("ctx") or {}).get("field_type") == "List":
+        problem, context_name = "invalid", None  # the sentence counts characters
+    if field is None and problem not in ("not_json", "not_object", "invalid"):
+        # About the body as a whole: a missing body is one that is not an object.
+        problem, context_name = ("not_object" if problem == "missing" else "invalid"), None
+    params: dict[str, object] = {}
+    if context_name is not None:
+        value = (error.get("ctx") or {}).get(context_name)
+        params[_PARAMETER[context_name]] = _choices(value) if context_name == "expected" else value
+    if problem != "not_json":
+        params["field"] = field
+    return problem, messages.render_text(locale, f"input.{problem}", **params), field
+
+
+def _choices(expected: object) -> str:
+    """``'verify', 'start' or 'reply'`` (pydantic's English) -> ``verify, start, reply``."""
+    text = str(expected or "")
+    values = re.findall(r"'([^']*)'", text)
+    return ", ".join(values) if values else text
 
 
 def fixable_problem_text(error: dict, field: str | None, locale: str) -> str | None:

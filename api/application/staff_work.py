@@ -21,8 +21,10 @@ from api.domain.complaints import staff_views, triage
 from api.domain.complaints.actions import ActionResult, ActorRef, ComplaintChanged
 from api.domain.complaints.queue_filter import DeadlineState
 from api.domain.complaints.tracking_id import TrackingIdError, parse_tracking_id
+from api.domain.instants import utc_text
 from api.domain.place_search import Place, place_of
 from api.domain.staff import StaffError, StaffMember, log_in, log_out, staff_for_token
+from api.domain.time_zones import WIB
 from api.domain.vocabulary import Action, Actor
 from api.services import Services
 
@@ -66,9 +68,11 @@ async def sign_in(
             params={
                 "seconds": refused.retry_after,
                 "minutes": max(1, math.ceil(refused.retry_after / 60)),
-                "time": f"{retry_at:%H:%M}",
+                # Read on the national clock, named: the account's own zone would tell a
+                # stranger guessing at it which office the account works at.
+                "time": f"{retry_at.astimezone(WIB.zone):%H:%M}",
             },
-            extra={"retry_at": retry_at.isoformat(timespec="seconds")},
+            extra={"retry_at": utc_text(retry_at)},
         )
     try:
         token, expires = await log_in(
@@ -94,6 +98,13 @@ async def member_of_session(services: Services, token: str | None) -> StaffMembe
     if member is None:
         raise AppError(Refusal.UNAUTHENTICATED, "invalid_session", "staff.invalid_session")
     return member
+
+
+async def locale_of_session(services: Services, token: str) -> str | None:
+    """The language of the member whose live session ``token`` is, None for no such session.
+    Only read (the session's last use is not moved): for answering a refusal in it."""
+    member = await staff_for_token(services.engine, token, touch=False)
+    return None if member is None else member.locale
 
 
 async def queue(

@@ -2,13 +2,12 @@
 
 Each route is one call of ``api.application.staff_work``, where every decision about who may
 see or do what is made (by ``api.domain.access``); a complaint the member may not see
-answers 404, like one that does not exist. Refusals are answered in the request's
-Accept-Language.
+answers 404, like one that does not exist. Refusals are answered in the member's language
+(``staff.locale``; Accept-Language before the member is known), each with a stable code.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ from api.application import staff_work
 from api.deps import CurrentStaff, ServicesDep
 from api.domain.complaints import staff_views
 from api.domain.complaints.queue_filter import DeadlineState
+from api.domain.instants import UtcInstant
 from api.domain.vocabulary import Action
 from api.errors import error_responses, request_locale
 from api.schemas.text import DatabaseId, Line, Text
@@ -37,7 +37,7 @@ class LoginIn(BaseModel):
 
 class SessionOut(BaseModel):
     token: str
-    expires_at: datetime
+    expires_at: UtcInstant
     failed_attempts: int = Field(
         default=0, description="Sign-in attempts on this account that failed since the last one"
     )
@@ -101,8 +101,12 @@ async def create_session(body: LoginIn, request: Request, services: ServicesDep)
     )
     notice = None
     if signed_in.failed_attempts:
+        # Told to the member who just signed in: in their own language.
+        locale = await staff_work.locale_of_session(services, signed_in.token)
         notice = messages.render_text(
-            request_locale(request), "staff.failed_attempts", count=signed_in.failed_attempts
+            locale or request_locale(request),
+            "staff.failed_attempts",
+            count=signed_in.failed_attempts,
         )
     return SessionOut(
         token=signed_in.token,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.domain.complaints.categories import Category
@@ -11,6 +9,7 @@ from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake import MAX_DESCRIPTION, FiledComplaint
 from api.domain.complaints.queries import ReporterView
 from api.domain.complaints.tracking_id import display
+from api.domain.instants import UtcInstant
 from api.schemas.text import Line, Text
 
 
@@ -69,9 +68,9 @@ class OfficeOut(BaseModel):
 
 
 class DeadlinesOut(BaseModel):
-    verify: datetime
-    follow_up: datetime
-    resolve: datetime
+    verify: UtcInstant
+    follow_up: UtcInstant
+    resolve: UtcInstant
 
 
 class ComplaintCreated(BaseModel):
@@ -83,12 +82,12 @@ class ComplaintCreated(BaseModel):
     routing_reason: str
     in_triage: bool = Field(description="At a triage desk until the domicile is set")
     deadlines: DeadlinesOut
-    created_at: datetime
+    created_at: UtcInstant
     message: str = Field(description="Confirmation for the citizen, in their language")
 
 
 class TimelineEntryOut(BaseModel):
-    at: datetime
+    at: UtcInstant
     kind: str
     status: str | None
     status_label: str | None
@@ -106,10 +105,13 @@ class ComplaintOut(BaseModel):
     category_label: str
     privacy: str
     office: OfficeOut
+    time_zone: str = Field(
+        description="WIB, WITA or WIT: the office's zone, in which a person is shown its times"
+    )
     programme: str | None
     tahap: int | None
     description: str
-    created_at: datetime
+    created_at: UtcInstant
     deadlines: DeadlinesOut
     rating: int | None
     attachments: int
@@ -125,8 +127,8 @@ class ComplaintListItemOut(BaseModel):
     in_triage: bool
     category: str
     category_label: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcInstant
+    updated_at: UtcInstant
 
 
 class CategoryOut(BaseModel):
@@ -219,6 +221,7 @@ def complaint_out(
         category_label=category.label_in(locale) if category else view.category,
         privacy=view.privacy,
         office=office_out(directory, view.office_code),
+        time_zone=directory.office_zone(view.office_code).abbreviation,
         programme=view.programme,
         tahap=view.tahap,
         description=view.description,

@@ -16,6 +16,13 @@ from bot.rendering.fitting import MAX_MESSAGE, clip, visible_length
 from bot.texts import plain
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
+#: Indonesia's zones by the name written after a time; the api says which one a complaint's
+#: office keeps (``time_zone``), and each time is shown there, with that name.
+ZONES = {
+    "WIB": JAKARTA,
+    "WITA": ZoneInfo("Asia/Makassar"),
+    "WIT": ZoneInfo("Asia/Jayapura"),
+}
 #: Statuses in which the office's resolve deadline runs.
 OPEN_STATUSES = frozenset({"RECEIVED", "VERIFIED", "IN_PROGRESS"})
 #: How much of the complaint's own description the message repeats.
@@ -53,8 +60,10 @@ def short_date(value: str, locale: str) -> str:
     return plain(tell(locale, "short_date", day=moment.day, month=moment.month, year=moment.year))
 
 
-def _when(value: str, locale: str) -> str:
-    moment = _instant(value).astimezone(JAKARTA)
+def _when(value: str, locale: str, zone: str) -> str:
+    """``value`` as the local time of ``zone`` (WIB, WITA, WIT), named: "9 Des 2026, 14.05 WITA"."""
+    zone = zone if zone in ZONES else "WIB"
+    moment = _instant(value).astimezone(ZONES[zone])
     return plain(
         tell(
             locale,
@@ -64,16 +73,17 @@ def _when(value: str, locale: str) -> str:
             year=moment.year,
             hour=moment.hour,
             minute=moment.minute,
+            zone=zone,
         )
     )
 
 
-def _entry(entry: dict, locale: str, *, note: str | None = None) -> str:
+def _entry(entry: dict, locale: str, zone: str, *, note: str | None = None) -> str:
     office = entry.get("office") or {}
     return tell(
         locale,
         "entry",
-        when=_when(entry["at"], locale),
+        when=_when(entry["at"], locale, zone),
         kind=entry["kind"],
         status=plain(entry.get("status_label")) or None,
         office=office.get("name"),
@@ -81,19 +91,25 @@ def _entry(entry: dict, locale: str, *, note: str | None = None) -> str:
     )
 
 
-def render_timeline(timeline: list[dict], locale: str, budget: int) -> str:
+def render_timeline(timeline: list[dict], locale: str, budget: int, zone: str = "WIB") -> str:
     """The title and as many of the newest entries as fit in ``budget``, oldest first."""
     title = tell(locale, "timeline_title")
     used = visible_length(title)
     older = visible_length(tell(locale, "timeline_older", count=len(timeline))) + 1
     shown: list[str] = []
     for position, entry in enumerate(reversed(timeline)):
-        text = _entry(entry, locale)
+        text = _entry(entry, locale, zone)
         reserve = older if position + 1 < len(timeline) else 0
         if used + 1 + visible_length(text) + reserve > budget:
             if not shown:  # the newest entry alone is too long: shorten its note
-                room = budget - used - 1 - reserve - visible_length(_entry(entry, locale, note="x"))
-                text = _entry(entry, locale, note=clip(entry.get("note") or "", room + 1))
+                room = (
+                    budget
+                    - used
+                    - 1
+                    - reserve
+                    - visible_length(_entry(entry, locale, zone, note="x"))
+                )
+                text = _entry(entry, locale, zone, note=clip(entry.get("note") or "", room + 1))
                 shown.append(text)
             break
         shown.append(text)
@@ -139,5 +155,14 @@ def render_complaint(complaint: dict, locale: str, *, limit: int = MAX_MESSAGE) 
     top, bottom = "\n".join(head), "\n\n".join(foot)
     budget = limit - visible_length(top) - 2 - (visible_length(bottom) + 2 if bottom else 0)
     return "\n\n".join(
-        filter(None, [top, render_timeline(complaint["timeline"], locale, budget), bottom])
+        filter(
+            None,
+            [
+                top,
+                render_timeline(
+                    complaint["timeline"], locale, budget, complaint.get("time_zone", "WIB")
+                ),
+                bottom,
+            ],
+        )
     )

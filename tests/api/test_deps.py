@@ -49,3 +49,18 @@ async def test_a_valid_key_is_read_from_the_cache_between_checks(
     clock.now += 1
     # Within the cache's few seconds the key is not read again (the documented trade-off).
     assert (await client.get(URL)).status_code == 200
+
+
+async def test_a_missing_or_unknown_key_is_refused_in_the_requests_language(client):
+    missing = await client.get(URL, headers={"X-API-Key": "", "Accept-Language": "en"})
+    unknown = await client.get(URL, headers={"X-API-Key": "no-such-key", "Accept-Language": "id"})
+
+    assert missing.status_code == unknown.status_code == 401
+    assert missing.json()["error"] == {
+        "code": "missing_api_key",
+        "message": "Send the channel's API key in X-API-Key.",
+    }
+    assert unknown.json()["error"] == {
+        "code": "invalid_api_key",
+        "message": "Kunci API tidak dikenal atau sudah dicabut.",
+    }

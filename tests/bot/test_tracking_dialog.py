@@ -4,6 +4,7 @@ request for information, and rating the answer (a poor first rating reopens it).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -298,6 +299,44 @@ def test_a_single_huge_note_is_shortened_to_fit_one_message():
     assert visible_length(text) <= 4096
     assert "&amp;" in text and "&&&" not in text.replace("&amp;", "")
     assert "…" in text
+
+
+@pytest.mark.parametrize(
+    ("zone", "locale", "shown"),
+    [
+        ("WIB", "id", "3 Nov 2026, 14.05 WIB"),
+        ("WITA", "id", "3 Nov 2026, 15.05 WITA"),
+        ("WIT", "en", "3 Nov 2026, 16:05 WIT"),
+    ],
+)
+def test_each_time_is_the_offices_local_time_named_by_its_zone(zone, locale, shown):
+    complaint = {
+        "tracking_id": "7K3M9QX2P",
+        "tracking_id_display": "7K3-M9Q-X2P",
+        "status": "VERIFIED",
+        "status_label": "Terverifikasi",
+        "category_label": "Pungli",
+        "office": {"code": "X", "name": "Inspektorat"},
+        "time_zone": zone,
+        "description": "Pendamping meminta Rp50.000.",
+        "deadlines": {"resolve": "2026-12-01T17:00:00Z"},
+        "rating": None,
+        "timeline": [
+            {
+                "at": "2026-11-03T07:05:00Z",
+                "kind": "received",
+                "status_label": "Diterima",
+                "office": None,
+                "note": None,
+            }
+        ],
+        "citizen_actions": [],
+    }
+
+    text = render_complaint(complaint, locale)
+
+    assert shown in text
+    assert set(re.findall(r"\b(WIB|WITA|WIT)\b", text)) == {zone}
 
 
 # -- answering a request for information -----------------------------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.domain.complaints.categories import Category
 from api.domain.complaints.routing import OfficeInfo, RoutingTable
+from api.domain.time_zones import TimeZone, zone_of_province
 from api.models import ComplaintCategory, Office, PilotRegency
 
 CACHE_SECONDS = 30.0
@@ -33,6 +34,11 @@ class Directory:
 
     def office_name(self, code: str) -> str:
         return self.office_names.get(code, code)
+
+    def office_zone(self, code: str) -> TimeZone:
+        """The zone an office keeps (WIB for a national desk, or an office not known)."""
+        office = self.routing.offices.get(code)
+        return zone_of_province(office.province_code if office else None)
 
 
 def category_from_row(row) -> Category:

@@ -32,6 +32,7 @@ from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from api.domain.instants import utc_text
 from api.domain.protection import Protector
 from api.models import OutboxMessage
 
@@ -209,7 +210,8 @@ async def _relay_batch(*, engine: AsyncEngine, redis: Redis, batch_size: int) ->
                 "channel_user": row.channel_user,
                 "locale": row.locale,
                 "payload": row.payload,
-                "created_at": row.created_at.isoformat(),
+                # The one form of every instant the api hands a channel (api.domain.instants).
+                "created_at": utc_text(row.created_at),
             },
             id=entry_id(row.id),
         )

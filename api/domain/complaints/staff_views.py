@@ -19,6 +19,7 @@ from api.domain.complaints.queue_filter import DeadlineState, deadline_state
 from api.domain.complaints.tracking_id import display
 from api.domain.complaints.triage import ACTIONS_IN_TRIAGE
 from api.domain.complaints.working_days import WorkingCalendar
+from api.domain.instants import UtcInstant
 from api.domain.protection import Protector
 from api.domain.staff import StaffMember
 from api.domain.vocabulary import Actor, Status
@@ -38,17 +39,17 @@ class QueueItem:
     # None while the complaint waits at a triage desk (``in_triage``) for its domicile.
     regency_code: str | None
     in_triage: bool
-    created_at: datetime
-    verify_due: datetime
-    follow_up_due: datetime
-    resolve_due: datetime
+    created_at: UtcInstant
+    verify_due: UtcInstant
+    follow_up_due: UtcInstant
+    resolve_due: UtcInstant
     breaches: list[str]
     escalation_level: int
 
 
 @dataclass(frozen=True)
 class StaffEvent:
-    at: datetime
+    at: UtcInstant
     kind: str
     actor_type: str
     actor: str

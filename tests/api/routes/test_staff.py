@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from api.domain.complaints.outbox import relay_once
 from api.domain.staff import create_staff
 from api.domain.vocabulary import Role
-from api.models import StaffAccessAudit
+from api.models import Staff, StaffAccessAudit
 
 PASSWORD = "kata-sandi-yang-panjang"
 COMPLAINT = {
@@ -278,8 +278,10 @@ async def test_a_burst_of_wrong_passwords_meets_growing_delays_then_a_lock_namin
     locked = await sign_in(client, PASSWORD)
     error = locked.json()["error"]
     assert locked.status_code == 429 and error["code"] == "sign_in_locked"
-    assert "15 menit" in error["message"] and "pukul 08:" in error["message"]
-    assert error["retry_at"].startswith("2027-01-15T08:")
+    # 08:xx UTC, told as the national clock reads it, with its zone's name.
+    assert "15 menit" in error["message"] and "pukul 15." in error["message"]
+    assert error["message"].count("WIB") == 1 and "UTC" not in error["message"]
+    assert error["retry_at"].startswith("2027-01-15T08:") and error["retry_at"].endswith("Z")
     english = await sign_in(client, PASSWORD, locale="en")
     assert "try again in 15 minutes" in english.json()["error"]["message"]
 
@@ -299,6 +301,23 @@ async def test_the_owner_is_told_of_failed_attempts_at_the_next_sign_in_only(
     assert first.status_code == 201 and first.json()["failed_attempts"] == 5
     assert "5 percobaan masuk" in first.json()["notice"]
     assert second.json()["failed_attempts"] == 0 and second.json()["notice"] is None
+
+
+async def test_the_notice_of_failed_attempts_is_in_the_members_own_language(
+    client, services, staff
+):
+    services.sign_in_throttle.clock = Clock()
+    async with services.engine.begin() as conn:
+        await conn.execute(
+            update(Staff.__table__)
+            .where(Staff.__table__.c.username == "banyuwangi")
+            .values(locale="en")
+        )
+    await sign_in(client, "salah-salah-salah")
+
+    signed_in = await sign_in(client, PASSWORD, locale="id")
+
+    assert signed_in.json()["notice"].startswith("1 sign-in attempt on your account failed")
 
 
 async def test_an_unknown_username_is_throttled_exactly_like_a_known_one(client, services, staff):
