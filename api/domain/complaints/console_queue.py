@@ -19,11 +19,6 @@ counts a hundred thousand rows.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,6 +36,7 @@ from api.domain.complaints.queue_filter import (
     count_arms,
     tab_condition,
 )
+from api.domain.complaints.signed_cursor import CursorError, seal, unseal
 from api.domain.complaints.tracking_id import display
 from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.staff import StaffMember
@@ -53,10 +49,6 @@ COUNT_CAP = 1000
 _c = Complaint.__table__.c
 _OPEN = [s.value for s in OPEN_STATUSES]
 _NEVER = datetime.max.replace(tzinfo=UTC)
-
-
-class CursorError(ValueError):
-    """The cursor was not made by this queue for this order (edited, truncated, foreign)."""
 
 
 @dataclass(frozen=True)
@@ -101,31 +93,25 @@ class TabCount:
 # -- the cursor --------------------------------------------------------------------------
 
 
-def _signature(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, b"console-queue-cursor\0" + payload, hashlib.sha256).digest()[:12]
+_PURPOSE = b"console-queue-cursor"
 
 
 def encode_cursor(key: bytes, *, order: str, due: datetime | None, id: int) -> str:
-    payload = json.dumps(
-        [order, due.astimezone(UTC).isoformat() if due else None, id], separators=(",", ":")
-    ).encode()
-    token = payload + _signature(key, payload)
-    return base64.urlsafe_b64encode(token).decode().rstrip("=")
+    return seal(key, _PURPOSE, [order, due.astimezone(UTC).isoformat() if due else None, id])
 
 
 def decode_cursor(key: bytes, cursor: str, *, order: str) -> tuple[datetime | None, int]:
     """(next_due, id) of the last row seen, or :class:`CursorError`."""
-    try:
-        token = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-    except (binascii.Error, ValueError):
-        raise CursorError("not a cursor") from None
-    payload, signature = token[:-12], token[-12:]
-    if len(token) <= 12 or not hmac.compare_digest(signature, _signature(key, payload)):
-        raise CursorError("not a cursor of this queue")
-    kind, due, last_id = json.loads(payload)
+    kind, due, last_id = _three(unseal(key, _PURPOSE, cursor))
     if kind != order:
         raise CursorError("a cursor of another tab")
     return (datetime.fromisoformat(due) if due else None), last_id
+
+
+def _three(values: list) -> list:
+    if len(values) != 3:
+        raise CursorError("not a cursor of this queue")
+    return values
 
 
 # -- reading -----------------------------------------------------------------------------

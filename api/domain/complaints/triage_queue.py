@@ -12,11 +12,6 @@ stops at :data:`COUNT_CAP` ("1,000+"): a page never counts a backlog row by row.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,6 +22,7 @@ from api.domain import access
 
 # The queue's cap: both pages say "1,000+" at the same point.
 from api.domain.complaints.console_queue import COUNT_CAP
+from api.domain.complaints.signed_cursor import CursorError, seal, unseal
 from api.domain.complaints.tracking_id import display
 from api.domain.staff import StaffMember
 from api.models import Complaint
@@ -63,32 +59,20 @@ class TriageList:
     next_cursor: str | None = None
 
 
-class CursorError(ValueError):
-    """The cursor was not made by this desk (edited, truncated, foreign)."""
-
-
-def _signature(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, b"triage-desk-cursor\0" + payload, hashlib.sha256).digest()[:12]
+_PURPOSE = b"triage-desk-cursor"
 
 
 def encode_cursor(key: bytes, *, created_at: datetime, id: int, skipped: int) -> str:
-    payload = json.dumps(
-        [created_at.astimezone(UTC).isoformat(), id, skipped], separators=(",", ":")
-    ).encode()
-    return base64.urlsafe_b64encode(payload + _signature(key, payload)).decode().rstrip("=")
+    return seal(key, _PURPOSE, [created_at.astimezone(UTC).isoformat(), id, skipped])
 
 
 def decode_cursor(key: bytes, cursor: str) -> tuple[datetime, int, int]:
     """(created_at, id) of the last complaint seen and how many were seen, or
     :class:`CursorError`."""
-    try:
-        token = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-    except (binascii.Error, ValueError):
-        raise CursorError("not a cursor") from None
-    payload, signature = token[:-12], token[-12:]
-    if len(token) <= 12 or not hmac.compare_digest(signature, _signature(key, payload)):
+    values = unseal(key, _PURPOSE, cursor)
+    if len(values) != 3:
         raise CursorError("not a cursor of the triage desk")
-    created_at, last_id, skipped = json.loads(payload)
+    created_at, last_id, skipped = values
     return datetime.fromisoformat(created_at), last_id, skipped
 
 
