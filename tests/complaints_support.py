@@ -68,3 +68,24 @@ async def act(
         now=now,
         **options,
     )
+
+
+#: A complaint as the channel API takes it: aid not received in Banyuwangi (DINSOS-3510).
+AID_NOT_RECEIVED_IN_BANYUWANGI = {
+    "reporter": {"channel_user": "tg:4242", "contact": "0812-3456-7890", "locale": "id"},
+    "category": "BANTUAN_TIDAK_DITERIMA",
+    "description": "Bantuan PKH tahap 3 belum saya terima sampai sekarang.",
+    "subject_nik": "3510014107900001",
+    "region_code": "3510012001",
+    "programme": "PKH",
+    "tahap": 3,
+}
+
+
+async def file_through_the_api(client, **changes) -> str:
+    """The tracking ID of that complaint filed through the channel API, with ``changes``."""
+    response = await client.post(
+        "/api/v1/complaints", json={**AID_NOT_RECEIVED_IN_BANYUWANGI, **changes}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["tracking_id"]

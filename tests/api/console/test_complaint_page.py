@@ -11,23 +11,10 @@ import pytest
 from sqlalchemy import insert, select
 
 from api.models import OutboxMessage, ResponseTemplate, StaffAccessAudit
+from tests.complaints_support import file_through_the_api
 from tests.sample_files import PDF
 
-COMPLAINT = {
-    "reporter": {"channel_user": "tg:4242", "contact": "0812-3456-7890", "locale": "id"},
-    "category": "BANTUAN_TIDAK_DITERIMA",
-    "description": "Bantuan PKH tahap 3 belum saya terima sampai sekarang.",
-    "subject_nik": "3510014107900001",
-    "region_code": "3510012001",
-    "programme": "PKH",
-    "tahap": 3,
-}
-
-
-async def file(client, **changes) -> str:
-    response = await client.post("/api/v1/complaints", json={**COMPLAINT, **changes})
-    assert response.status_code == 201, response.text
-    return response.json()["tracking_id"]
+file = file_through_the_api
 
 
 async def audit_rows(services) -> list[str]:

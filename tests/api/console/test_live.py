@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from api.domain.complaints.intake import ComplaintDraft
 from api.domain.staff import CONSOLE_IDLE_MINUTES
 from api.models import Complaint, StaffSession
-from tests.complaints_support import channel_of, file_directly
+from tests.complaints_support import channel_of, file_directly, file_through_the_api
 
 
 async def file_for_triage(services, api_key, description: str = "Tidak jelas ke mana lapor."):
@@ -129,21 +129,7 @@ async def test_opening_a_page_still_counts_as_activity(browser, services):
     assert await last_seen(services) > earlier
 
 
-BANYUWANGI_COMPLAINT = {
-    "reporter": {"channel_user": "tg:4242", "locale": "id"},
-    "category": "BANTUAN_TIDAK_DITERIMA",
-    "description": "Bantuan PKH tahap 3 belum saya terima sampai sekarang.",
-    "subject_nik": "3510014107900001",
-    "region_code": "3510012001",
-    "programme": "PKH",
-    "tahap": 3,
-}
-
-
-async def file_in_banyuwangi(client, **changes) -> str:
-    response = await client.post("/api/v1/complaints", json={**BANYUWANGI_COMPLAINT, **changes})
-    assert response.status_code == 201, response.text
-    return response.json()["tracking_id"]
+file_in_banyuwangi = file_through_the_api
 
 
 async def filed_a_while_ago(services, client) -> str:
