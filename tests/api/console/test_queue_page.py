@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.api.console.test_complaint_page import COMPLAINT, file
+from tests.complaints_support import AID_NOT_RECEIVED_IN_BANYUWANGI as COMPLAINT
+from tests.complaints_support import file_through_the_api as file
 
 
 def ids_on(html: str) -> list[str]:
