@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from api.application import citizen_complaints, complaint_intake, staff_work, statistics
 from api.application.principals import Citizen, Operator
 from api.domain.complaints.intake import ComplaintDraft
@@ -15,7 +13,6 @@ from api.domain.staff import StaffMember, create_staff
 from api.domain.statistics.counting import Metric, jakarta_day
 from api.domain.statistics.fill import WatermarkMoved, fill_counts
 from api.domain.statistics.queries import StatFilter, distribution, totals
-from api.domain.statistics.scope import StatisticsScope, statistics_scope, within_scope
 from api.domain.vocabulary import Action, Role
 from tests.complaints_support import channel_of
 
@@ -128,31 +125,3 @@ async def test_fills_running_at_once_count_every_event_once(services, api_key):
     await fill_all(services)
 
     assert (await totals(services.engine, today()))[Metric.RECEIVED] == 5
-
-
-@pytest.mark.parametrize(
-    ("role", "office", "region", "scope"),
-    [
-        (Role.MINISTRY, "NASIONAL", None, StatisticsScope()),
-        (Role.COORDINATOR, "WK4", "WK4", StatisticsScope(coordination_region_code="WK4")),
-        (Role.HANDLER, "DINSOS-3510", "WK4", StatisticsScope(office_code="DINSOS-3510")),
-        (Role.ADMIN, None, None, None),
-    ],
-)
-def test_the_ministry_sees_all_a_coordinator_their_region_a_handler_their_office_an_admin_none(
-    role, office, region, scope
-):
-    assert statistics_scope(StaffMember(1, "x", "x", role, office, region)) == scope
-
-
-def test_a_filter_is_narrowed_to_the_scope_and_refused_outside_it():
-    day = jakarta_day(datetime.now(UTC))
-    asked = StatFilter(start=day, end=day, category_code="PUNGLI")
-    region = StatisticsScope(coordination_region_code="WK4")
-
-    assert within_scope(asked, region).coordination_region_code == "WK4"
-    assert within_scope(asked, region).category_code == "PUNGLI"
-    other_region = StatFilter(start=day, end=day, coordination_region_code="WK1")
-    assert within_scope(other_region, region) is None
-    assert within_scope(asked, None) is None
-    assert within_scope(other_region, StatisticsScope()) == other_region
