@@ -132,6 +132,69 @@ def summarise(histogram: dict[int, int]) -> TimeSummary:
     return TimeSummary(total, percentile(histogram, 0.5), percentile(histogram, 0.9), mean)
 
 
+async def totals_by(
+    engine: AsyncEngine, where: StatFilter, dimension: str
+) -> dict[str, dict[Metric, int]]:
+    """Every metric's count per value of ``dimension`` (one of :data:`DIMENSIONS`), in one
+    query: a league table's counts."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"{dimension} is not a statistics dimension")
+    c = _count.c
+    by = c[dimension]
+    found: dict[str, dict[Metric, int]] = {}
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(by, c.metric, func.sum(c.count))
+            .where(*where.conditions())
+            .group_by(by, c.metric)
+        )
+        for value, metric, total in rows:
+            found.setdefault(value, dict.fromkeys(Metric, 0))[Metric(metric)] = int(total)
+    return found
+
+
+async def histograms_by(
+    engine: AsyncEngine, where: StatFilter, dimension: str | None, metrics=HISTOGRAMS
+) -> dict[str, dict[Metric, dict[int, int]]]:
+    """Each of ``metrics``' distribution (value → count) per value of ``dimension`` (None:
+    one group, keyed ""), in one query."""
+    if dimension is not None and dimension not in DIMENSIONS:
+        raise ValueError(f"{dimension} is not a statistics dimension")
+    c = _count.c
+    wanted = [Metric(metric).value for metric in metrics]
+    columns = [c.metric, c.value] if dimension is None else [c[dimension], c.metric, c.value]
+    found: dict[str, dict[Metric, dict[int, int]]] = {}
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(*columns, func.sum(c.count))
+            .where(c.metric.in_(wanted), *where.conditions())
+            .group_by(*columns)
+        )
+        for row in rows:
+            group = "" if dimension is None else row[0]
+            metric, value, total = row[-3], row[-2], row[-1]
+            per_metric = found.setdefault(group, {})
+            per_metric.setdefault(Metric(metric), {})[int(value)] = int(total)
+    return found
+
+
+async def series(engine: AsyncEngine, where: StatFilter, metrics) -> dict[date, dict[Metric, int]]:
+    """``metrics`` per day of the event (per filing month for a cohort filter), in one query."""
+    c = _count.c
+    period = c.filed_month if where.cohort else c.day
+    wanted = [Metric(metric).value for metric in metrics]
+    found: dict[date, dict[Metric, int]] = {}
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(period, c.metric, func.sum(c.count))
+            .where(c.metric.in_(wanted), *where.conditions())
+            .group_by(period, c.metric)
+        )
+        for day, metric, total in rows:
+            found.setdefault(day, {})[Metric(metric)] = int(total)
+    return found
+
+
 async def time_to(engine: AsyncEngine, where: StatFilter, metric: Metric) -> TimeSummary:
     if metric not in HISTOGRAMS:
         raise ValueError(f"{metric} is not a time histogram")
@@ -144,9 +207,12 @@ __all__ = [
     "StatFilter",
     "TimeSummary",
     "distribution",
+    "histograms_by",
     "per_day",
+    "series",
     "percentile",
     "summarise",
     "time_to",
     "totals",
+    "totals_by",
 ]

@@ -6,7 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+import messages
 from api.application import citizen_complaints, complaint_intake, staff_work, statistics
+from api.application.errors import AppError, Refusal
 from api.application.principals import Citizen, Operator
 from api.domain.complaints.intake import ComplaintDraft
 from api.domain.staff import StaffMember, create_staff
@@ -125,3 +129,76 @@ async def test_fills_running_at_once_count_every_event_once(services, api_key):
     await fill_all(services)
 
     assert (await totals(services.engine, today()))[Metric.RECEIVED] == 5
+
+
+async def test_the_overview_compares_with_the_previous_period_and_ranks_the_places(
+    services, api_key
+):
+    citizen = Citizen(await channel_of(services, api_key), "tg:43")
+    handler = await member(services, "inspektorat2", Role.HANDLER, "INSPEKTORAT-3510", "WK4")
+    ministry = await member(services, "kemensos", Role.MINISTRY, "NASIONAL", None)
+    for _ in range(3):
+        filed = (
+            await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")
+        ).filed
+    await staff_work.act_on_complaint(services, handler, filed.tracking_id, action=Action.VERIFY)
+    await fill_all(services)
+    where = await statistics.scoped_filter(services, ministry, {})
+
+    seen = await statistics.overview(services, where, locale="id")
+
+    figures = {figure.key: figure for figure in seen.figures}
+    assert (figures["received"].value, figures["received"].previous) == (3, 0)
+    assert figures["verified"].value == 1
+    assert figures["received"].change is None  # nothing to compare with
+    assert seen.trend.values("received")[-1] == 3
+    assert sum(seen.trend.values("received")) == 3
+    assert seen.regions.as_dicts()[0]["code"] == "WK4"
+    assert seen.regions.as_dicts()[0]["received"] == 3
+    banyuwangi = seen.regencies.as_dicts()[0]
+    assert (banyuwangi["code"], banyuwangi["name"], banyuwangi["share_of_received"]) == (
+        "3510",
+        "Kabupaten Banyuwangi",
+        1.0,
+    )
+    offices = await statistics.table(services, where, "offices", locale="id")
+    assert offices.as_dicts()[0]["code"] == "INSPEKTORAT-3510"
+    assert offices.as_dicts()[0]["median_days_to_verify"] == 0
+
+
+async def test_a_filter_outside_the_members_scope_or_with_an_unknown_code_is_refused(services):
+    coordinator = await member(services, "wk4b", Role.COORDINATOR, "WK4", "WK4")
+    admin = await member(services, "admin", Role.ADMIN, None, None)
+
+    with pytest.raises(AppError) as other_region:
+        await statistics.scoped_filter(services, coordinator, {"region": "WK1"})
+    with pytest.raises(AppError) as administrator:
+        await statistics.scoped_filter(services, admin, {})
+    with pytest.raises(AppError) as unknown:
+        await statistics.scoped_filter(services, coordinator, {"category": "NOPE"})
+    narrowed = await statistics.scoped_filter(services, coordinator, {"category": "PUNGLI"})
+
+    assert (other_region.value.refusal, other_region.value.code) == (
+        Refusal.FORBIDDEN,
+        "outside_scope",
+    )
+    assert administrator.value.code == "no_statistics"
+    assert (unknown.value.code, unknown.value.field) == ("filter_unknown_code", "category")
+    assert (narrowed.coordination_region_code, narrowed.category_code) == ("WK4", "PUNGLI")
+
+
+async def test_every_tables_column_has_a_label_and_a_definition_in_each_language(services):
+    ministry = await member(services, "kemensos2", Role.MINISTRY, "NASIONAL", None)
+    where = await statistics.scoped_filter(services, ministry, {})
+    keys = {key for key, _ in statistics.KEY_FIGURES}
+    for name in statistics.TABLES:
+        keys |= {
+            column.key
+            for column in (await statistics.table(services, where, name, locale="en")).columns
+        }
+
+    for locale in messages.LOCALES:
+        defined = messages.keys(locale)
+        missing = {key for key in keys if f"statistics.label_{key}" not in defined}
+        missing |= {key for key in keys if f"statistics.define_{key}" not in defined}
+        assert not missing, (locale, missing)
