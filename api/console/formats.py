@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
+from api.domain.statistics.tables import Kind
 from api.domain.time_zones import WIB, TimeZone
 
 _BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
@@ -52,3 +53,30 @@ def money(amount: int | float, locale: str) -> str:
     return format_currency(
         amount, "IDR", format="¤#,##0", currency_digits=False, locale=_babel(locale)
     )
+
+
+def figure(value: object, kind: Kind, locale: str) -> str:
+    """A statistics cell as its column's kind is read: "1.234" (count), "12,5%" (share),
+    "3" (working days), "4,2" (mean, rate), "1 Nov 2026" (a trend point); "–" where
+    nothing was measured, so an empty cell never reads as a zero."""
+    if value is None:
+        return "–"
+    babel = _babel(locale)
+    match kind:
+        case Kind.COUNT | Kind.DAYS:
+            return format_decimal(value, locale=babel)
+        case Kind.SHARE:
+            return format_percent(value, format="#,##0.0%", locale=babel)
+        case Kind.MEAN | Kind.RATE:
+            return format_decimal(value, format="#,##0.0", locale=babel)
+        case Kind.DATE:
+            return format_date(value, format="medium", locale=babel)
+    return str(value)
+
+
+def trend_points(days: list[date], locale: str) -> list[str]:
+    """A trend's axis: "1 Nov" per day or week, "Nov 2026" per month (the points' spacing
+    says which)."""
+    monthly = len(days) > 1 and (days[1] - days[0]).days >= 28
+    pattern = "MMM y" if monthly else "d MMM"
+    return [format_date(day, format=pattern, locale=_babel(locale)) for day in days]
