@@ -25,6 +25,7 @@ from api.console.pages import (
     complaint_actions,
     live,
     queue,
+    statistics,
     triage,
 )
 
@@ -35,6 +36,7 @@ PAGES = (
     complaint_actions,
     triage,
     live,
+    statistics,
     admin,
     admin_offices,
     admin_staff,
