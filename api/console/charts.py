@@ -70,10 +70,10 @@ _STYLE = Style(
     foreground_subtle="#d0d7de",
     colors=("#0b5cad", "#bc4c00", "#1a7f37", "#8250df", "#57606a"),
     font_family="'DejaVu Sans', 'Noto Sans', Arial, sans-serif",
-    title_font_size=16,
-    label_font_size=12,
-    major_label_font_size=12,
-    legend_font_size=13,
+    title_font_size=17,
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=14,
     value_font_size=12,
     tooltip_font_size=12,
     guide_stroke_color="#d0d7de",
@@ -142,8 +142,28 @@ def svg(
         chart.x_labels = [formats.figure(row[0], label_kind, locale) for row in rows]
     for index, key in enumerate(spec.series, start=1):
         chart.add(labels[key], [row[index] for row in rows])
+    # Counts are whole: ticks at whole, round steps ("0, 2, 4", never "0,4").
+    ticks = whole_ticks(max((v or 0 for row in rows for v in row[1:]), default=0))
+    chart.y_labels = ticks
+    chart.range = (0, ticks[-1])
     drawn = chart.render(is_unicode=True)
     return _described(drawn, title=title, description=description)
+
+
+def whole_ticks(top: float) -> list[int]:
+    """Five or so whole, round steps from 0 to at least ``top`` (1, 2 or 5 times a power
+    of ten apart)."""
+    step = 1
+    while top / step > 6:
+        step = _next_step(step)
+    last = max(step, -(-int(top) // step) * step)
+    return list(range(0, last + 1, step))
+
+
+def _next_step(step: int) -> int:
+    """1 → 2 → 5 → 10 → 20 → 50 …"""
+    digits = str(step)
+    return step * 5 // 2 if digits[0] == "2" else step * 2
 
 
 def _described(drawn: str, *, title: str, description: str) -> str:

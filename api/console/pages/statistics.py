@@ -163,6 +163,8 @@ async def _render(
         where=where,
         shown=shown,
         problem=problem,
+        # The form opens when the URL narrows the figures (a period alone does not).
+        narrowed=any(request.query_params.get(name) for name in filters.NAMES[2:]),
         choices=await filter_choices(services, page.member, where, locale=page.locale),
         periods=_period_links(where, today),
         query=_query(where),
