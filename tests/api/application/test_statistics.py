@@ -102,7 +102,7 @@ async def test_complaints_worked_through_the_application_are_counted_once_each_s
     assert (await totals(services.engine, at_the_region))[Metric.ANSWERED] == 1
 
     rebuilt = await statistics.rebuild(services, Operator("test"))
-    assert rebuilt.events == 10
+    assert rebuilt.counts.events == 10
     assert await totals(services.engine, today()) == figures
     checked = await statistics.verify(
         services, Operator("test"), start=today().start, end=today().end
@@ -156,3 +156,18 @@ def test_a_filter_is_narrowed_to_the_scope_and_refused_outside_it():
     assert within_scope(other_region, region) is None
     assert within_scope(asked, None) is None
     assert within_scope(other_region, StatisticsScope()) == other_region
+
+
+async def test_a_rebuild_retakes_the_backlog_and_the_beneficiary_snapshots(
+    services, api_key, registry
+):
+    citizen = Citizen(await channel_of(services, api_key), "tg:42")
+    await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")
+
+    rebuilt = await statistics.rebuild(services, Operator("test"))
+    checked = await statistics.verify_backlog_snapshot(services, Operator("test"))
+
+    # One complaint filed, still open; Siti alone in the registry (imported before).
+    assert (rebuilt.counts.events, rebuilt.backlog.open) == (1, 1)
+    assert (rebuilt.beneficiaries.beneficiaries, rebuilt.beneficiaries.districts) == (1, 1)
+    assert (checked.open, checked.drifts) == (1, [])
