@@ -23,8 +23,15 @@ from api.application.principals import Operator
 from api.domain import access
 from api.domain.staff import StaffMember
 from api.domain.statistics import filters, queries
+from api.domain.statistics.backlog import (
+    BacklogSnapshot,
+    BacklogVerification,
+    refresh_backlog,
+    verify_backlog,
+)
 from api.domain.statistics.counting import Metric, jakarta_day
 from api.domain.statistics.fill import WATERMARK, lag
+from api.domain.statistics.hotspots import DenominatorSnapshot, refresh_beneficiaries
 from api.domain.statistics.queries import StatFilter, TimeSummary, summarise
 from api.domain.statistics.rebuild import RebuildReport, rebuild_counts
 from api.domain.statistics.tables import Column, Kind, Table, columns, ranked, share
@@ -448,9 +455,20 @@ __all__ = [
 # -- the operator's duties ------------------------------------------------------------------
 
 
-async def rebuild(services: Services, operator: Operator) -> RebuildReport:
-    """Recount every statistic from ``complaint`` and ``complaint_event``."""
-    return await rebuild_counts(engine=services.engine, calendar=services.calendar)
+@dataclass(frozen=True)
+class Rebuilt:
+    counts: RebuildReport
+    backlog: BacklogSnapshot
+    beneficiaries: DenominatorSnapshot
+
+
+async def rebuild(services: Services, operator: Operator) -> Rebuilt:
+    """Recount every statistic from ``complaint`` and ``complaint_event``, and retake the
+    backlog and beneficiary snapshots."""
+    counts = await rebuild_counts(engine=services.engine, calendar=services.calendar)
+    backlog = await refresh_backlog(engine=services.engine)
+    beneficiaries = await refresh_beneficiaries(engine=services.engine)
+    return Rebuilt(counts, backlog, beneficiaries)
 
 
 async def verify(services: Services, operator: Operator, *, start: date, end: date) -> Verification:
@@ -458,3 +476,13 @@ async def verify(services: Services, operator: Operator, *, start: date, end: da
     return await verify_counts(
         engine=services.engine, calendar=services.calendar, start=start, end=end
     )
+
+
+async def verify_backlog_snapshot(services: Services, operator: Operator) -> BacklogVerification:
+    """Retake the backlog snapshot and check it against the open complaints one by one."""
+    return await verify_backlog(engine=services.engine)
+
+
+async def refresh_hotspot_denominators(services: Services) -> DenominatorSnapshot:
+    """Recount the beneficiaries per kecamatan (after the registry changed)."""
+    return await refresh_beneficiaries(engine=services.engine)
