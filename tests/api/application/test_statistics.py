@@ -217,3 +217,27 @@ async def test_a_rebuild_retakes_the_backlog_and_the_beneficiary_snapshots(
     assert (rebuilt.counts.events, rebuilt.backlog.open) == (1, 1)
     assert (rebuilt.beneficiaries.beneficiaries, rebuilt.beneficiaries.districts) == (1, 1)
     assert (checked.open, checked.drifts) == (1, [])
+
+
+async def test_the_backlog_and_hotspot_tables_read_the_snapshots(services, api_key, registry):
+    citizen = Citizen(await channel_of(services, api_key), "tg:44")
+    ministry = await member(services, "kemensos3", Role.MINISTRY, "NASIONAL", None)
+    for _ in range(2):
+        await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")
+    await statistics.rebuild(services, Operator("test"))
+    where = await statistics.scoped_filter(services, ministry, {})
+
+    ages = (await statistics.table(services, where, "backlog", locale="id")).as_dicts()
+    offices = (await statistics.table(services, where, "backlog_offices", locale="id")).as_dicts()
+    places = (await statistics.table(services, where, "hotspots_regencies", locale="id")).as_dicts()
+
+    assert ages[0] == {"age_band": "0-3", "open": 2, "share": 1.0}
+    assert sum(row["open"] for row in ages) == 2
+    assert (offices[0]["code"], offices[0]["open"], offices[0]["age_0_3"]) == (
+        "INSPEKTORAT-3510",
+        2,
+        2,
+    )
+    # Siti, the one beneficiary of the registry fixture, lives in Banyuwangi too.
+    assert (places[0]["code"], places[0]["received"], places[0]["beneficiaries"]) == ("3510", 2, 1)
+    assert places[0]["per_10000"] == 20_000.0
