@@ -26,6 +26,7 @@ from api.console.pages import (
     live,
     queue,
     statistics,
+    statistics_weekly,
     triage,
 )
 
@@ -36,6 +37,8 @@ PAGES = (
     complaint_actions,
     triage,
     live,
+    # Before the other statistics pages: its paths are fixed words, theirs may be patterns.
+    statistics_weekly,
     statistics,
     admin,
     admin_offices,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal
 
 from api.domain.statistics.tables import Kind
 from api.domain.time_zones import WIB, TimeZone
@@ -55,23 +55,27 @@ def money(amount: int | float, locale: str) -> str:
     )
 
 
-def figure(value: object, kind: Kind, locale: str) -> str:
-    """A statistics cell as its column's kind is read: "1.234" (count), "12,5%" (share),
-    "3" (working days), "4,2" (mean, rate), "1 Nov 2026" (a trend point); "–" where
-    nothing was measured, so an empty cell never reads as a zero."""
+def figure(value, kind: Kind, locale: str) -> str:
+    """A statistics value as its column's kind is read: "1.234", "87,5%", "4", "3,8";
+    "–" where there is nothing to show (a median of nothing, a share of zero)."""
     if value is None:
         return "–"
-    babel = _babel(locale)
-    match kind:
-        case Kind.COUNT | Kind.DAYS:
-            return format_decimal(value, locale=babel)
-        case Kind.SHARE:
-            return format_percent(value, format="#,##0.0%", locale=babel)
-        case Kind.MEAN | Kind.RATE:
-            return format_decimal(value, format="#,##0.0", locale=babel)
-        case Kind.DATE:
-            return format_date(value, format="medium", locale=babel)
+    if kind is Kind.SHARE:
+        return format_decimal(value * 100, format="#,##0.0", locale=_babel(locale)) + "%"
+    if kind in (Kind.MEAN, Kind.RATE):
+        return format_decimal(value, format="#,##0.0", locale=_babel(locale))
+    if kind is Kind.DATE:
+        return format_date(value, format="medium", locale=_babel(locale))
+    if kind in (Kind.COUNT, Kind.DAYS):
+        return format_decimal(value, locale=_babel(locale))
     return str(value)
+
+
+def change(ratio: float | None, locale: str) -> str:
+    """A relative change with its sign: "+12,5%", "−3,0%"; "" when there is none."""
+    if ratio is None:
+        return ""
+    return format_decimal(ratio * 100, format="+#,##0.0;−#,##0.0", locale=_babel(locale)) + "%"
 
 
 def trend_points(days: list[date], locale: str) -> list[str]:
