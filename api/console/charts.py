@@ -53,6 +53,7 @@ CHARTS = {
     for spec in (
         ChartSpec("trend", "trend", Shape.LINE, "period", ("received", "answered", "closed")),
         ChartSpec("satisfaction", "satisfaction", Shape.BARS, "rating", ("ratings",)),
+        ChartSpec("backlog", "backlog", Shape.BARS, "age_band", ("open",)),
         ChartSpec("regions", "regions", Shape.RANKED, "name", ("received", "closed")),
         ChartSpec("regencies", "regencies", Shape.RANKED, "name", ("received", "closed"), 10),
         ChartSpec("offices", "offices", Shape.RANKED, "name", ("received", "closed"), 10),

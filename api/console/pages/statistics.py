@@ -36,19 +36,21 @@ BASE = f"{web.PREFIX}/statistics"
 
 @dataclass(frozen=True)
 class Dimension:
-    """A page per dimension: its address, the table it shows and the chart beside it."""
+    """A page per dimension: its address, the tables it shows (the first drawn as
+    ``chart``, when it has one)."""
 
     slug: str
-    table: str
+    tables: tuple[str, ...]
     chart: str | None
 
 
 DIMENSIONS = (
-    Dimension("offices", "offices", "offices"),
-    Dimension("categories", "categories", "categories"),
-    Dimension("programmes", "programmes", "programmes"),
-    Dimension("satisfaction", "satisfaction", "satisfaction"),
-    Dimension("backlog", "backlog", None),
+    Dimension("offices", ("offices",), "offices"),
+    Dimension("categories", ("categories",), "categories"),
+    Dimension("programmes", ("programmes",), "programmes"),
+    Dimension("satisfaction", ("satisfaction",), "satisfaction"),
+    Dimension("backlog", ("backlog", "backlog_offices"), "backlog"),
+    Dimension("hotspots", ("hotspots_regencies", "hotspots_districts"), None),
 )
 
 #: Whether a rise of a key figure is good news (green), bad news (red) or neither.
@@ -170,7 +172,7 @@ async def _render(
         query=_query(where),
         freshness=await _freshness(page, services),
         words=Words(page),
-        figure=lambda value, kind: formats.figure(value, kind, page.locale),
+        figure=lambda value, kind: formats.figure(value, Kind(kind), page.locale),
         dimensions=DIMENSIONS,
         **context,
     )
@@ -235,11 +237,16 @@ async def overview(request: Request, page: SignedInPage, services: ServicesDep) 
 def _dimension_page(dimension: Dimension):
     async def show(request: Request, page: SignedInPage, services: ServicesDep) -> Response:
         async def build(where: StatFilter) -> dict:
-            if dimension.table not in statistics.TABLES:
-                return {"table": None, "chart": None, "dimension": dimension}
-            table = await statistics.table(services, where, dimension.table, locale=page.locale)
-            chart = _chart(page, where, dimension.chart, table) if dimension.chart else None
-            return {"table": table, "chart": chart, "dimension": dimension}
+            # A table a release has not built yet shows as "coming", not as an error.
+            tables = [
+                await statistics.table(services, where, name, locale=page.locale)
+                for name in dimension.tables
+                if name in statistics.TABLES
+            ]
+            chart = None
+            if dimension.chart and tables:
+                chart = _chart(page, where, dimension.chart, tables[0])
+            return {"tables": tables, "chart": chart, "dimension": dimension}
 
         return await _render(
             request, page, services, "statistics_dimension.html", dimension.slug, build

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from api.domain.staff import create_staff
+from api.domain.statistics.backlog import refresh_backlog
 from api.domain.statistics.counting import jakarta_day
 from api.domain.statistics.fill import fill_counts
 from api.domain.vocabulary import Role
@@ -201,3 +202,25 @@ async def test_an_unknown_chart_is_not_found(browser, filed):
     missing = await browser.get("/console/statistics/chart/pie.svg")
     assert missing.status_code == 404
     assert "Tidak ada grafik" in missing.text
+
+
+async def test_the_backlog_page_draws_the_open_complaints_by_age(browser, filed, services):
+    await refresh_backlog(engine=services.engine)  # as the worker does every few minutes
+    await browser.sign_in("kemensos")
+    page = await browser.get("/console/statistics/backlog")
+    assert page.status_code == 200
+    assert 'data-chart="backlog"' in page.text
+    assert "Tunggakan per kantor, terbanyak di atas" in page.text
+    data = await browser.get("/console/statistics/chart/backlog.csv")
+    rows = list(csv.DictReader(io.StringIO(data.text)))
+    assert [(row["age_band"], row["open"]) for row in rows] == [
+        ("0-3", "4"), ("4-5", "0"), ("6-14", "0"), ("15-60", "0"), ("61+", "0")
+    ]  # fmt: skip
+
+
+async def test_the_hotspots_page_lists_complaints_per_10000_beneficiaries(browser, filed):
+    await browser.sign_in("kemensos")
+    page = await browser.get("/console/statistics/hotspots")
+    assert page.status_code == 200
+    assert "Per 10.000 penerima" in page.text
+    assert "Pengaduan per 10.000 penerima manfaat, per kecamatan" in page.text
