@@ -78,6 +78,7 @@ async def test_the_ministry_sees_every_region_with_its_counts(browser, filed):
     regions = region_rows(page.text)
     assert list(regions.values()) == ["3", "1"]  # ranked by received
     assert 'href="/console/statistics"' in page.text  # the nav entry
+    assert 'href="/console/statistics/weekly"' in page.text  # and the weekly summary
     assert "Statistik" in page.text
 
 
