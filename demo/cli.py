@@ -192,7 +192,7 @@ def demo(
     history: Annotated[
         int,
         typer.Option(min=0, help="Complaints in the year of history the statistics show"),
-    ] = 4000,
+    ] = 3000,
 ) -> None:
     """One command to try it: SQLite database, migrations, demo data, api on 127.0.0.1."""
     from api.redis_client import MEMORY_URL, serve_memory_redis
