@@ -34,6 +34,8 @@ def _freeze_startup_objects() -> None:
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     settings = settings or (services.settings if services else get_settings())
+    # `uvicorn api.asgi:app` without `bansos serve` refuses production on memory:// too.
+    settings.require_shared_redis()
     configure_logging(settings.log_level)
 
     @asynccontextmanager

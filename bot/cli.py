@@ -28,6 +28,13 @@ def run_bot(
     from bot.settings import BotSettings
 
     settings = BotSettings()
+    problem = settings.stand_in_problem()
+    if problem is not None:
+        err.print(
+            f"[red]Refusing to start:[/] {problem}. Set it in .env or the environment.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     if not settings.token or not settings.api_key.get_secret_value():
         err.print(
             "[red]Set TELEGRAM_BOT_TOKEN and BANSOS_API_KEY[/] (or BANSOS_API_KEY_FILE; a key from "
