@@ -35,16 +35,14 @@ class BotSettings(BaseSettings):
     api_url: Annotated[str, Field(alias="BANSOS_API_URL")] = "http://127.0.0.1:8000"
     """Where the bot reaches the api."""
     api_key: Annotated[SecretStr, Field(alias="BANSOS_API_KEY")] = SecretStr("")
-    """The bot's channel key (`bansos create-api-key telegram-bot`, or `bansos bootstrap`)."""
+    """The bot's channel key (`bansos create-api-key telegram-bot`, or `bansos bootstrap`); the
+    bot asks the api at start-up which channel it belongs to and reads that channel's
+    notifications, whatever its name."""
     # docker compose: `bansos bootstrap` writes the key to a volume the bot reads it from,
     # so the key never passes through .env (used when BANSOS_API_KEY is empty).
     api_key_file: Annotated[Path | None, Field(alias="BANSOS_API_KEY_FILE")] = None
     """A file holding the channel key, read when `BANSOS_API_KEY` is empty (docker compose: the
     bootstrap step writes it)."""
-    # The api key's channel name: notifications for this bot arrive on notifications:<channel>.
-    channel: Annotated[str, Field(alias="BOT_CHANNEL")] = "telegram-bot"
-    """The key's channel name; the bot's notifications arrive on the stream
-    `notifications:<channel>`."""
     # Conversation drafts and the notification stream; memory:// keeps them in-process.
     redis_url: Annotated[str, Field(alias="REDIS_URL")] = "memory://"
     """Conversation drafts and the notification stream: the worker's Redis (`memory://` keeps them
