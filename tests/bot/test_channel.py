@@ -4,8 +4,12 @@ rather than guess. The real bot Application, against the Bot API stand-in."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,8 +24,12 @@ from bot import channel as bot_channel
 from bot.channel import KeyRefused, learn_channel
 from bot.client import ApiClient
 from demo.telegram import StandIn, TgUser
+from demo.telegram.serving import serve_asgi
 from tests.bot.conftest import CHAT, Citizen, in_process_api, running_bot
 from tests.complaints_support import act, channel_of, file_directly
+
+ROOT = Path(__file__).resolve().parents[2]
+BANSOS = Path(sys.executable).parent / "bansos"
 
 
 def display(tracking_id: str) -> str:
@@ -113,3 +121,42 @@ async def test_a_key_the_api_refuses_stops_the_start_naming_the_setting(services
     with pytest.raises(KeyRefused, match="refused BANSOS_API_KEY \\(invalid_api_key\\)"):
         await learn_channel(api)
     await api.aclose()
+
+
+async def test_bansos_bot_with_a_refused_key_exits_2_naming_the_setting(standin, services):
+    key = await key_for(services, "telegram")
+    async with session_scope(services.sessions) as session:
+        await revoke_api_key(session, prefix=prefix_of(key))
+    outside = {k: v for k, v in os.environ.items() if not k.startswith(("BANSOS_", "REDIS"))}
+    api = create_app(services.settings, services=services)
+
+    async with standin.serving() as telegram, serve_asgi(api) as api_url:
+        bot = await asyncio.create_subprocess_exec(
+            str(BANSOS),
+            "bot",
+            env={
+                **outside,
+                "PYTHONPATH": str(ROOT),
+                "BANSOS_ENV": "test",
+                "REDIS_URL": "memory://",
+                "TELEGRAM_BOT_TOKEN": standin.token,
+                "TELEGRAM_API_BASE_URL": telegram,
+                "BANSOS_API_URL": api_url,
+                "BANSOS_API_KEY": key,
+            },
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=60)
+        finally:
+            if bot.returncode is None:  # it did not stop: the test fails, the bot goes
+                bot.kill()
+                await bot.wait()
+
+    said = stderr.decode()
+    assert bot.returncode == 2, said
+    assert f"Refusing to start: The api at {api_url} refused BANSOS_API_KEY (invalid_api_key)" in (
+        " ".join(said.split())
+    )
+    assert "Traceback" not in said
