@@ -307,8 +307,8 @@ def _complaint_example(seeded: _Seeded, *, port: int, key: str) -> str:
     )
 
 
-#: The channel of the demo's bot key: BotSettings' default BOT_CHANNEL, so the bot and
-#: `bansos chat` read the notifications of what they filed (notifications:<channel>).
+#: The channel of the demo's bot key (the bot and `bansos chat` ask the api for it and read
+#: the notifications of what they filed, notifications:<channel>).
 DEMO_BOT_CHANNEL = "telegram-bot"
 
 
@@ -321,7 +321,6 @@ def _start_demo_bot(api_url: str, key: str, redis_url: str):
         **os.environ,
         "BANSOS_API_URL": api_url,
         "BANSOS_API_KEY": key,
-        "BOT_CHANNEL": DEMO_BOT_CHANNEL,
         "REDIS_URL": redis_url,
     }
     return subprocess.Popen([sys.argv[0], "bot"], env=env)

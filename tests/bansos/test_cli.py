@@ -111,7 +111,8 @@ def test_generated_keys_are_accepted_in_production(tmp_path):
 
     lines = runner.invoke(app, ["generate-keys"]).output.split()
     values = dict(line.split("=", 1) for line in lines)
-    settings = Settings(_env_file=None, BANSOS_ENV="production", **values)
+    servers = {"DATABASE_URL": "postgresql://bansos@db/bansos", "REDIS_URL": "redis://redis:6379/0"}
+    settings = Settings(_env_file=None, BANSOS_ENV="production", **values, **servers)
     assert len(settings.data_key_bytes) == 32
 
 
