@@ -14,7 +14,17 @@ from api.console import install_console
 from api.errors import install_error_handlers
 from api.http_metrics import RequestMetrics
 from api.logging_setup import configure_logging
-from api.routes import admin, complaints, health, metrics, open311, regions, staff, status
+from api.routes import (
+    admin,
+    complaints,
+    health,
+    metrics,
+    open311,
+    regions,
+    staff,
+    statistics,
+    status,
+)
 from api.services import Services
 from api.settings import Settings, get_settings
 from api.worker import background_worker
@@ -77,6 +87,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(regions.router)
     app.include_router(staff.router)
     app.include_router(admin.router)
+    app.include_router(statistics.router)
     app.include_router(open311.router)
     # /metrics exists only with a scrape token: this port faces the internet.
     app.state.metrics_token = settings.metrics_token_value
