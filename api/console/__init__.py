@@ -25,6 +25,7 @@ from api.console.pages import (
     complaint_actions,
     live,
     queue,
+    statistics_weekly,
     transparency,
     triage,
 )
@@ -36,6 +37,8 @@ PAGES = (
     complaint_actions,
     triage,
     live,
+    # Before the other statistics pages: its paths are fixed words, theirs may be patterns.
+    statistics_weekly,
     admin,
     admin_offices,
     admin_staff,

@@ -21,7 +21,13 @@ from api.models.staff import (
     StaffAccessAudit,
     StaffSession,
 )
-from api.models.statistics import StatCount, StatWatermark
+from api.models.statistics import (
+    StatBacklog,
+    StatBeneficiaries,
+    StatCount,
+    StatSnapshot,
+    StatWatermark,
+)
 from api.models.subscriptions import DisbursementSubscription
 
 __all__ = [
@@ -48,6 +54,9 @@ __all__ = [
     "Staff",
     "StaffAccessAudit",
     "StaffSession",
+    "StatBacklog",
+    "StatBeneficiaries",
     "StatCount",
+    "StatSnapshot",
     "StatWatermark",
 ]
