@@ -23,6 +23,7 @@ from api.routes import (
     open311,
     regions,
     staff,
+    statistics,
     status,
 )
 from api.services import Services
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(channel.router)
     app.include_router(staff.router)
     app.include_router(admin.router)
+    app.include_router(statistics.router)
     app.include_router(open311.router)
     # /metrics exists only with a scrape token: this port faces the internet.
     app.state.metrics_token = settings.metrics_token_value
