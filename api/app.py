@@ -14,7 +14,18 @@ from api.console import install_console
 from api.errors import install_error_handlers
 from api.http_metrics import RequestMetrics
 from api.logging_setup import configure_logging
-from api.routes import admin, complaints, health, metrics, open311, regions, staff, status
+from api.routes import (
+    admin,
+    channel,
+    complaints,
+    health,
+    metrics,
+    open311,
+    regions,
+    staff,
+    statistics,
+    status,
+)
 from api.services import Services
 from api.settings import Settings, get_settings
 from api.worker import background_worker
@@ -34,6 +45,8 @@ def _freeze_startup_objects() -> None:
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     settings = settings or (services.settings if services else get_settings())
+    # `uvicorn api.asgi:app` without `bansos serve` refuses production on memory:// too.
+    settings.require_shared_redis()
     configure_logging(settings.log_level)
 
     @asynccontextmanager
@@ -75,8 +88,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(status.router)
     app.include_router(complaints.router)
     app.include_router(regions.router)
+    app.include_router(channel.router)
     app.include_router(staff.router)
     app.include_router(admin.router)
+    app.include_router(statistics.router)
     app.include_router(open311.router)
     # /metrics exists only with a scrape token: this port faces the internet.
     app.state.metrics_token = settings.metrics_token_value

@@ -1,7 +1,9 @@
 """One settings class, read from the environment (and an optional ``.env`` file).
 
 Secrets have no usable default: outside the demo, a placeholder ("changethis") or an empty
-secret stops the process at start-up rather than running with a key everyone knows.
+secret stops the process at start-up rather than running with a key everyone knows. Nor does
+production run on the demo's in-process stand-ins: a SQLite file stops every command, the
+in-process Redis every process that shares state through Redis (serve, worker, the bot).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER = "changethis"
+#: What redis-py connects to; anything else (``memory://``, empty) is the in-process stand-in.
+REDIS_SERVER_SCHEMES = ("redis://", "rediss://", "unix://")
 
 # Fixed keys for the demo only, so that a demo database made yesterday still opens today.
 # They are public (they are in this file): the demo's data is synthetic.
@@ -29,8 +33,17 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-class InsecureSettings(ValueError):
+class RefusedSettings(ValueError):
+    """Settings no process starts with; the message names the setting to change."""
+
+
+class InsecureSettings(RefusedSettings):
     """A secret is missing or is a placeholder outside the demo."""
+
+
+class StandInInProduction(RefusedSettings):
+    """BANSOS_ENV=production on a stand-in only the demo and the tests run on (SQLite, the
+    in-process Redis): each process would keep its own data, and lose it."""
 
 
 class Settings(BaseSettings):
@@ -43,10 +56,11 @@ class Settings(BaseSettings):
     environment: Annotated[Environment, Field(alias="BANSOS_ENV")] = Environment.PRODUCTION
     """`production`, `test` or `demo` (only `demo` runs with built-in keys)."""
     database_url: Annotated[str, Field(alias="DATABASE_URL")] = "sqlite:///var/bansos.db"
-    """`postgresql://…` or `sqlite:///path`."""
+    """`postgresql://…`, or `sqlite:///path` (not with `BANSOS_ENV=production`)."""
     # "memory://" selects the in-process Redis stand-in (fakeredis), for the embedded default.
     redis_url: Annotated[str, Field(alias="REDIS_URL")] = "memory://"
-    """`redis://…`, or `memory://` for the in-process stand-in (one process only)."""
+    """`redis://…`, or `memory://` for the in-process stand-in (one process only; `bansos serve`
+    and `bansos worker` refuse it with `BANSOS_ENV=production`)."""
 
     # Keyed hash (HMAC-SHA256) for looking people up by NIK without storing the NIK.
     nik_hash_key: Annotated[SecretStr, Field(alias="NIK_HASH_KEY")] = SecretStr(PLACEHOLDER)
@@ -181,7 +195,28 @@ class Settings(BaseSettings):
             raise InsecureSettings(
                 "DATA_ENCRYPTION_KEY_PREVIOUS must list base64 keys of 32 bytes, comma-separated"
             )
+        # Every command, not only the servers: `bansos migrate` or `create-staff` with
+        # DATABASE_URL forgotten would otherwise write to a local file no server reads.
+        if self.environment is Environment.PRODUCTION and not self.is_postgres:
+            raise StandInInProduction(
+                "DATABASE_URL must name a PostgreSQL database (`postgresql://…`) with "
+                "BANSOS_ENV=production, not a SQLite file, the demo's one-machine stand-in"
+            )
         return self
+
+    def require_shared_redis(self) -> None:
+        """For the processes that share state through Redis (serve, worker): in production,
+        ``memory://`` would give each its own rate limits and idempotency keys, and a
+        notification stream no bot reads. Raises :class:`StandInInProduction`.
+
+        One-shot commands (migrate, verify-data …) never touch Redis, so they may keep the
+        stand-in: scripts/restore_check.sh checks a restored copy without a Redis.
+        """
+        if self.environment is Environment.PRODUCTION and not self.has_redis_server:
+            raise StandInInProduction(
+                "REDIS_URL must name a Redis server (`redis://…`) with BANSOS_ENV=production, "
+                "not `memory://`, the demo's one-process stand-in"
+            )
 
     def _secret(self, value: SecretStr, demo_value: str) -> str:
         raw = value.get_secret_value()
@@ -221,6 +256,11 @@ class Settings(BaseSettings):
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql"))
+
+    @property
+    def has_redis_server(self) -> bool:
+        """Whether REDIS_URL names a server, rather than the in-process stand-in."""
+        return self.redis_url.strip().startswith(REDIS_SERVER_SCHEMES)
 
 
 def _split_keys(value: SecretStr) -> list[str]:

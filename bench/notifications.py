@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import httpx  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
 from api.redis_client import create_redis  # noqa: E402
@@ -120,12 +121,16 @@ async def run(chats: int, per_chat: int) -> dict:
             _env_file=None,
             TELEGRAM_BOT_TOKEN=standin.token,
             TELEGRAM_API_BASE_URL=base_url,
-            BOT_CHANNEL=CHANNEL,
             BOT_CONSUMER_NAME="bench",
             BOT_NOTIFY_OVERALL_LIMIT=OVERALL,
             BOT_NOTIFY_WINDOW_SECONDS=WINDOW,
         )
-        api = ApiClient("http://127.0.0.1:9", "unused")  # no update reaches the api
+        # No update reaches the api: it is asked only which channel the key belongs to.
+        api = ApiClient(
+            "http://api.bench",
+            "unused",
+            transport=httpx.MockTransport(lambda _: httpx.Response(200, json={"name": CHANNEL})),
+        )
         application = build_application(settings, api=api, redis=redis)
         async with application:
             await application.post_init(application)

@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 
 import messages
+from bot.channel import learn_channel
 from bot.client import ApiClient
 from bot.complaint_limits import ComplaintLimitsCache
 from bot.handlers.common import BotServices, removed_nik, reply, show_menu
@@ -128,20 +129,25 @@ def build_application(
     application.add_handler(MessageHandler(filters.ALL, not_understood))
     application.add_error_handler(on_error)
     if notifications:
-        attach_notifier(application, redis, settings)
+        attach_notifier(application, redis, settings, api=api)
     return application
 
 
 # --- notifications ------------------------------------------------------------------------
 
 
-def attach_notifier(application: Application, redis: Redis, settings: BotSettings) -> Notifier:
+def attach_notifier(
+    application: Application, redis: Redis, settings: BotSettings, *, api: ApiClient
+) -> None:
     """Send the api's notifications from this process (``bot.notifier``).
 
-    The sender starts after post_init's own work and stops in post_stop or post_shutdown,
-    whichever comes first (run_polling and run_webhook call both). An application stopped by
-    hand, without those hooks, is noticed between two reads of the stream (within a second).
-    It has a Bot of its own: its own pacing, no AIORateLimiter in between.
+    The sender reads the stream of the channel the api names for the bot's key, asked in
+    post_init (``bot.channel``: while the api does not answer, the start waits and asks
+    again; the channel is never guessed). It starts after post_init's own work and stops in
+    post_stop or post_shutdown, whichever comes first (run_polling and run_webhook call
+    both). An application stopped by hand, without those hooks, is noticed between two reads
+    of the stream (within a second). It has a Bot of its own: its own pacing, no
+    AIORateLimiter in between.
     """
     bot = Bot(
         settings.token,
@@ -156,22 +162,29 @@ def attach_notifier(application: Application, redis: Redis, settings: BotSetting
         seen_running = seen_running or application.running
         return application.running or not seen_running
 
-    notifier = Notifier(
-        bot,
-        redis,
-        channel=settings.channel,
-        consumer=settings.consumer_name,
-        pacing=Pacing(
-            overall_limit=settings.notify_overall_limit,
-            window_seconds=settings.notify_window_seconds,
-        ),
-        alive=alive,
-    )
-    application.bot_data[BOT_DATA_KEY] = notifier
-    application.post_init = _then(application.post_init, notifier.start)
-    application.post_stop = _then(application.post_stop, notifier.stop)
-    application.post_shutdown = _then(application.post_shutdown, notifier.stop)
-    return notifier
+    async def start() -> None:
+        notifier = Notifier(
+            bot,
+            redis,
+            channel=await learn_channel(api),
+            consumer=settings.consumer_name,
+            pacing=Pacing(
+                overall_limit=settings.notify_overall_limit,
+                window_seconds=settings.notify_window_seconds,
+            ),
+            alive=alive,
+        )
+        application.bot_data[BOT_DATA_KEY] = notifier
+        await notifier.start()
+
+    async def stop() -> None:
+        notifier = application.bot_data.get(BOT_DATA_KEY)
+        if notifier is not None:
+            await notifier.stop()
+
+    application.post_init = _then(application.post_init, start)
+    application.post_stop = _then(application.post_stop, stop)
+    application.post_shutdown = _then(application.post_shutdown, stop)
 
 
 def _then(hook, action):

@@ -60,6 +60,11 @@ class ApiClient:
             transport=transport or AiohttpTransport(),
         )
 
+    @property
+    def base_url(self) -> str:
+        """Where this client reaches the api (for log lines)."""
+        return str(self._http.base_url).rstrip("/")
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -79,6 +84,12 @@ class ApiClient:
                 response.status_code, error["code"], error["message"], error.get("field")
             )
         return response.json()
+
+    # -- the key itself ----------------------------------------------------------------
+
+    async def own_channel(self) -> str:
+        """The channel of this client's key: the api queues its notifications under it."""
+        return (await self._call("GET", "/api/v1/channel"))["name"]
 
     # -- status checks -----------------------------------------------------------------
 

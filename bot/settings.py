@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFICIAL_BOT_API = "https://api.telegram.org"
+#: What redis-py connects to; anything else (``memory://``) is the in-process stand-in.
+REDIS_SERVER_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class BotSettings(BaseSettings):
@@ -18,6 +20,11 @@ class BotSettings(BaseSettings):
         env_file=".env", extra="ignore", populate_by_name=True, use_attribute_docstrings=True
     )
 
+    environment: Annotated[Literal["production", "test", "demo"], Field(alias="BANSOS_ENV")] = (
+        "production"
+    )
+    """`production`, `test` or `demo`, as for the api: `bansos bot` refuses `REDIS_URL=memory://`
+    with `production`."""
     telegram_bot_token: Annotated[SecretStr, Field(alias="TELEGRAM_BOT_TOKEN")] = SecretStr("")
     """The bot's token from @BotFather."""
     # The official server, a self-hosted telegram-bot-api, or the local stand-in: the bot
@@ -28,16 +35,14 @@ class BotSettings(BaseSettings):
     api_url: Annotated[str, Field(alias="BANSOS_API_URL")] = "http://127.0.0.1:8000"
     """Where the bot reaches the api."""
     api_key: Annotated[SecretStr, Field(alias="BANSOS_API_KEY")] = SecretStr("")
-    """The bot's channel key (`bansos create-api-key telegram-bot`, or `bansos bootstrap`)."""
+    """The bot's channel key (`bansos create-api-key telegram-bot`, or `bansos bootstrap`); the
+    bot asks the api at start-up which channel it belongs to and reads that channel's
+    notifications, whatever its name."""
     # docker compose: `bansos bootstrap` writes the key to a volume the bot reads it from,
     # so the key never passes through .env (used when BANSOS_API_KEY is empty).
     api_key_file: Annotated[Path | None, Field(alias="BANSOS_API_KEY_FILE")] = None
     """A file holding the channel key, read when `BANSOS_API_KEY` is empty (docker compose: the
     bootstrap step writes it)."""
-    # The api key's channel name: notifications for this bot arrive on notifications:<channel>.
-    channel: Annotated[str, Field(alias="BOT_CHANNEL")] = "telegram-bot"
-    """The key's channel name; the bot's notifications arrive on the stream
-    `notifications:<channel>`."""
     # Conversation drafts and the notification stream; memory:// keeps them in-process.
     redis_url: Annotated[str, Field(alias="REDIS_URL")] = "memory://"
     """Conversation drafts and the notification stream: the worker's Redis (`memory://` keeps them
@@ -71,6 +76,21 @@ class BotSettings(BaseSettings):
         if not self.api_key.get_secret_value() and file is not None and file.is_file():
             self.api_key = SecretStr(file.read_text().strip())
         return self
+
+    def stand_in_problem(self) -> str | None:
+        """Why the bot must not start in production on the in-process Redis, or None.
+
+        That stand-in lives in the bot's own process: the worker relays notifications into
+        another Redis, so not one would reach a citizen (and drafts would die with the bot).
+        """
+        if self.environment != "production" or self.redis_url.strip().startswith(
+            REDIS_SERVER_SCHEMES
+        ):
+            return None
+        return (
+            "REDIS_URL must name the worker's Redis server (`redis://…`) with "
+            "BANSOS_ENV=production, not `memory://`, the demo's one-process stand-in"
+        )
 
     @property
     def token(self) -> str:

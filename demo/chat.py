@@ -99,7 +99,7 @@ async def run_chat(
         settings = BotSettings(TELEGRAM_BOT_TOKEN=standin.token, TELEGRAM_API_BASE_URL=base_url)
         application = build_application(settings, api=api, redis=redis, notifications=False)
         if notifications is not None:
-            attach_notifier(application, notifications, settings)
+            attach_notifier(application, notifications, settings, api=api)
         async with application:
             await application.post_init(application)
             await application.start()

@@ -189,6 +189,10 @@ async def _chat(api_url: str, api_key: str, redis_url: str, language: str) -> No
 def demo(
     port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1")] = 8000,
     families: Annotated[int, typer.Option(min=0, help="Synthetic families to seed")] = 2000,
+    history: Annotated[
+        int,
+        typer.Option(min=0, help="Complaints in the year of history the statistics show"),
+    ] = 3000,
 ) -> None:
     """One command to try it: SQLite database, migrations, demo data, api on 127.0.0.1."""
     from api.redis_client import MEMORY_URL, serve_memory_redis
@@ -204,10 +208,10 @@ def demo(
             what = "the in-process stand-in, on loopback"
         else:
             what = "REDIS_URL"
-        _run_demo(load_settings(), port=port, families=families, redis_what=what)
+        _run_demo(load_settings(), port=port, families=families, history=history, redis_what=what)
 
 
-def _run_demo(settings, *, port: int, families: int, redis_what: str) -> None:
+def _run_demo(settings, *, port: int, families: int, history: int, redis_what: str) -> None:
     import uvicorn
 
     from api.migrations_runner import upgrade
@@ -220,12 +224,19 @@ def _run_demo(settings, *, port: int, families: int, redis_what: str) -> None:
     seeded = asyncio.run(_seed(settings, families=families, seed=2026))
     key = asyncio.run(create_key(settings, "demo"))
     bot_key = asyncio.run(create_key(settings, DEMO_BOT_CHANNEL))
-    console = asyncio.run(_seed_console(settings, seeded.personas))
+    console = asyncio.run(_seed_console(settings, seeded.personas, history=history))
     _print_personas(seeded)
     first = seeded.personas[0]
     out.print(f"\nAPI key for this demo: [bold]{key}[/]")
     out.print(f"Web console: [bold]http://127.0.0.1:{port}/console/[/]", highlight=False)
     _print_accounts(console)
+    out.print(
+        f"Statistics (console sign-in): [bold]http://127.0.0.1:{port}/console/statistics[/] — "
+        "kemensos sees every region, koordinator-wk1 region WK1 (its Kota Padang spike and "
+        "slow Deli Serdang office), a handler their office\n"
+        f"Public transparency page (no sign-in): http://127.0.0.1:{port}/transparansi",
+        highlight=False,
+    )
     out.print(f"OpenAPI docs: http://127.0.0.1:{port}/docs")
     out.print(
         "Try a status check:\n"
@@ -296,8 +307,8 @@ def _complaint_example(seeded: _Seeded, *, port: int, key: str) -> str:
     )
 
 
-#: The channel of the demo's bot key: BotSettings' default BOT_CHANNEL, so the bot and
-#: `bansos chat` read the notifications of what they filed (notifications:<channel>).
+#: The channel of the demo's bot key (the bot and `bansos chat` ask the api for it and read
+#: the notifications of what they filed, notifications:<channel>).
 DEMO_BOT_CHANNEL = "telegram-bot"
 
 
@@ -310,20 +321,29 @@ def _start_demo_bot(api_url: str, key: str, redis_url: str):
         **os.environ,
         "BANSOS_API_URL": api_url,
         "BANSOS_API_KEY": key,
-        "BOT_CHANNEL": DEMO_BOT_CHANNEL,
         "REDIS_URL": redis_url,
     }
     return subprocess.Popen([sys.argv[0], "bot"], env=env)
 
 
-async def _seed_console(settings, personas):
-    """The console's demo data: accounts, complaints in every state, response templates."""
+async def _seed_console(settings, personas, *, history: int = 0):
+    """The console's demo data: accounts, complaints in every state, response templates;
+    and ``history`` complaints over the past year for the statistics."""
+    from api.domain.pilot_config import load_pilot_config
+    from api.domain.regions import region_codes
     from api.services import open_services
-    from demo.seed import seed_demo_console
+    from demo.history import seed_history
+    from demo.seed import pilot_district_codes, seed_demo_console
 
     async with open_services(settings) as services:
         with out.status("Seeding the console's accounts and complaints…"):
             seeded = await seed_demo_console(services, personas)
+        with out.status(f"Seeding a year of {history} complaints for the statistics…"):
+            year = await seed_history(
+                services,
+                district_codes=pilot_district_codes(load_pilot_config(), region_codes()),
+                complaints=history,
+            )
         directory = await services.directory.get()
         offices = {
             a.office_code: directory.office_name(a.office_code)
@@ -332,6 +352,11 @@ async def _seed_console(settings, personas):
         }
     if seeded.complaints.created:
         out.print(f"Seeded {seeded.complaints.created} complaints for the console.")
+    if year.complaints:
+        out.print(
+            f"Seeded a year of {year.complaints} complaints ({year.events} timeline events) "
+            "and counted them for the statistics."
+        )
     return _Console(seeded.accounts, offices)
 
 

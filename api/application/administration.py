@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.application.errors import AppError, Refusal
@@ -27,6 +28,7 @@ from api.domain.organisation import (
 )
 from api.domain.staff import StaffError, StaffMember, add_staff
 from api.domain.vocabulary import Role
+from api.models import CoordinationRegion
 from api.services import Services
 
 
@@ -193,24 +195,60 @@ async def create_staff_account(
         ) from None
 
 
-async def create_api_key(services: Services, by: Operator | StaffMember, *, channel: str) -> str:
-    """A new key for ``channel``, returned once: only its hash is kept."""
+async def create_api_key(
+    services: Services,
+    by: Operator | StaffMember,
+    *,
+    channel: str,
+    kind: api_keys.KeyKind = api_keys.KeyKind.CHANNEL,
+    region_code: str | None = None,
+) -> str:
+    """A new key for ``channel``, returned once: only its hash is kept. A statistics key
+    (``kind``) reads statistics only: one coordination region's (``region_code``) or, with
+    none, the whole country's."""
     if isinstance(by, StaffMember):
         require_admin(by)
     if not channel.strip() or len(channel) > 64:
         raise AppError(
             Refusal.INVALID, "channel_name_invalid", "staff.channel_name_invalid", field="channel"
         )
+    region_code = (region_code or "").strip().upper() or None
+    if kind is api_keys.KeyKind.CHANNEL:
+        region_code = None  # a channel files for every region
+    elif region_code is not None and region_code not in await _region_codes(services):
+        raise AppError(
+            Refusal.INVALID, "unknown_region", "staff.key_region_unknown", field="region"
+        )
     async with session_scope(services.sessions) as session:
-        key = await api_keys.create_api_key(session, channel=channel)
+        key = await api_keys.create_api_key(
+            session, channel=channel, kind=kind, region_code=region_code
+        )
+        after = {"channel": channel.strip(), "prefix": api_keys.prefix_of(key)}
+        if kind is api_keys.KeyKind.STATISTICS:
+            after |= {"kind": kind.value, "region": region_code or "national"}
         await record_change(
             await session.connection(),
             **actor_of(by),
             change="api_key_created",
             subject=api_keys.prefix_of(key),
-            after={"channel": channel.strip(), "prefix": api_keys.prefix_of(key)},
+            after=after,
         )
         return key
+
+
+async def _region_codes(services: Services) -> set[str]:
+    async with services.engine.connect() as conn:
+        rows = await conn.execute(select(CoordinationRegion.__table__.c.code))
+        return {code for (code,) in rows}
+
+
+async def region_choices(services: Services, member: StaffMember) -> list[tuple[str, str]]:
+    """The coordination regions a statistics key may be limited to: (code, name)."""
+    require_admin(member)
+    table = CoordinationRegion.__table__
+    async with services.engine.connect() as conn:
+        rows = await conn.execute(select(table.c.code, table.c.name).order_by(table.c.code))
+        return [(code, name) for code, name in rows]
 
 
 async def revoke_api_key(services: Services, by: Operator | StaffMember, *, prefix: str) -> bool:
@@ -231,7 +269,8 @@ async def revoke_api_key(services: Services, by: Operator | StaffMember, *, pref
 
 
 async def api_key_list(services: Services, member: StaffMember) -> list[api_keys.KeyRecord]:
-    """Every channel key by its prefix, when it was made and revoked; never the key."""
+    """Every key (channel and statistics) by its prefix, its kind and region, when it was
+    made and revoked; never the key."""
     require_admin(member)
     async with session_scope(services.sessions) as session:
         return await api_keys.keys(session)

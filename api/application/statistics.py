@@ -18,9 +18,12 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from api.application import staff_work
 from api.application.errors import AppError, Refusal
 from api.application.principals import Operator
-from api.domain import access
+from api.db import session_scope
+from api.domain import access, api_keys
+from api.domain.api_keys import StatisticsKey
 from api.domain.staff import StaffMember
 from api.domain.statistics import filters, queries
 from api.domain.statistics.ageing import AgeBand, backlog_ageing, overdue_now
@@ -101,12 +104,56 @@ class Freshness:
     counted_at: datetime | None
 
 
+# -- who reads ----------------------------------------------------------------------------
+
+
+async def reader_of(
+    services: Services, *, bearer: str | None, api_key: str | None
+) -> StaffMember | StatisticsKey:
+    """Who reads the statistics API: the staff member of a session token (``bearer``), or a
+    statistics key (``api_key``, or a bearer token that is a key).
+
+    Refused (``AppError``): no credential, an unknown, revoked or expired one
+    (UNAUTHENTICATED); a channel's key, which files complaints and reads no figure
+    (FORBIDDEN).
+    """
+    if bearer and bearer.startswith(api_keys.KEY_PREFIX):
+        bearer, api_key = None, bearer
+    if bearer:
+        return await staff_work.member_of_session(services, bearer)
+    if not api_key:
+        raise AppError(
+            Refusal.UNAUTHENTICATED, "missing_credential", "statistics.missing_credential"
+        )
+    async with session_scope(services.sessions) as session:
+        key = await api_keys.authenticate_statistics(session, api_key)
+        if key is not None:
+            return key
+        if await api_keys.authenticate(session, api_key) is not None:
+            raise AppError(
+                Refusal.FORBIDDEN, "not_a_statistics_key", "statistics.not_a_statistics_key"
+            )
+    raise AppError(Refusal.UNAUTHENTICATED, "invalid_api_key", "statistics.invalid_api_key")
+
+
 # -- the filter ---------------------------------------------------------------------------
+
+
+#: The API conventions' ``problem`` word for each way a filter parameter can be wrong.
+FILTER_PROBLEMS = {
+    "bad_date": "not_date",
+    "reversed": "invalid",
+    "too_long": "invalid",
+    "bad_basis": "not_one_of",
+    "bad_code": "wrong_form",
+    "mismatch": "invalid",
+    "unknown_code": "not_one_of",
+}
 
 
 async def scoped_filter(
     services: Services,
-    member: StaffMember,
+    member: StaffMember | StatisticsKey,
     params: Mapping[str, str],
     *,
     today: date | None = None,
@@ -114,7 +161,8 @@ async def scoped_filter(
     """The filter ``params`` asks for, its codes checked and narrowed to the member's scope.
 
     Refused (``AppError``): a malformed or unknown value (INVALID, ``field`` = the URL
-    parameter); an administrator, who sees no complaint figure, or a filter asking for
+    parameter, ``extra["problem"]`` the API conventions' word for what is wrong); an
+    administrator, who sees no complaint figure, or a filter asking for
     another region's or office's figures (FORBIDDEN).
     """
     try:
@@ -126,6 +174,7 @@ async def scoped_filter(
             f"statistics.filter_{problem.code}",
             params={"parameter": problem.parameter},
             field=problem.parameter,
+            extra={"problem": FILTER_PROBLEMS[problem.code]},
         ) from None
     await _check_codes_exist(services, asked)
     if access.statistics_scope(member) is None:
@@ -164,6 +213,7 @@ def _unknown(parameter: str):
         "statistics.filter_unknown_code",
         params={"parameter": parameter},
         field=parameter,
+        extra={"problem": FILTER_PROBLEMS["unknown_code"]},
     )
 
 
@@ -525,6 +575,17 @@ async def table(services: Services, where: StatFilter, name: str, *, locale: str
             Refusal.NOT_FOUND, "no_such_table", "statistics.no_such_table", params={"name": name}
         )
     return await builder(services, where, locale=locale)
+
+
+async def table_columns(
+    services: Services, where: StatFilter, *, locale: str
+) -> dict[str, tuple[Column, ...]]:
+    """Every table's columns, by name: read off the tables themselves (over ``where``), so
+    a table or column added to :data:`TABLES` is listed without being listed twice."""
+    return {
+        name: (await builder(services, where, locale=locale)).columns
+        for name, builder in TABLES.items()
+    }
 
 
 async def freshness(services: Services) -> Freshness:

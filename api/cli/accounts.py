@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import secrets
 import sys
@@ -11,14 +10,41 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import err, load_settings, out, run_application
+from api.cli.common import err, out, run_application
 
 
 def create_api_key_command(
     channel: Annotated[str, typer.Argument(help="Channel name, e.g. telegram-bot")],
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics",
+            help="A read-only statistics key (the statistics API only; files nothing)",
+        ),
+    ] = False,
+    region: Annotated[
+        str | None,
+        typer.Option(help="With --statistics: one coordination region (WK1…); none: national"),
+    ] = None,
 ) -> None:
-    """Create an API key for a channel and print it (it is shown only this once)."""
-    key = asyncio.run(create_key(load_settings(), channel))
+    """Create an API key for a channel, or a statistics key, and print it (it is shown only
+    this once)."""
+    if region is not None and not statistics:
+        err.print("[red]--region is for a statistics key[/]: add --statistics.")
+        raise typer.Exit(2)
+    from api.application import administration
+    from api.application.principals import Operator
+    from api.domain.api_keys import KeyKind
+
+    key = run_application(
+        lambda services: administration.create_api_key(
+            services,
+            Operator("cli"),
+            channel=channel,
+            kind=KeyKind.STATISTICS if statistics else KeyKind.CHANNEL,
+            region_code=region,
+        )
+    )
     out.print(key, highlight=False)
 
 

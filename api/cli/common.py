@@ -18,20 +18,27 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def load_settings(**overrides):
-    """The api's settings; a placeholder secret or an invalid value exits 2, saying which
-    variable to set and how (api/cli/errors.py)."""
+def load_settings(*, shared_redis: bool = False, **overrides):
+    """The api's settings; a placeholder secret, a stand-in in production or an invalid value
+    exits 2, saying which variable to set and how (api/cli/errors.py).
+
+    ``shared_redis``: for the processes that share state through Redis (serve, worker),
+    which refuse the in-process stand-in in production.
+    """
     from pydantic import ValidationError
 
-    from api.cli.errors import insecure_problem, settings_problem
-    from api.settings import InsecureSettings, get_settings
+    from api.cli.errors import refused_problem, settings_problem
+    from api.settings import RefusedSettings, get_settings
 
     try:
-        return get_settings(**overrides)
-    except InsecureSettings as exc:
-        err.print(f"[red]Refusing to start:[/] {insecure_problem(exc)}", highlight=False)
+        settings = get_settings(**overrides)
+        if shared_redis:
+            settings.require_shared_redis()
+        return settings
+    except RefusedSettings as exc:
+        err.print(f"[red]Refusing to start:[/] {refused_problem(exc)}", highlight=False)
         raise typer.Exit(2) from None
-    except ValidationError as exc:  # carries an InsecureSettings inside, or a bad value
+    except ValidationError as exc:  # carries a RefusedSettings inside, or a bad value
         err.print(f"[red]Refusing to start:[/] {settings_problem(exc)}", highlight=False)
         raise typer.Exit(2) from None
 

@@ -25,20 +25,21 @@ _SECRETS = ("NIK_HASH_KEY", "DATA_ENCRYPTION_KEY", "SECRET_KEY")
 
 def settings_problem(error: ValidationError) -> str:
     """A settings error as plain sentences (never a setting's value: it may be a secret)."""
-    from api.settings import InsecureSettings
+    from api.settings import RefusedSettings
 
     wrong = []
     for item in error.errors():
         cause = (item.get("ctx") or {}).get("error")
-        if isinstance(cause, InsecureSettings):
-            return insecure_problem(cause)
+        if isinstance(cause, RefusedSettings):
+            return refused_problem(cause)
         name = str(item["loc"][0]) if item.get("loc") else "a setting"
         wrong.append(f"{name} {_expected(item)}")
     where = WHERE if len(wrong) == 1 else WHERE.replace("Set it", "Set them")
     return f"{_listing(wrong, ', and ')}. {where}"
 
 
-def insecure_problem(error: Exception) -> str:
+def refused_problem(error: Exception) -> str:
+    """A refusal of api/settings.py (a placeholder secret, a stand-in in production)."""
     text = str(error)
     missing = [name for name in _SECRETS if name in text.split(" must ", 1)[0]]
     if "must be set to real secrets" in text and missing:

@@ -30,7 +30,8 @@ def serve(
 
     from api import metrics
 
-    load_settings()  # refuse placeholder secrets before binding a port
+    # Refuse placeholder secrets and production on the stand-ins before binding a port.
+    load_settings(shared_redis=True)
     # Multiprocess metrics: the last run's files would be summed with this run's.
     metrics.clear_multiprocess_dir()
     uvicorn.run(
@@ -66,7 +67,7 @@ def worker(
     ] = "127.0.0.1",
 ) -> None:
     """Relay notifications to Redis and run the deadline job, until stopped."""
-    settings = load_settings()
+    settings = load_settings(shared_redis=True)
     if metrics_port:
         from prometheus_client import start_http_server
 

@@ -27,6 +27,7 @@ from api.console.pages import (
     queue,
     statistics,
     statistics_weekly,
+    transparency,
     triage,
 )
 
@@ -51,6 +52,8 @@ PAGES = (
 def install_console(app: FastAPI) -> None:
     for pages in PAGES:
         app.include_router(pages.router, prefix=web.PREFIX, include_in_schema=False)
+    # The public transparency page: outside /console, no sign-in.
+    app.include_router(transparency.router, include_in_schema=False)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=web.STATIC_DIR), name="console-static")
     app.add_middleware(ConsoleHeaders)
     # Outside the headers: what it compresses already carries them.

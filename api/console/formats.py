@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from api.domain.statistics.tables import Kind
 from api.domain.time_zones import WIB, TimeZone
@@ -26,6 +26,16 @@ def day(value: date | datetime | None, locale: str, zone: TimeZone = WIB) -> str
     if isinstance(value, datetime):
         value = value.astimezone(zone.zone).date()
     return format_date(value, format="full", locale=_babel(locale))
+
+
+def month(value: date, locale: str) -> str:
+    """ "Desember 2026" (a month of a table)."""
+    return format_date(value, format="LLLL yyyy", locale=_babel(locale))
+
+
+def percent(value: float, locale: str) -> str:
+    """ "88%" (a share, whole per cent)."""
+    return format_percent(value, locale=_babel(locale))
 
 
 def short_day(value: datetime | None, locale: str, zone: TimeZone = WIB) -> str:

@@ -112,6 +112,7 @@ def _environment() -> Environment:
     env.filters.update(
         day=formats.day,
         short_day=formats.short_day,
+        month=formats.month,
         moment=formats.moment,
         number=formats.number,
         money=formats.money,

@@ -21,7 +21,9 @@ rules written as SQL; a test holds the two forms to each other.
 - Statistics (counts, never a complaint's content): the ministry sees the whole country, a
   coordinator their coordination region (their office when it has none), a handler their
   office, an administrator no complaint figure. Only the ministry exports complaints row by
-  row, and only it may ask for their descriptions in that export.
+  row, and only it may ask for their descriptions in that export. A statistics key (a
+  ministry tool's read-only key) sees the whole country or the one coordination region its
+  administrator gave it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import TypeVar
 from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql import ColumnElement
 
+from api.domain.api_keys import StatisticsKey
 from api.domain.staff import StaffMember
 from api.domain.vocabulary import EscalationLevel, Privacy, Role
 from api.models import Complaint
@@ -137,8 +140,12 @@ _Filter = TypeVar("_Filter")
 NATIONAL = StatisticsScope()
 
 
-def statistics_scope(member: StaffMember) -> StatisticsScope | None:
-    """Whose figures ``member`` may see; None: no complaint figure at all."""
+def statistics_scope(member: StaffMember | StatisticsKey) -> StatisticsScope | None:
+    """Whose figures ``member`` (or a statistics key) may see; None: no complaint figure."""
+    if isinstance(member, StatisticsKey):
+        if member.region_code is None:
+            return NATIONAL
+        return StatisticsScope(coordination_region_code=member.region_code)
     match member.role:
         case Role.MINISTRY:
             return NATIONAL
@@ -149,7 +156,7 @@ def statistics_scope(member: StaffMember) -> StatisticsScope | None:
     return None
 
 
-def within_statistics_scope(member: StaffMember, asked: _Filter) -> _Filter | None:
+def within_statistics_scope(member: StaffMember | StatisticsKey, asked: _Filter) -> _Filter | None:
     """``asked`` (a filter with ``coordination_region_code`` and ``office_code`` fields)
     narrowed to the member's scope; None when the member may see no figure or it asks for
     another region's or office's figures (refused, never silently narrowed to nothing)."""

@@ -62,5 +62,8 @@ async def test_a_missing_or_unknown_key_is_refused_in_the_requests_language(clie
     }
     assert unknown.json()["error"] == {
         "code": "invalid_api_key",
-        "message": "Kunci API tidak dikenal atau sudah dicabut.",
+        "message": (
+            "Kunci API tidak dikenal, sudah dicabut, atau bukan kunci kanal"
+            " (kunci statistik hanya membaca statistik)."
+        ),
     }

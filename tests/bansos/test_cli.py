@@ -111,7 +111,8 @@ def test_generated_keys_are_accepted_in_production(tmp_path):
 
     lines = runner.invoke(app, ["generate-keys"]).output.split()
     values = dict(line.split("=", 1) for line in lines)
-    settings = Settings(_env_file=None, BANSOS_ENV="production", **values)
+    servers = {"DATABASE_URL": "postgresql://bansos@db/bansos", "REDIS_URL": "redis://redis:6379/0"}
+    settings = Settings(_env_file=None, BANSOS_ENV="production", **values, **servers)
     assert len(settings.data_key_bytes) == 32
 
 
@@ -160,3 +161,21 @@ def test_create_staff_refuses_a_short_password_and_a_handler_without_office(migr
     assert short.exit_code == homeless.exit_code == 2
     assert "at least 12 characters" in short.output
     assert "belongs to an office" in homeless.output
+
+
+def test_a_statistics_key_is_made_for_the_country_or_one_region(migrated):
+    national = runner.invoke(app, ["create-api-key", "dasbor", "--statistics"], env=migrated)
+    regional = runner.invoke(
+        app, ["create-api-key", "dasbor-wk1", "--statistics", "--region", "wk1"], env=migrated
+    )
+    unknown = runner.invoke(
+        app, ["create-api-key", "dasbor", "--statistics", "--region", "WK99"], env=migrated
+    )
+    channel_with_region = runner.invoke(
+        app, ["create-api-key", "mitra", "--region", "WK1"], env=migrated
+    )
+
+    assert national.exit_code == 0 and national.output.startswith("bsk_")
+    assert regional.exit_code == 0 and regional.output.startswith("bsk_")
+    assert unknown.exit_code == 2 and "no coordination region" in unknown.output
+    assert channel_with_region.exit_code == 2

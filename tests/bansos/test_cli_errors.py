@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BANSOS = Path(sys.executable).parent / "bansos"
 CONFIGURATION = ("BANSOS_ENV", "DATABASE_URL", "REDIS_URL", "NIK_HASH_KEY")
-CONFIGURATION += ("DATA_ENCRYPTION_KEY", "SECRET_KEY")
+CONFIGURATION += ("DATA_ENCRYPTION_KEY", "SECRET_KEY", "TELEGRAM_BOT_TOKEN", "BANSOS_API_KEY")
 PASSWORD = "kata-sandi-yang-panjang\n"
 
 
@@ -45,6 +45,81 @@ def test_a_production_start_without_secrets_says_which_and_how_to_make_them(tmp_
     said = plain(bansos("migrate", cwd=tmp_path, BANSOS_ENV="production"))
     assert "NIK_HASH_KEY, DATA_ENCRYPTION_KEY and SECRET_KEY must be set to real secrets." in said
     assert "`bansos generate-keys`" in said and "python3 dev.py demo" in said
+
+
+#: Real secrets (of the right shapes), so that only the stand-ins are left to refuse.
+SECRETS = {
+    "NIK_HASH_KEY": "production-nik-hash-key-0123456789",
+    "DATA_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1kYXRhLWtleS0zMi1ieXRlcyEhISE=",
+    "SECRET_KEY": "production-secret-key-0123456789",
+}
+#: A PostgreSQL server nobody listens on: a refusal comes before any connection.
+UNREACHABLE_POSTGRES = "postgresql://bansos:rahasia@127.0.0.1:9/bansos"
+
+
+@pytest.mark.parametrize("command", ["migrate", "serve", "worker", "create-api-key mitra"])
+def test_production_on_a_sqlite_file_is_refused_naming_database_url(tmp_path, command):
+    said = plain(
+        bansos(
+            *command.split(),
+            cwd=tmp_path,
+            BANSOS_ENV="production",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'bansos.db'}",
+            REDIS_URL="redis://127.0.0.1:9/0",
+            **SECRETS,
+        )
+    )
+    assert said.startswith("Refusing to start: DATABASE_URL must name a PostgreSQL database")
+    assert "BANSOS_ENV=production" in said
+    assert not (tmp_path / "bansos.db").exists()  # nothing was written in the meantime
+
+
+def test_production_with_the_default_database_is_refused_too(tmp_path):
+    said = plain(bansos("migrate", cwd=tmp_path, BANSOS_ENV="production", **SECRETS))
+    assert "DATABASE_URL must name a PostgreSQL database (`postgresql://…`)" in said
+    assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize("redis_url", [None, "memory://"])
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_production_servers_on_the_in_process_redis_are_refused_naming_redis_url(
+    tmp_path, command, redis_url
+):
+    redis = {} if redis_url is None else {"REDIS_URL": redis_url}  # unset: the default
+    said = plain(
+        bansos(
+            command,
+            cwd=tmp_path,
+            BANSOS_ENV="production",
+            DATABASE_URL=UNREACHABLE_POSTGRES,
+            **redis,
+            **SECRETS,
+        )
+    )
+    assert said == (
+        "Refusing to start: REDIS_URL must name a Redis server (`redis://…`) with "
+        "BANSOS_ENV=production, not `memory://`, the demo's one-process stand-in. "
+        "Set it in .env or the environment."
+    )
+
+
+@pytest.mark.parametrize("redis_url", [None, "memory://"])
+def test_the_production_bot_on_the_in_process_redis_is_refused_naming_redis_url(
+    tmp_path, redis_url
+):
+    redis = {} if redis_url is None else {"REDIS_URL": redis_url}
+    said = plain(
+        bansos(
+            "bot",
+            cwd=tmp_path,
+            BANSOS_ENV="production",
+            TELEGRAM_BOT_TOKEN="123456:stand-in",
+            BANSOS_API_KEY="bsk_00000000_x",
+            **redis,
+        )
+    )
+    assert said.startswith("Refusing to start: REDIS_URL must name the worker's Redis server")
+    assert "BANSOS_ENV=production" in said and "memory://" in said
 
 
 def test_a_value_of_the_wrong_kind_names_the_variable_and_what_it_takes(tmp_path):

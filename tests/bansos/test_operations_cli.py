@@ -23,7 +23,8 @@ NEW_DATA_KEY = base64.b64encode(b"n" * 32).decode()
 @pytest.fixture
 def env(tmp_path) -> dict[str, str]:
     values = {
-        "BANSOS_ENV": "production",
+        # Real keys required as in production, on a SQLite file (which production refuses).
+        "BANSOS_ENV": "test",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}",
         "REDIS_URL": "memory://",
         "NIK_HASH_KEY": "operations-test-nik-hash-key-0001",

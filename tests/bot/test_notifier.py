@@ -22,6 +22,8 @@ from telegram.error import NetworkError
 from telegram.ext import Application
 
 from api.app import create_app
+from api.db import session_scope
+from api.domain.api_keys import create_api_key
 from api.domain.complaints.outbox import outbox_row, relay_once, stream_for
 from api.models import OutboxMessage
 from bot.app import build_application
@@ -120,9 +122,11 @@ async def bot_running(
         BOT_CONSUMER_NAME=consumer,
         BOT_NOTIFY_WINDOW_SECONDS=WINDOW,
     )
+    async with session_scope(services.sessions) as session:
+        key = await create_api_key(session, channel=CHANNEL)  # the bot asks for its channel
     api = ApiClient(
         "http://api.test",
-        "unused",
+        key,
         transport=httpx.ASGITransport(app=create_app(services.settings, services=services)),
     )
     application = build_application(settings, api=api, redis=services.redis)

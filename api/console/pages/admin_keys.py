@@ -13,6 +13,7 @@ from api.application.errors import AppError, Refusal
 from api.console import web
 from api.console.admin_forms import ADMIN, errors_of, secret_page
 from api.console.web import ServicesDep, SignedInPage
+from api.domain.api_keys import KeyKind
 
 router = APIRouter(route_class=web.ConsoleRoute)
 
@@ -24,6 +25,7 @@ async def _keys_page(page, services, *, form=None, errors=None, status=200) -> R
         status_code=status,
         active="admin",
         keys=await administration.api_key_list(services, page.member),
+        regions=await administration.region_choices(services, page.member),
         form=form or {},
         errors=errors or {},
         revoked=page.request.query_params.get("revoked", ""),
@@ -40,15 +42,22 @@ async def create_key(
     page: SignedInPage,
     services: ServicesDep,
     channel: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=16)] = KeyKind.CHANNEL.value,
+    region: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
+    """A channel's key, or a read-only statistics key (the country's figures, or the one
+    coordination region chosen)."""
+    chosen = KeyKind.STATISTICS if kind == KeyKind.STATISTICS.value else KeyKind.CHANNEL
     try:
-        key = await administration.create_api_key(services, page.member, channel=channel)
+        key = await administration.create_api_key(
+            services, page.member, channel=channel, kind=chosen, region_code=region or None
+        )
     except AppError as error:
         return await _keys_page(
             page,
             services,
-            form={"channel": channel},
-            errors=errors_of(page, error, "channel"),
+            form={"channel": channel, "kind": chosen.value, "region": region},
+            errors=errors_of(page, error, error.field or "channel"),
             status=422,
         )
     return secret_page(

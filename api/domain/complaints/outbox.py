@@ -93,21 +93,45 @@ async def notify_reporter(
     )
     await conn.execute(
         insert(OutboxMessage.__table__).values(
-            outbox_row(
-                channel=complaint.channel,
-                channel_user=reporter["user"],
-                locale=complaint.reporter_locale,
+            reporter_notification(
+                complaint,
+                reporter["user"],
                 kind=kind,
-                payload={
-                    "tracking_id": complaint.tracking_id,
-                    "status": status,
-                    "action": action,
-                    "note": note,
-                    "office_code": office_code,
-                },
+                status=status,
+                action=action,
+                note=note,
+                office_code=office_code,
                 now=now,
             )
         )
+    )
+
+
+def reporter_notification(
+    complaint,
+    channel_user: str,
+    *,
+    kind: str,
+    status: str,
+    action: str,
+    note: str | None,
+    office_code: str | None,
+    now: datetime,
+) -> dict:
+    """The outbox row telling ``channel_user`` (the decrypted reporter) of a change."""
+    return outbox_row(
+        channel=complaint.channel,
+        channel_user=channel_user,
+        locale=complaint.reporter_locale,
+        kind=kind,
+        payload={
+            "tracking_id": complaint.tracking_id,
+            "status": status,
+            "action": action,
+            "note": note,
+            "office_code": office_code,
+        },
+        now=now,
     )
 
 

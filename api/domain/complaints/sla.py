@@ -104,49 +104,71 @@ async def _mark_breaches(engine: AsyncEngine, directory: Directory, now: datetim
         ).all()
     breach_count = escalation_count = 0
     for row in rows:
-        known = set(filter(None, row.breaches.split(";")))
-        new = [d for d in breached_deadlines(row, now) if d.value not in known]
-        if not new:
+        plan = plan_breaches(row, now, directory)
+        if plan is None:
             continue
-        level = max([row.escalation_level, *(ESCALATES_TO[d] for d in new)])
-        events = [
-            {
-                "complaint_id": row.id,
-                "at": now,
-                "kind": "breach",
-                "actor_type": Actor.SYSTEM.value,
-                "actor": SYSTEM.name,
-                "from_status": row.status,
-                "to_status": row.status,
-                "office_code": row.office_code,
-                "public": False,
-                "note": deadline.value,
-            }
-            for deadline in new
-        ]
-        if level > row.escalation_level:
-            target = (
-                escalation_office(regency_code=row.regency_code, table=directory.routing)
-                if level == EscalationLevel.COORDINATION_REGION
-                else directory.routing.national_desk
-            )
-            events.append({**events[0], "kind": "escalated", "office_code": target, "note": None})
         async with engine.begin() as conn:
             result = await conn.execute(
                 update(table)
                 .where(c.id == row.id, c.updated_at == row.updated_at)
-                .values(
-                    breaches=";".join(sorted(known | {d.value for d in new})),
-                    escalation_level=level,
-                    updated_at=now,
-                )
+                .values(plan.changes)
             )
             if result.rowcount != 1:
                 continue  # changed meanwhile: the next run looks again
-            await conn.execute(insert(ComplaintEvent.__table__), events)
-        breach_count += len(new)
-        escalation_count += level > row.escalation_level
+            await conn.execute(insert(ComplaintEvent.__table__), plan.events)
+        breach_count += plan.breaches
+        escalation_count += plan.escalated
     return breach_count, escalation_count
+
+
+@dataclass(frozen=True)
+class BreachPlan:
+    """What the deadline job writes for one complaint at ``now``: its changed columns, the
+    breach events (and the escalation's), and how many breaches and escalations they are."""
+
+    changes: dict
+    events: list[dict]
+    breaches: int
+    escalated: bool
+
+
+def plan_breaches(row, now: datetime, directory: Directory) -> BreachPlan | None:
+    """The newly breached deadlines of ``row`` at ``now`` as rows to write; None when there
+    is none. Pure, so that a replay of a complaint's history (the demo's year) marks its
+    breaches as the job would have, at the instant each deadline passed."""
+    known = set(filter(None, row.breaches.split(";")))
+    new = [d for d in breached_deadlines(row, now) if d.value not in known]
+    if not new:
+        return None
+    level = max([row.escalation_level, *(ESCALATES_TO[d] for d in new)])
+    events = [
+        {
+            "complaint_id": row.id,
+            "at": now,
+            "kind": "breach",
+            "actor_type": Actor.SYSTEM.value,
+            "actor": SYSTEM.name,
+            "from_status": row.status,
+            "to_status": row.status,
+            "office_code": row.office_code,
+            "public": False,
+            "note": deadline.value,
+        }
+        for deadline in new
+    ]
+    if level > row.escalation_level:
+        target = (
+            escalation_office(regency_code=row.regency_code, table=directory.routing)
+            if level == EscalationLevel.COORDINATION_REGION
+            else directory.routing.national_desk
+        )
+        events.append({**events[0], "kind": "escalated", "office_code": target, "note": None})
+    changes = {
+        "breaches": ";".join(sorted(known | {d.value for d in new})),
+        "escalation_level": level,
+        "updated_at": now,
+    }
+    return BreachPlan(changes, events, len(new), level > row.escalation_level)
 
 
 async def _close_waited_out(

@@ -122,43 +122,15 @@ async def set_domicile(
         row = (await conn.execute(select(table).where(table.c.id == complaint_id))).one()
         if not row.in_triage:
             raise TriageError(TriageProblem.NOT_IN_TRIAGE)
-        regency_code = domicile.district_code[:4]
-        decision = routing_for(
-            directory=directory, category_code=row.category_code, domicile=domicile
-        )
+        plan = plan_domicile(row, domicile, directory=directory, actor=actor, now=now)
         changed = await conn.execute(
             update(table)
             .where(table.c.id == row.id, table.c.updated_at == row.updated_at, table.c.in_triage)
-            .values(
-                district_code=domicile.district_code,
-                village_code=domicile.village_code,
-                regency_code=regency_code,
-                province_code=regency_code[:2],
-                coordination_region_code=directory.routing.pilot_regencies.get(regency_code),
-                in_triage=False,
-                office_code=decision.office_code,
-                # The triage desk's pages learn from it that the complaint left them.
-                previous_office_code=row.office_code,
-                routing_reason=decision.reason.value,
-                updated_at=now,
-            )
+            .values(plan.changes)
         )
         if changed.rowcount != 1:
             raise ComplaintChanged(row.tracking_id)
-        await conn.execute(
-            insert(ComplaintEvent.__table__).values(
-                complaint_id=row.id,
-                at=now,
-                kind=TRIAGED,
-                actor_type=Actor.STAFF.value,
-                actor=actor,
-                from_status=row.status,
-                to_status=row.status,
-                office_code=decision.office_code,
-                public=True,
-                note=None,
-            )
-        )
+        await conn.execute(insert(ComplaintEvent.__table__).values(plan.event))
         await notify_reporter(
             conn,
             protector,
@@ -167,7 +139,52 @@ async def set_domicile(
             status=row.status,
             action=TRIAGED,
             note=None,
-            office_code=decision.office_code,
+            office_code=plan.decision.office_code,
             now=now,
         )
-    return Triaged(row.tracking_id, decision.office_code, decision.reason.value)
+    return Triaged(row.tracking_id, plan.decision.office_code, plan.decision.reason.value)
+
+
+@dataclass(frozen=True)
+class DomicilePlan:
+    """What setting a triage complaint's domicile writes: its changed columns and its
+    timeline event; the reporter is told with a "complaint.forwarded" notification."""
+
+    decision: RoutingDecision
+    changes: dict
+    event: dict
+
+
+def plan_domicile(
+    row, domicile: Domicile, *, directory: Directory, actor: str, now: datetime
+) -> DomicilePlan:
+    """The rows :func:`set_domicile` writes for ``row``. Pure, so that a replay of a
+    complaint's history (the demo's year) routes it as a desk officer would have."""
+    regency_code = domicile.district_code[:4]
+    decision = routing_for(directory=directory, category_code=row.category_code, domicile=domicile)
+    changes = {
+        "district_code": domicile.district_code,
+        "village_code": domicile.village_code,
+        "regency_code": regency_code,
+        "province_code": regency_code[:2],
+        "coordination_region_code": directory.routing.pilot_regencies.get(regency_code),
+        "in_triage": False,
+        "office_code": decision.office_code,
+        # The triage desk's pages learn from it that the complaint left them.
+        "previous_office_code": row.office_code,
+        "routing_reason": decision.reason.value,
+        "updated_at": now,
+    }
+    event = {
+        "complaint_id": row.id,
+        "at": now,
+        "kind": TRIAGED,
+        "actor_type": Actor.STAFF.value,
+        "actor": actor,
+        "from_status": row.status,
+        "to_status": row.status,
+        "office_code": decision.office_code,
+        "public": True,
+        "note": None,
+    }
+    return DomicilePlan(decision, changes, event)

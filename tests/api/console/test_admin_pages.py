@@ -236,6 +236,44 @@ async def test_an_api_key_is_shown_once_listed_by_prefix_and_stops_working_when_
     assert (await admin.get(f"/console/admin/keys/{prefix}/revoke")).status_code == 404
 
 
+async def test_a_statistics_key_for_one_region_reads_its_figures_and_files_nothing(admin, services):
+    await admin.get("/console/admin/keys")
+    created = await admin.post(
+        "/console/admin/keys", {"channel": "dasbor-wk1", "kind": "statistics", "region": "WK1"}
+    )
+    key = shown_secret(created)
+    listing = await admin.get("/console/admin/keys")
+
+    app = create_app(services.settings, services=services)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://api.test"
+    ) as api:
+        figures = await api.get("/api/v1/statistics/overview", headers={"X-API-Key": key})
+        elsewhere = await api.get(
+            "/api/v1/statistics/overview?region=WK4", headers={"X-API-Key": key}
+        )
+        places = await api.get(
+            "/api/v1/regions/regencies", params={"q": "Metro"}, headers={"X-API-Key": key}
+        )
+
+    assert figures.status_code == 200 and figures.json()["filter"]["region"] == "WK1"
+    assert elsewhere.status_code == 403
+    assert places.status_code == 401
+    assert "Statistik (hanya baca) · WK1" in listing.text
+    row = await last_audit(services)
+    assert json.loads(row.after)["region"] == "WK1"
+
+
+async def test_a_statistics_key_for_an_unknown_region_is_refused_on_the_form(admin):
+    await admin.get("/console/admin/keys")
+    refused = await admin.post(
+        "/console/admin/keys", {"channel": "dasbor", "kind": "statistics", "region": "WK99"}
+    )
+
+    assert refused.status_code == 422
+    assert "Tidak ada wilayah koordinasi dengan kode itu." in refused.text
+
+
 async def test_a_category_routing_change_is_audited_and_shown_in_the_overview(admin, services):
     form = await admin.get("/console/admin/categories/PUNGLI")
     assert "INSPEKTORAT" in form.text

@@ -14,6 +14,7 @@ import pytest
 
 from api.domain import access
 from api.domain.access import NATIONAL, StatisticsScope
+from api.domain.api_keys import StatisticsKey
 from api.domain.staff import StaffMember
 from api.domain.vocabulary import Role
 
@@ -104,3 +105,21 @@ def test_an_administrator_sees_no_figure_whatever_is_asked():
 )
 def test_only_the_ministry_exports_complaints_row_by_row(who, allowed):
     assert access.may_export_complaint_rows(who) is allowed
+
+
+def test_a_national_statistics_key_reads_every_region_and_office():
+    national = StatisticsKey(1, "dashboard-kemensos", None)
+    asked = Asked(coordination_region_code="WK1", office_code="DINSOS-3201")
+
+    assert access.statistics_scope(national) == NATIONAL
+    assert access.within_statistics_scope(national, asked) == asked
+
+
+def test_a_regional_statistics_key_reads_its_region_only():
+    regional = StatisticsKey(2, "dashboard-wk4", "WK4")
+
+    assert access.statistics_scope(regional) == StatisticsScope(coordination_region_code="WK4")
+    assert access.within_statistics_scope(regional, Asked()) == Asked(
+        coordination_region_code="WK4"
+    )
+    assert access.within_statistics_scope(regional, Asked(coordination_region_code="WK1")) is None

@@ -11,7 +11,8 @@ this package only knows the three kinds of actor. By topic:
 
 - ``problems``  why an action is refused or cannot be written
 - ``handlers``  one pure handler per action: its effect besides the status (``HANDLERS``)
-- ``take``      ``take_action``: validate, load, transition, handle, write
+- ``take``      ``take_action``: validate, load, plan (``plan_action``: transition and
+  handle, pure), write
 """
 
 from api.domain.complaints.actions.handlers import (
@@ -28,7 +29,14 @@ from api.domain.complaints.actions.problems import (
     ComplaintChanged,
     ComplaintNotFound,
 )
-from api.domain.complaints.actions.take import MAX_NOTE, ActionResult, ActorRef, take_action
+from api.domain.complaints.actions.take import (
+    MAX_NOTE,
+    ActionResult,
+    ActorRef,
+    PlannedAction,
+    plan_action,
+    take_action,
+)
 
 __all__ = [
     "HANDLERS",
@@ -43,6 +51,8 @@ __all__ = [
     "ComplaintNotFound",
     "Effect",
     "Handler",
+    "PlannedAction",
     "deadlines",
+    "plan_action",
     "take_action",
 ]

@@ -7,6 +7,7 @@ timeline event and, when the citizen should hear of it, the outbox message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -93,61 +94,108 @@ async def take_action(
         row = (await conn.execute(select(table).where(table.c.id == complaint_id))).first()
         if row is None:
             raise ComplaintNotFound(complaint_id)
-        status = Status(row.status)
-        paused = Status(row.status_before_pause) if row.status_before_pause else None
-        if action == Action.RATE and rating in POOR_RATINGS and not row.reopened:
-            action = Action.REOPEN  # the table decides whether the citizen may do that now
-        target = next_status(status, action, actor.kind, paused_status=paused)
-        effect = HANDLERS[action](
+        plan = plan_action(
             row,
-            ActionInput(to_office=to_office, rating=rating, actor=actor.kind),
+            row._mapping,
+            action=action,
+            actor=actor,
+            note=note,
+            public=public,
+            to_office=to_office,
+            rating=rating,
             directory=directory,
             calendar=calendar,
             now=now,
         )
-
-        changes = {**effect.changes, "status": target.value}
-        if changes.get("office_code", row.office_code) != row.office_code:
-            # The office it leaves learns it from the live bar (see watching.py).
-            changes["previous_office_code"] = row.office_code
-        # The queue's order follows every change of status, deadline or duty done.
-        changes["next_due"] = next_due({**row._mapping, **changes})
         result = await conn.execute(
             update(table)
             .where(table.c.id == row.id, table.c.updated_at == row.updated_at)
-            .values(updated_at=now, **changes)
+            .values(plan.changes)
         )
         if result.rowcount != 1:
             raise ComplaintChanged(row.tracking_id)
-        await conn.execute(
-            insert(ComplaintEvent.__table__).values(
-                complaint_id=row.id,
-                at=now,
-                kind=effect.event_kind,
-                actor_type=actor.kind.value,
-                actor=actor.name,
-                from_status=status.value,
-                to_status=target.value,
-                office_code=effect.event_office,
-                public=public,
-                note=note,
-                rating=effect.changes.get("rating"),
-            )
-        )
-        notification = _NOTIFY.get(action)
-        if notification and public:
+        await conn.execute(insert(ComplaintEvent.__table__).values(plan.event))
+        if plan.notification:
             await notify_reporter(
                 conn,
                 protector,
                 row,
-                kind=notification,
-                status=target.value,
-                action=action.value,
+                kind=plan.notification,
+                status=plan.status.value,
+                action=plan.action.value,
                 note=note,
-                office_code=effect.event_office,
+                office_code=plan.event["office_code"],
                 now=now,
             )
-    return ActionResult(row.tracking_id, target, effect.event_office, effect.event_kind)
+    return ActionResult(row.tracking_id, plan.status, plan.event["office_code"], plan.event["kind"])
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """What taking an action writes, decided without the database: the complaint's changed
+    columns (``updated_at`` included), its timeline event, and the notification kind the
+    reporter gets (None: not told)."""
+
+    action: Action  # the action taken (a poor first rating becomes REOPEN)
+    status: Status
+    changes: dict
+    event: dict
+    notification: str | None
+
+
+def plan_action(
+    row,
+    columns: Mapping[str, object],
+    *,
+    action: Action,
+    actor: ActorRef,
+    note: str | None,
+    public: bool,
+    to_office: str | None,
+    rating: int | None,
+    directory: Directory,
+    calendar: WorkingCalendar,
+    now: datetime,
+) -> PlannedAction:
+    """The rows ``take_action`` writes for ``row`` (its columns as attributes, and by name in
+    ``columns``), the note already checked; InvalidTransition or ActionError when refused.
+    Pure, so that a replay of a complaint's history (the demo's year) writes what this
+    module would."""
+    status = Status(row.status)
+    paused = Status(row.status_before_pause) if row.status_before_pause else None
+    if action == Action.RATE and rating in POOR_RATINGS and not row.reopened:
+        action = Action.REOPEN  # the table decides whether the citizen may do that now
+    target = next_status(status, action, actor.kind, paused_status=paused)
+    effect = HANDLERS[action](
+        row,
+        ActionInput(to_office=to_office, rating=rating, actor=actor.kind),
+        directory=directory,
+        calendar=calendar,
+        now=now,
+    )
+
+    changes = {**effect.changes, "status": target.value}
+    if changes.get("office_code", row.office_code) != row.office_code:
+        # The office it leaves learns it from the live bar (see watching.py).
+        changes["previous_office_code"] = row.office_code
+    # The queue's order follows every change of status, deadline or duty done.
+    changes["next_due"] = next_due({**columns, **changes})
+    changes["updated_at"] = now
+    event = {
+        "complaint_id": row.id,
+        "at": now,
+        "kind": effect.event_kind,
+        "actor_type": actor.kind.value,
+        "actor": actor.name,
+        "from_status": status.value,
+        "to_status": target.value,
+        "office_code": effect.event_office,
+        "public": public,
+        "note": note,
+        "rating": effect.changes.get("rating"),
+    }
+    notification = _NOTIFY.get(action) if public else None
+    return PlannedAction(action, target, changes, event, notification)
 
 
 def _checked_note(action: Action, note: str | None, actor: Actor) -> str | None:

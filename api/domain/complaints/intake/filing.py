@@ -66,7 +66,7 @@ async def file_complaint(
         checked = check_draft(
             draft, reporter, categories=directory.categories, programmes=programmes, regions=regions
         )
-        checked = _with_triage_hint(checked, directory, regions)
+        checked = with_triage_hint(checked, directory, regions)
         return await store(engine, submission, checked)
     except IntakeError:
         if idempotency_key and (
@@ -84,7 +84,7 @@ async def file_complaint(
         return await store(engine, submission, checked)
 
 
-def _with_triage_hint(checked: CheckedDraft, directory: Directory, regions: RegionCodes):
+def with_triage_hint(checked: CheckedDraft, directory: Directory, regions: RegionCodes):
     """Without a known domicile, a pilot kab/kota named in the address picks the triage
     desk of its coordination region."""
     domicile = checked.domicile
