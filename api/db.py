@@ -48,10 +48,25 @@ CONNECT_TIMEOUT_SECONDS = 3.0
 HOT_STATEMENT_TIMEOUT_SECONDS = 10.0
 
 
+#: What the connections to a read replica set on the server (PostgreSQL): the name they
+#: carry in ``pg_stat_activity``, and read-only transactions, so that a write sent through
+#: them by mistake fails here and now, whatever the server (a replica refuses writes
+#: anyway; the primary, given as DATABASE_READ_URL too, would not).
+READ_ONLY_SERVER_SETTINGS = {
+    "application_name": "bansos-read",
+    "default_transaction_read_only": "on",
+}
+
+
 def create_engine(
-    url: str, *, pool_size: int = 10, connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+    url: str,
+    *,
+    pool_size: int = 10,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    server_settings: dict[str, str] | None = None,
 ) -> AsyncEngine:
-    """An async engine for ``url``; SQLite gets WAL and foreign keys, PostgreSQL a pool.
+    """An async engine for ``url``; SQLite gets WAL and foreign keys, PostgreSQL a pool
+    whose connections start with ``server_settings`` (e.g. READ_ONLY_SERVER_SETTINGS).
 
     Statement parameters are NIKs, names, addresses and descriptions: ``hide_parameters``
     keeps them out of every error the engine raises (and so out of tracebacks and logs).
@@ -81,8 +96,12 @@ def create_engine(
         pool_timeout=30,
         pool_recycle=3600,
         hide_parameters=True,
-        connect_args={"timeout": connect_timeout},
+        connect_args={"timeout": connect_timeout, **_server_settings(server_settings)},
     )
+
+
+def _server_settings(settings: dict[str, str] | None) -> dict[str, dict[str, str]]:
+    return {"server_settings": dict(settings)} if settings else {}
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -114,7 +133,12 @@ class PgPool:
     """
 
     def __init__(
-        self, engine: AsyncEngine, *, size: int, connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+        self,
+        engine: AsyncEngine,
+        *,
+        size: int,
+        connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+        server_settings: dict[str, str] | None = None,
     ) -> None:
         self.dialect = engine.dialect  # to compile statements written with SQLAlchemy
         args, kwargs = engine.dialect.create_connect_args(engine.url)
@@ -122,6 +146,7 @@ class PgPool:
             **kwargs,
             "timeout": connect_timeout,
             "command_timeout": HOT_STATEMENT_TIMEOUT_SECONDS,
+            **_server_settings(server_settings),
         }
         self._connect_args = (tuple(args), kwargs)
         self._size = size
@@ -157,9 +182,15 @@ async def _no_reset(_conn: asyncpg.Connection) -> None:
 
 
 def pg_pool(
-    engine: AsyncEngine, *, size: int, connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+    engine: AsyncEngine,
+    *,
+    size: int,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    server_settings: dict[str, str] | None = None,
 ) -> PgPool | None:
     """A PgPool for a PostgreSQL engine; None for SQLite, which keeps the engine path."""
     if engine.dialect.name != "postgresql":
         return None
-    return PgPool(engine, size=size, connect_timeout=connect_timeout)
+    return PgPool(
+        engine, size=size, connect_timeout=connect_timeout, server_settings=server_settings
+    )

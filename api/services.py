@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api.db import PgPool, create_engine, pg_pool, session_factory
+from api.db import READ_ONLY_SERVER_SETTINGS, PgPool, create_engine, pg_pool, session_factory
 from api.domain.audit_log import AuditLog
 from api.domain.complaints.directory import DirectoryCache
 from api.domain.complaints.intake.limits import IntakeLimits
@@ -30,10 +30,14 @@ from api.storage import AttachmentStorage, LocalDirectoryStorage
 class Services:
     settings: Settings
     engine: AsyncEngine
-    # The same pool in autocommit mode, for single-statement reads (no BEGIN/ROLLBACK trips).
-    reader: AsyncEngine
-    # PostgreSQL only: plain asyncpg connections for the status check's read and audit rows.
+    # What only reads, and may lag the primary by a replica's delay: the status check's
+    # family read and the statistics. DATABASE_READ_URL's read-only engine, or ``engine``
+    # itself when it is unset. Nothing writes through it (the check's audit row: ``audit``).
+    read_engine: AsyncEngine
+    # PostgreSQL only: plain asyncpg connections for the status check's audit rows …
     pool: PgPool | None
+    # … and for its family read (the same pool as ``pool`` without a replica).
+    read_pool: PgPool | None
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis
     # The status check's round trips, grouped across concurrent requests (batching.py).
@@ -64,17 +68,33 @@ class Services:
         pool = pg_pool(
             engine, size=settings.db_pool_size, connect_timeout=settings.db_connect_timeout_seconds
         )
-        reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        read_engine, read_pool = engine, pool
+        if settings.has_read_replica:
+            read_engine = create_engine(
+                settings.read_url,
+                pool_size=settings.db_pool_size,
+                connect_timeout=settings.db_connect_timeout_seconds,
+                server_settings=READ_ONLY_SERVER_SETTINGS,
+            )
+            read_pool = pg_pool(
+                read_engine,
+                size=settings.db_pool_size,
+                connect_timeout=settings.db_connect_timeout_seconds,
+                server_settings=READ_ONLY_SERVER_SETTINGS,
+            )
+        # Single-statement reads in autocommit mode: no BEGIN/ROLLBACK round trips.
+        single_reads = read_engine.execution_options(isolation_level="AUTOCOMMIT")
         if redis is None:
             redis = create_redis(settings.redis_url, timeout=settings.redis_timeout_seconds)
         return cls(
             settings=settings,
             engine=engine,
-            reader=reader,
+            read_engine=read_engine,
             pool=pool,
+            read_pool=read_pool,
             sessions=session_factory(engine),
             redis=redis,
-            family_reader=FamilyReader(reader, pool),
+            family_reader=FamilyReader(single_reads, read_pool),
             rate_limiter=RateLimiter(redis),
             protector=protector_from(settings),
             rules=default_rules(),
@@ -101,10 +121,12 @@ class Services:
 
     async def close(self) -> None:
         await self.audit.drain()
-        if self.pool is not None:
-            await self.pool.close()
+        for pool in {id(p): p for p in (self.pool, self.read_pool) if p is not None}.values():
+            await pool.close()
         await self.redis.aclose()
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
 
 def protector_from(settings: Settings) -> Protector:

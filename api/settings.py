@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     """`production`, `test` or `demo` (only `demo` runs with built-in keys)."""
     database_url: Annotated[str, Field(alias="DATABASE_URL")] = "sqlite:///var/bansos.db"
     """`postgresql://…`, or `sqlite:///path` (not with `BANSOS_ENV=production`)."""
+    # The status check and the statistics only read: at a national scale they go to a
+    # streaming replica, leaving the primary its writes (docs/scaling.md).
+    database_read_url: Annotated[str | None, Field(alias="DATABASE_READ_URL")] = None
+    """A read replica (`postgresql://…`) the status check and the statistics read from, never
+    writing (the status check's audit row goes to `DATABASE_URL`); unset = `DATABASE_URL`."""
     # "memory://" selects the in-process Redis stand-in (fakeredis), for the embedded default.
     redis_url: Annotated[str, Field(alias="REDIS_URL")] = "memory://"
     """`redis://…`, or `memory://` for the in-process stand-in (one process only; `bansos serve`
@@ -202,6 +207,11 @@ class Settings(BaseSettings):
                 "DATABASE_URL must name a PostgreSQL database (`postgresql://…`) with "
                 "BANSOS_ENV=production, not a SQLite file, the demo's one-machine stand-in"
             )
+        if self.environment is Environment.PRODUCTION and not _is_postgres(self.read_url):
+            raise StandInInProduction(
+                "DATABASE_READ_URL must name a PostgreSQL database (`postgresql://…`) with "
+                "BANSOS_ENV=production, or be left unset to read from DATABASE_URL"
+            )
         return self
 
     def require_shared_redis(self) -> None:
@@ -255,12 +265,25 @@ class Settings(BaseSettings):
 
     @property
     def is_postgres(self) -> bool:
-        return self.database_url.startswith(("postgres://", "postgresql"))
+        return _is_postgres(self.database_url)
+
+    @property
+    def read_url(self) -> str:
+        """Where the read-only surfaces read: the replica, or the primary when none is set."""
+        return (self.database_read_url or "").strip() or self.database_url
+
+    @property
+    def has_read_replica(self) -> bool:
+        return bool((self.database_read_url or "").strip())
 
     @property
     def has_redis_server(self) -> bool:
         """Whether REDIS_URL names a server, rather than the in-process stand-in."""
         return self.redis_url.strip().startswith(REDIS_SERVER_SCHEMES)
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql"))
 
 
 def _split_keys(value: SecretStr) -> list[str]:

@@ -33,6 +33,14 @@ DELIVERED_TTL_SECONDS = 7 * 24 * 3600
 CLAIM_IDLE_MS = 60_000
 
 
+def delivered_marker(stream: str, outbox_id: int) -> str:
+    """The key marking an outbox id delivered. It is set in one MULTI with the stream's
+    XACK, and Redis Cluster runs a MULTI only on keys of one hash slot: the stream's name as
+    the hash tag puts the marker in the stream's slot (a key without braces, such as the
+    stream's, hashes whole, so ``{notifications:x}`` and ``notifications:x`` agree)."""
+    return f"delivered:{{{stream}}}:{outbox_id}"
+
+
 @dataclass(frozen=True)
 class Notification:
     entry_id: str
@@ -87,7 +95,7 @@ class NotificationConsumer:
 
     async def _handle(self, entry_id, fields) -> int:
         notification = _parse(entry_id, fields)
-        marker = f"delivered:{self.stream}:{notification.outbox_id}"
+        marker = delivered_marker(self.stream, notification.outbox_id)
         if await self.redis.exists(marker):
             await self.redis.xack(self.stream, GROUP, notification.entry_id)
             return 0

@@ -7,6 +7,10 @@ Who may see which figures is :mod:`api.domain.access`'s decision; a filter askin
 figures outside the member's scope is refused, never quietly narrowed. Every figure is a
 sum over the rollup (``stat_count``): never a complaint's words, reporter or NIK.
 
+Every figure is read through ``services.read_engine``: a read replica when
+DATABASE_READ_URL names one, so that a ministry's dashboards never compete with the writes
+of intake (docs/scaling.md). The operator's recount and checks read the primary.
+
 The operator's duties (recount, reconcile) are at the end.
 """
 
@@ -220,7 +224,7 @@ def _unknown(parameter: str):
 async def region_names(services: Services) -> dict[str, str]:
     """The coordination regions' names by code (seven rows)."""
     table = CoordinationRegion.__table__
-    async with services.engine.connect() as conn:
+    async with services.read_engine.connect() as conn:
         rows = await conn.execute(select(table.c.code, table.c.name).order_by(table.c.code))
         return {code: name for code, name in rows}
 
@@ -245,9 +249,9 @@ async def overview(services: Services, where: StatFilter, *, locale: str) -> Ove
 
 
 async def _key_values(services: Services, where: StatFilter) -> dict[str, int | float | None]:
-    counts = await queries.totals(services.engine, where)
-    times = (await queries.histograms_by(services.engine, where, None)).get("", {})
-    ratings = await queries.distribution(services.engine, where, Metric.RATED)
+    counts = await queries.totals(services.read_engine, where)
+    times = (await queries.histograms_by(services.read_engine, where, None)).get("", {})
+    ratings = await queries.distribution(services.read_engine, where, Metric.RATED)
     answer = summarise(times.get(Metric.DAYS_TO_ANSWER, {}))
     close = summarise(times.get(Metric.DAYS_TO_CLOSE, {}))
     return {
@@ -301,7 +305,7 @@ async def trend(services: Services, where: StatFilter, *, locale: str) -> Table:
     """Received, verified, answered, closed and reopened per day, week or month (by the
     period's length; per filing month for a cohort), every point present."""
     step = filters.granularity(where)
-    per_day = await queries.series(services.engine, where, _TREND_METRICS)
+    per_day = await queries.series(services.read_engine, where, _TREND_METRICS)
     summed: dict[date, dict[Metric, int]] = {}
     for day, counts in per_day.items():
         point = summed.setdefault(filters.period_start(day, step), {})
@@ -343,8 +347,8 @@ async def _league(
 ) -> Table:
     """One row per value of ``dimension`` (named by ``names``; rows without a value, such
     as complaints still at a triage desk for a place, left out), ranked by received."""
-    counts = await queries.totals_by(services.engine, where, dimension)
-    times = await queries.histograms_by(services.engine, where, dimension)
+    counts = await queries.totals_by(services.read_engine, where, dimension)
+    times = await queries.histograms_by(services.read_engine, where, dimension)
     total_received = sum(c[Metric.RECEIVED] for code, c in counts.items() if include(code))
     rows = []
     for code in sorted(set(counts) | set(times)):
@@ -428,7 +432,7 @@ _SATISFACTION = columns(("rating", Kind.COUNT), ("ratings", Kind.COUNT), ("share
 
 async def satisfaction(services: Services, where: StatFilter, *, locale: str) -> Table:
     """How many of each rating 1–5 the citizens gave in the period, and its share."""
-    found = await queries.distribution(services.engine, where, Metric.RATED)
+    found = await queries.distribution(services.read_engine, where, Metric.RATED)
     total = sum(found.values())
     rows = tuple(
         (rating, found.get(rating, 0), share(found.get(rating, 0), total)) for rating in range(1, 6)
@@ -447,7 +451,7 @@ _BACKLOG = columns(("age_band", Kind.TEXT), ("open", Kind.COUNT), ("share", Kind
 async def backlog(services: Services, where: StatFilter, *, locale: str) -> Table:
     """The open complaints now (the last snapshot) by age in working days since filing; the
     period does not apply, the other dimensions do."""
-    ageing = await backlog_ageing(services.engine, calendar=services.calendar, where=where)
+    ageing = await backlog_ageing(services.read_engine, calendar=services.calendar, where=where)
     rows = tuple(
         (band.value, ageing.bands[band], share(ageing.bands[band], ageing.open)) for band in AgeBand
     )
@@ -469,7 +473,7 @@ _BACKLOG_OFFICES = columns(
 async def backlog_offices(services: Services, where: StatFilter, *, locale: str) -> Table:
     """Per office: its open complaints by age band and how many are overdue now per duty,
     the largest backlog first."""
-    engine, calendar = services.engine, services.calendar
+    engine, calendar = services.read_engine, services.calendar
     ageing = await backlog_ageing(engine, calendar=calendar, where=where, by="office_code")
     overdue = await overdue_now(engine, where=where, by="office_code")
     names = (await services.directory.get()).office_names
@@ -514,7 +518,7 @@ async def hotspots_districts(services: Services, where: StatFilter, *, locale: s
 
 async def _hotspots(services: Services, where: StatFilter, level: PlaceLevel, name: str) -> Table:
     """Complaints received per 10,000 beneficiaries of the registry, highest first."""
-    found = await hotspots(services.engine, where=where, level=level)
+    found = await hotspots(services.read_engine, where=where, level=level)
     lookup = services.regions.regency if level is PlaceLevel.REGENCY else services.regions.district
     names = _PlaceNames(lookup)
     rows = tuple(
@@ -589,9 +593,9 @@ async def table_columns(
 
 
 async def freshness(services: Services) -> Freshness:
-    behind = await lag(services.engine)
+    behind = await lag(services.read_engine)
     mark = StatWatermark.__table__
-    async with services.engine.connect() as conn:
+    async with services.read_engine.connect() as conn:
         counted_at = (
             await conn.execute(select(mark.c.updated_at).where(mark.c.name == WATERMARK))
         ).scalar()

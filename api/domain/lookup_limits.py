@@ -16,7 +16,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from api.domain.rate_limit import Limit
+from api.domain.rate_limit import Limit, limit_key
 
 # How long a channel user keeps the owner mark of a NIK after checking it with the right name.
 OWNER_MARK_SECONDS = 30 * 24 * 3600
@@ -36,8 +36,8 @@ class LookupLimits:
         """What every attempt counts against, a malformed NIK's too."""
         window = self.window_seconds
         return [
-            Limit(f"rl:lookup:user:{api_key_id}:{channel_user}", self.per_user, window),
-            Limit(f"rl:lookup:key:{api_key_id}", self.per_key, window),
+            Limit(limit_key("lookup", "user", api_key_id, channel_user), self.per_user, window),
+            Limit(limit_key("lookup", "key", api_key_id), self.per_key, window),
         ]
 
     def of_nik(self, api_key_id: int, channel_user: str, nik_hash: bytes) -> list[Limit]:
@@ -46,8 +46,8 @@ class LookupLimits:
         mark = owner_mark(nik_hash, api_key_id, channel_user)
         return [
             *self.of_caller(api_key_id, channel_user),
-            Limit(f"rl:lookup:nik:{api_key_id}:{nik}", self.per_nik_per_key, window, mark),
-            Limit(f"rl:lookup:nik:{nik}", self.per_nik, window, mark),
+            Limit(limit_key("lookup", "nik", api_key_id, nik), self.per_nik_per_key, window, mark),
+            Limit(limit_key("lookup", "nik", nik), self.per_nik, window, mark),
         ]
 
 
@@ -56,4 +56,4 @@ def owner_mark(nik_hash: bytes, api_key_id: int, channel_user: str) -> str:
     the NIK's keyed hash: without the NIK hash key nobody can tell from Redis which NIK a
     mark is for, nor forge one."""
     digest = hmac.new(nik_hash, f"{api_key_id}:{channel_user}".encode(), "sha256")
-    return f"rl:lookup:owner:{digest.hexdigest()[:32]}"
+    return limit_key("lookup", "owner", digest.hexdigest()[:32])

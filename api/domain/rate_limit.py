@@ -62,6 +62,17 @@ return answers
 _HIT_SHA = hashlib.sha1(_HIT.encode()).hexdigest()
 MAX_BATCH = 500  # attempts per script call: keeps one call's time in Redis well under 1 ms
 
+#: The hash tag of every rate-limit key. One script call counts a whole batch of attempts,
+#: status checks and filings mixed, and Redis Cluster runs a script only on keys of one hash
+#: slot: so all the counters and waiver marks share this one (one shard; what it costs per
+#: status check and how far one shard goes: docs/scaling.md).
+SLOT_TAG = "{rl}"
+
+
+def limit_key(*parts: object) -> str:
+    """A rate-limit key: ``{rl}:lookup:user:7:tg:41`` from ``"lookup", "user", 7, "tg:41"``."""
+    return ":".join((SLOT_TAG, *(str(part) for part in parts)))
+
 
 @dataclass(frozen=True, slots=True)
 class Limit:

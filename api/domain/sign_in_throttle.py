@@ -129,9 +129,15 @@ class Refused:
     locked: bool
 
 
+#: The hash tag of every sign-in key: the claim and success scripts touch an account's and an
+#: address's keys together, which Redis Cluster allows only within one hash slot. Staff
+#: sign-ins are few (thousands an hour at most): one slot is plenty.
+SLOT_TAG = "{signin}"
+
+
 def _subject(kind: str, value: str) -> str:
     # Hashed: fixed-length keys, and no username or address in clear in Redis.
-    return f"signin:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+    return f"{SLOT_TAG}:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
 
 
 class SignInThrottle:

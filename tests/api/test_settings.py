@@ -86,3 +86,27 @@ def test_the_demo_and_the_tests_keep_the_stand_ins(environment):
     settings = Settings(_env_file=None, BANSOS_ENV=environment, **REAL)
     settings.require_shared_redis()
     assert settings.database_url.startswith("sqlite") and settings.redis_url == "memory://"
+
+
+def test_without_database_read_url_the_reads_go_to_database_url():
+    settings = Settings(_env_file=None, BANSOS_ENV="production", **REAL, **SERVERS)
+    assert settings.read_url == SERVERS["DATABASE_URL"] and not settings.has_read_replica
+
+
+def test_database_read_url_names_the_replica_the_reads_go_to():
+    replica = "postgresql://bansos@replica:5432/bansos"
+    settings = Settings(
+        _env_file=None, BANSOS_ENV="production", DATABASE_READ_URL=replica, **REAL, **SERVERS
+    )
+    assert settings.read_url == replica and settings.has_read_replica
+
+
+def test_production_refuses_a_sqlite_read_replica_naming_database_read_url():
+    with pytest.raises(ValidationError, match="DATABASE_READ_URL must name a PostgreSQL"):
+        Settings(
+            _env_file=None,
+            BANSOS_ENV="production",
+            DATABASE_READ_URL="sqlite:///var/replica.db",
+            **REAL,
+            **SERVERS,
+        )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from api.domain.complaints.outbox import relay_once, stream_for
 from api.models import Complaint, ComplaintAttachment, OutboxMessage
+from bot.notifications import delivered_marker
 from tests.registry_support import SITI
 
 
@@ -96,7 +97,7 @@ async def test_the_complaint_is_confirmed_once_not_again_by_the_notification(
     # The api's worker relays the "received" notification; the bot's sender handles it.
     while (await relay_once(engine=services.engine, redis=services.redis)).relayed:
         pass
-    handled = f"delivered:{stream_for('telegram-bot')}:{outbox_id}"
+    handled = delivered_marker(stream_for("telegram-bot"), outbox_id)
     for _ in range(100):
         if await services.redis.exists(handled):
             break

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from api.domain.api_keys import Channel
 from api.domain.nik import NikError, parse_nik
 from api.domain.protection import Protector
-from api.domain.rate_limit import Limit
+from api.domain.rate_limit import Limit, limit_key
 from api.domain.regions import RegionCodes
 
 
@@ -40,11 +40,13 @@ def intake_limits(
     user = protector.reporter_hash(channel.name, channel_user.strip())
     counters = [
         Limit(
-            f"rl:intake:user:{channel.api_key_id}:{user[:16].hex()}",
+            limit_key("intake", "user", channel.api_key_id, user[:16].hex()),
             limits.per_user,
             limits.window_seconds,
         ),
-        Limit(f"rl:intake:key:{channel.api_key_id}", limits.per_key, limits.window_seconds),
+        Limit(
+            limit_key("intake", "key", channel.api_key_id), limits.per_key, limits.window_seconds
+        ),
     ]
     if subject_nik and subject_nik.strip():
         try:
@@ -53,7 +55,7 @@ def intake_limits(
             return counters
         counters.append(
             Limit(
-                f"rl:intake:nik:{protector.nik_hash(nik.value)[:16].hex()}",
+                limit_key("intake", "nik", protector.nik_hash(nik.value)[:16].hex()),
                 limits.per_nik,
                 limits.window_seconds,
             )
