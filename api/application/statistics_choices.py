@@ -118,6 +118,6 @@ def _place_name(place, code: str) -> str:
 async def _channels(services: Services) -> list[str]:
     """The channels that have had a key: every complaint came through one of them."""
     table = ApiKey.__table__
-    async with services.engine.connect() as conn:
+    async with services.read_engine.connect() as conn:
         rows = await conn.execute(select(table.c.channel).distinct().order_by(table.c.channel))
         return [name for (name,) in rows]

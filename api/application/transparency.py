@@ -131,12 +131,12 @@ async def _month(services: Services, event: StatFilter, first: date) -> dict[str
     cohort = StatFilter(start=first, end=event.end, cohort=True)
     found: dict[str, dict] = {}
     for dimension in ("coordination_region_code", "regency_code"):
-        counts = await queries.totals_by(services.engine, event, dimension)
+        counts = await queries.totals_by(services.read_engine, event, dimension)
         times = await queries.histograms_by(
-            services.engine, event, dimension, metrics=[Metric.DAYS_TO_ANSWER]
+            services.read_engine, event, dimension, metrics=[Metric.DAYS_TO_ANSWER]
         )
         filed = await queries.histograms_by(
-            services.engine, cohort, dimension, metrics=[Metric.RECEIVED, Metric.BREACHED]
+            services.read_engine, cohort, dimension, metrics=[Metric.RECEIVED, Metric.BREACHED]
         )
         raws = {}
         for code in set(counts) | set(times) | set(filed):
@@ -185,7 +185,7 @@ def _complemented(total: Month, parts: list[Month]) -> tuple[Month, list[Month]]
 async def _pilot(services: Services) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """Each coordination region's code and name, with its pilot kab/kota (code, name)."""
     region, pilot = CoordinationRegion.__table__, PilotRegency.__table__
-    async with services.engine.connect() as conn:
+    async with services.read_engine.connect() as conn:
         regions = (
             await conn.execute(select(region.c.code, region.c.name).order_by(region.c.code))
         ).all()
