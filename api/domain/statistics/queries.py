@@ -1,4 +1,5 @@
-"""Figures over ``stat_count`` under one filter: totals, series, distributions, percentiles.
+"""Figures over ``stat_count`` under one filter: totals, series, distributions, percentiles,
+and the same grouped by one dimension (the league tables), each in one query.
 
 Every figure is a sum over the rollup's rows (never a scan of the complaints), so it costs
 the same at 50,000 complaints as at 5,000,000 for a given period and filter.
@@ -65,8 +66,9 @@ class StatFilter:
 
 @dataclass(frozen=True)
 class TimeSummary:
-    """Working days to a step: median and p90 (bucket 61 reads "more than 60"), the mean
-    (a lower bound when some took more than 60, counted as 61), and how many."""
+    """Time to a step in its histogram's unit (working days; clock hours to route): median
+    and p90 (the last bucket reads "more": 61 days, 72 hours), the mean (a lower bound when
+    some fell in that bucket, counted at its value), and how many."""
 
     count: int
     median: int | None
@@ -133,9 +135,73 @@ def summarise(histogram: dict[int, int]) -> TimeSummary:
 
 
 async def time_to(engine: AsyncEngine, where: StatFilter, metric: Metric) -> TimeSummary:
+    """``metric``'s summary: any of :data:`HISTOGRAMS` (working days, or hours to route)."""
     if metric not in HISTOGRAMS:
         raise ValueError(f"{metric} is not a time histogram")
     return summarise(await distribution(engine, where, metric))
+
+
+def dimension_column(dimension: str):
+    """The ``stat_count`` column of one of :data:`DIMENSIONS`; ValueError for anything else
+    (a name from a URL never reaches the SQL unchecked)."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"not a statistics dimension: {dimension!r}")
+    return _count.c[dimension]
+
+
+async def totals_by(
+    engine: AsyncEngine, where: StatFilter, dimension: str
+) -> dict[str, dict[Metric, int]]:
+    """Every metric's count per value of ``dimension`` ("" for none), in one query; a value
+    appears when something was counted under it. Sums as :func:`totals` would per value."""
+    c = _count.c
+    column = dimension_column(dimension)
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(column, c.metric, func.sum(c.count))
+            .where(*where.conditions())
+            .group_by(column, c.metric)
+        )
+        found: dict[str, dict[Metric, int]] = {}
+        for value, metric, total in rows:
+            found.setdefault(value, dict.fromkeys(Metric, 0))[Metric(metric)] = int(total)
+    return found
+
+
+async def distributions_by(
+    engine: AsyncEngine, where: StatFilter, dimension: str | None, metrics
+) -> dict[str, dict[Metric, dict[int, int]]]:
+    """``metrics``' distributions (``value`` → count) per value of ``dimension``, in one
+    query; ``dimension`` None: one entry for the whole filter, keyed ""."""
+    c = _count.c
+    group = [] if dimension is None else [dimension_column(dimension)]
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(*group, c.metric, c.value, func.sum(c.count))
+            .where(c.metric.in_([Metric(m).value for m in metrics]), *where.conditions())
+            .group_by(*group, c.metric, c.value)
+        )
+        found: dict[str, dict[Metric, dict[int, int]]] = {}
+        for row in rows:
+            key = "" if dimension is None else row[0]
+            metric, bucket, total = row[-3:]
+            found.setdefault(key, {}).setdefault(Metric(metric), {})[int(bucket)] = int(total)
+    return found
+
+
+async def times_by(
+    engine: AsyncEngine, where: StatFilter, dimension: str, metrics=HISTOGRAMS
+) -> dict[str, dict[Metric, TimeSummary]]:
+    """Each time histogram's summary per value of ``dimension``, in one query; a metric
+    nothing was measured for under a value summarises as empty (count 0)."""
+    if not set(metrics) <= HISTOGRAMS:
+        raise ValueError(f"not time histograms: {set(metrics) - HISTOGRAMS}")
+    metrics = [metric for metric in Metric if metric in set(metrics)]  # a stable order
+    grouped = await distributions_by(engine, where, dimension, metrics)
+    return {
+        value: {metric: summarise(histograms.get(metric, {})) for metric in metrics}
+        for value, histograms in grouped.items()
+    }
 
 
 __all__ = [
@@ -143,10 +209,14 @@ __all__ = [
     "OVER_BUCKET",
     "StatFilter",
     "TimeSummary",
+    "dimension_column",
     "distribution",
+    "distributions_by",
     "per_day",
     "percentile",
     "summarise",
     "time_to",
+    "times_by",
     "totals",
+    "totals_by",
 ]
