@@ -46,6 +46,7 @@ MODULES: dict[str, Target] = {
             "tests/api/domain/test_access.py",
             "tests/api/domain/test_access_sql.py",
             "tests/api/domain/test_access_assignment.py",
+            "tests/api/domain/test_access_statistics.py",
         ),
         # The SQL form checked on SQLite only: the full suite runs it on PostgreSQL too, and
         # a fresh PostgreSQL database per mutant would cost most of the run.

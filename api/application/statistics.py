@@ -1,13 +1,451 @@
-"""The operator's statistics duties: recount the rollup, reconcile it with the raw tables."""
+"""What the statistics surfaces ask of the service: the filter checked and scoped, the
+overview's key figures against the previous period, and every table by name.
+
+The console pages, the CSV/XLSX exports and the JSON API all call here with the same
+filter (``api.domain.statistics.filters``), so a figure is the same wherever it is read.
+Who may see which figures is :mod:`api.domain.access`'s decision; a filter asking for
+figures outside the member's scope is refused, never quietly narrowed. Every figure is a
+sum over the rollup (``stat_count``): never a complaint's words, reporter or NIK.
+
+The operator's duties (recount, reconcile) are at the end.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
+from sqlalchemy import select
+
+from api.application.errors import AppError, Refusal
 from api.application.principals import Operator
+from api.domain import access
+from api.domain.staff import StaffMember
+from api.domain.statistics import filters, queries
+from api.domain.statistics.counting import Metric, jakarta_day
+from api.domain.statistics.fill import WATERMARK, lag
+from api.domain.statistics.queries import StatFilter, TimeSummary, summarise
 from api.domain.statistics.rebuild import RebuildReport, rebuild_counts
+from api.domain.statistics.tables import Column, Kind, Table, columns, ranked, share
 from api.domain.statistics.verify import Verification, verify_counts
+from api.models import CoordinationRegion, StatWatermark
 from api.services import Services
+
+#: The figures of the overview, in the order shown.
+KEY_FIGURES = (
+    ("received", Kind.COUNT),
+    ("verified", Kind.COUNT),
+    ("answered", Kind.COUNT),
+    ("closed", Kind.COUNT),
+    ("rejected", Kind.COUNT),
+    ("reopened", Kind.COUNT),
+    ("forwarded", Kind.COUNT),
+    ("escalated", Kind.COUNT),
+    ("breached", Kind.COUNT),
+    ("median_days_to_answer", Kind.DAYS),
+    ("p90_days_to_answer", Kind.DAYS),
+    ("median_days_to_close", Kind.DAYS),
+    ("mean_rating", Kind.MEAN),
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One key figure in the period, and in the period before (same length)."""
+
+    key: str
+    kind: Kind
+    value: int | float | None
+    previous: int | float | None
+
+    @property
+    def change(self) -> float | None:
+        """The relative change against the previous period; None where it means nothing."""
+        if self.value is None or not self.previous:
+            return None
+        return (self.value - self.previous) / self.previous
+
+
+@dataclass(frozen=True)
+class Overview:
+    where: StatFilter
+    previous: StatFilter
+    figures: tuple[Figure, ...]
+    trend: Table
+    regions: Table
+    regencies: Table
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How far the figures trail the complaints: events not counted yet, the oldest one's
+    age, and when the counts last moved."""
+
+    events_behind: int
+    oldest_behind_seconds: float | None
+    counted_at: datetime | None
+
+
+# -- the filter ---------------------------------------------------------------------------
+
+
+async def scoped_filter(
+    services: Services,
+    member: StaffMember,
+    params: Mapping[str, str],
+    *,
+    today: date | None = None,
+) -> StatFilter:
+    """The filter ``params`` asks for, its codes checked and narrowed to the member's scope.
+
+    Refused (``AppError``): a malformed or unknown value (INVALID, ``field`` = the URL
+    parameter); an administrator, who sees no complaint figure, or a filter asking for
+    another region's or office's figures (FORBIDDEN).
+    """
+    try:
+        asked = filters.parse_filter(params, today=today or jakarta_day(datetime.now(UTC)))
+    except filters.FilterProblem as problem:
+        raise AppError(
+            Refusal.INVALID,
+            f"filter_{problem.code}",
+            f"statistics.filter_{problem.code}",
+            params={"parameter": problem.parameter},
+            field=problem.parameter,
+        ) from None
+    await _check_codes_exist(services, asked)
+    if access.statistics_scope(member) is None:
+        raise AppError(Refusal.FORBIDDEN, "no_statistics", "statistics.no_statistics")
+    scoped = access.within_statistics_scope(member, asked)
+    if scoped is None:
+        raise AppError(Refusal.FORBIDDEN, "outside_scope", "statistics.outside_scope")
+    return scoped
+
+
+async def _check_codes_exist(services: Services, where: StatFilter) -> None:
+    directory = await services.directory.get()
+    regions = await region_names(services)
+    known = {
+        "region": (where.coordination_region_code, regions),
+        "office": (where.office_code, directory.office_names),
+        "category": (where.category_code, directory.categories),
+        "programme": (where.programme, services.programmes),
+    }
+    for parameter, (code, codes) in known.items():
+        if code is not None and code not in codes:
+            _unknown(parameter)
+    places = services.regions
+    if where.province_code and places.province(where.province_code) is None:
+        _unknown("province")
+    if where.regency_code and places.regency(where.regency_code) is None:
+        _unknown("regency")
+    if where.district_code and places.district(where.district_code) is None:
+        _unknown("district")
+
+
+def _unknown(parameter: str):
+    raise AppError(
+        Refusal.INVALID,
+        "filter_unknown_code",
+        "statistics.filter_unknown_code",
+        params={"parameter": parameter},
+        field=parameter,
+    )
+
+
+async def region_names(services: Services) -> dict[str, str]:
+    """The coordination regions' names by code (seven rows)."""
+    table = CoordinationRegion.__table__
+    async with services.engine.connect() as conn:
+        rows = await conn.execute(select(table.c.code, table.c.name).order_by(table.c.code))
+        return {code: name for code, name in rows}
+
+
+# -- the overview -------------------------------------------------------------------------
+
+
+async def overview(services: Services, where: StatFilter, *, locale: str) -> Overview:
+    """Key figures (with the previous period), the trend and the ranked places of ``where``
+    (a filter from :func:`scoped_filter`)."""
+    previous = filters.previous_period(where)
+    now, before = await _key_values(services, where), await _key_values(services, previous)
+    figures = tuple(Figure(key, kind, now[key], before[key]) for key, kind in KEY_FIGURES)
+    return Overview(
+        where=where,
+        previous=previous,
+        figures=figures,
+        trend=await trend(services, where, locale=locale),
+        regions=await regions(services, where, locale=locale),
+        regencies=await regencies(services, where, locale=locale),
+    )
+
+
+async def _key_values(services: Services, where: StatFilter) -> dict[str, int | float | None]:
+    counts = await queries.totals(services.engine, where)
+    times = (await queries.histograms_by(services.engine, where, None)).get("", {})
+    ratings = await queries.distribution(services.engine, where, Metric.RATED)
+    answer = summarise(times.get(Metric.DAYS_TO_ANSWER, {}))
+    close = summarise(times.get(Metric.DAYS_TO_CLOSE, {}))
+    return {
+        **_counts_row(counts),
+        "median_days_to_answer": answer.median,
+        "p90_days_to_answer": answer.p90,
+        "median_days_to_close": close.median,
+        "mean_rating": _mean(ratings),
+    }
+
+
+def _counts_row(counts: Mapping[Metric, int]) -> dict[str, int]:
+    return {
+        "received": counts[Metric.RECEIVED],
+        "verified": counts[Metric.VERIFIED],
+        "answered": counts[Metric.ANSWERED],
+        "closed": counts[Metric.CLOSED],
+        "rejected": counts[Metric.REJECTED],
+        "reopened": counts[Metric.REOPENED],
+        "forwarded": counts[Metric.FORWARDED],
+        "escalated": counts[Metric.ESCALATED_REGION] + counts[Metric.ESCALATED_MINISTRY],
+        "breached": counts[Metric.BREACHED],
+    }
+
+
+def _mean(distribution: Mapping[int, int]) -> float | None:
+    total = sum(distribution.values())
+    return sum(value * n for value, n in distribution.items()) / total if total else None
+
+
+# -- the tables ---------------------------------------------------------------------------
+
+_TREND = columns(
+    ("period", Kind.DATE),
+    ("received", Kind.COUNT),
+    ("verified", Kind.COUNT),
+    ("answered", Kind.COUNT),
+    ("closed", Kind.COUNT),
+    ("reopened", Kind.COUNT),
+)
+_TREND_METRICS = (
+    Metric.RECEIVED,
+    Metric.VERIFIED,
+    Metric.ANSWERED,
+    Metric.CLOSED,
+    Metric.REOPENED,
+)
+
+
+async def trend(services: Services, where: StatFilter, *, locale: str) -> Table:
+    """Received, verified, answered, closed and reopened per day, week or month (by the
+    period's length; per filing month for a cohort), every point present."""
+    step = filters.granularity(where)
+    per_day = await queries.series(services.engine, where, _TREND_METRICS)
+    summed: dict[date, dict[Metric, int]] = {}
+    for day, counts in per_day.items():
+        point = summed.setdefault(filters.period_start(day, step), {})
+        for metric, n in counts.items():
+            point[metric] = point.get(metric, 0) + n
+    rows = tuple(
+        (point, *(summed.get(point, {}).get(metric, 0) for metric in _TREND_METRICS))
+        for point in filters.points(where)
+    )
+    return Table("trend", _TREND, rows)
+
+
+#: The columns every league table (a row per region, kab/kota, office, category …) shares.
+_LEAGUE = (
+    ("received", Kind.COUNT),
+    ("verified", Kind.COUNT),
+    ("answered", Kind.COUNT),
+    ("closed", Kind.COUNT),
+    ("rejected", Kind.COUNT),
+    ("reopened", Kind.COUNT),
+    ("breached", Kind.COUNT),
+    ("escalated", Kind.COUNT),
+    ("share_of_received", Kind.SHARE),
+    ("median_days_to_verify", Kind.DAYS),
+    ("median_days_to_answer", Kind.DAYS),
+    ("p90_days_to_answer", Kind.DAYS),
+    ("median_days_to_close", Kind.DAYS),
+)
+
+
+async def _league(
+    services: Services,
+    where: StatFilter,
+    *,
+    name: str,
+    dimension: str,
+    names: Mapping[str, str],
+    include: Callable[[str], bool] = bool,
+) -> Table:
+    """One row per value of ``dimension`` (named by ``names``; rows without a value, such
+    as complaints still at a triage desk for a place, left out), ranked by received."""
+    counts = await queries.totals_by(services.engine, where, dimension)
+    times = await queries.histograms_by(services.engine, where, dimension)
+    total_received = sum(c[Metric.RECEIVED] for code, c in counts.items() if include(code))
+    rows = []
+    for code in sorted(set(counts) | set(times)):
+        if not include(code):
+            continue
+        row = _counts_row(counts.get(code) or dict.fromkeys(Metric, 0))
+        summaries = {metric: summarise(h) for metric, h in times.get(code, {}).items()}
+        rows.append(
+            (
+                code,
+                names.get(code, code),
+                *(row[key] for key, _ in _LEAGUE[:8]),
+                share(row["received"], total_received),
+                _median(summaries, Metric.DAYS_TO_VERIFY),
+                _median(summaries, Metric.DAYS_TO_ANSWER),
+                summaries.get(Metric.DAYS_TO_ANSWER, _NONE).p90,
+                _median(summaries, Metric.DAYS_TO_CLOSE),
+            )
+        )
+    spec = columns(("code", Kind.TEXT), ("name", Kind.TEXT), *_LEAGUE)
+    return Table(name, spec, ranked(rows, by=2))
+
+
+_NONE = TimeSummary(0, None, None, None)
+
+
+def _median(summaries: Mapping[Metric, TimeSummary], metric: Metric) -> int | None:
+    return summaries.get(metric, _NONE).median
+
+
+async def regions(services: Services, where: StatFilter, *, locale: str) -> Table:
+    names = await region_names(services)
+    return await _league(
+        services, where, name="regions", dimension="coordination_region_code", names=names
+    )
+
+
+async def regencies(services: Services, where: StatFilter, *, locale: str) -> Table:
+    return await _league(
+        services,
+        where,
+        name="regencies",
+        dimension="regency_code",
+        names=_PlaceNames(services.regions.regency),
+    )
+
+
+async def districts(services: Services, where: StatFilter, *, locale: str) -> Table:
+    return await _league(
+        services,
+        where,
+        name="districts",
+        dimension="district_code",
+        names=_PlaceNames(services.regions.district),
+    )
+
+
+async def offices(services: Services, where: StatFilter, *, locale: str) -> Table:
+    directory = await services.directory.get()
+    return await _league(
+        services, where, name="offices", dimension="office_code", names=directory.office_names
+    )
+
+
+async def categories(services: Services, where: StatFilter, *, locale: str) -> Table:
+    directory = await services.directory.get()
+    names = {code: category.label_in(locale) for code, category in directory.categories.items()}
+    return await _league(services, where, name="categories", dimension="category_code", names=names)
+
+
+async def programmes(services: Services, where: StatFilter, *, locale: str) -> Table:
+    return await _league(services, where, name="programmes", dimension="programme", names={})
+
+
+async def channels(services: Services, where: StatFilter, *, locale: str) -> Table:
+    return await _league(services, where, name="channels", dimension="channel", names={})
+
+
+_SATISFACTION = columns(("rating", Kind.COUNT), ("ratings", Kind.COUNT), ("share", Kind.SHARE))
+
+
+async def satisfaction(services: Services, where: StatFilter, *, locale: str) -> Table:
+    """How many of each rating 1–5 the citizens gave in the period, and its share."""
+    found = await queries.distribution(services.engine, where, Metric.RATED)
+    total = sum(found.values())
+    rows = tuple(
+        (rating, found.get(rating, 0), share(found.get(rating, 0), total)) for rating in range(1, 6)
+    )
+    return Table("satisfaction", _SATISFACTION, rows)
+
+
+class _PlaceNames(Mapping[str, str]):
+    """Names of kab/kota or kecamatan by code, looked up as the table asks."""
+
+    def __init__(self, lookup) -> None:
+        self._lookup = lookup
+
+    def __getitem__(self, code: str) -> str:
+        place = self._lookup(code)
+        if place is None:
+            raise KeyError(code)
+        return place.name
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+#: Every table by its stable name: the pages' downloads, the exports and the JSON API.
+TableBuilder = Callable[..., Awaitable[Table]]
+TABLES: dict[str, TableBuilder] = {
+    "trend": trend,
+    "regions": regions,
+    "regencies": regencies,
+    "districts": districts,
+    "offices": offices,
+    "categories": categories,
+    "programmes": programmes,
+    "channels": channels,
+    "satisfaction": satisfaction,
+}
+
+
+async def table(services: Services, where: StatFilter, name: str, *, locale: str) -> Table:
+    builder = TABLES.get(name)
+    if builder is None:
+        raise AppError(
+            Refusal.NOT_FOUND, "no_such_table", "statistics.no_such_table", params={"name": name}
+        )
+    return await builder(services, where, locale=locale)
+
+
+async def freshness(services: Services) -> Freshness:
+    behind = await lag(services.engine)
+    mark = StatWatermark.__table__
+    async with services.engine.connect() as conn:
+        counted_at = (
+            await conn.execute(select(mark.c.updated_at).where(mark.c.name == WATERMARK))
+        ).scalar()
+    return Freshness(
+        events_behind=behind.events,
+        oldest_behind_seconds=behind.oldest.total_seconds() if behind.oldest else None,
+        counted_at=counted_at,
+    )
+
+
+def column_keys(table_: Table) -> list[str]:
+    return [column.key for column in table_.columns]
+
+
+__all__ = [
+    "Column",
+    "Figure",
+    "Freshness",
+    "Overview",
+    "TABLES",
+    "overview",
+    "scoped_filter",
+    "table",
+]
+
+
+# -- the operator's duties ------------------------------------------------------------------
 
 
 async def rebuild(services: Services, operator: Operator) -> RebuildReport:

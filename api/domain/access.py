@@ -18,9 +18,16 @@ rules written as SQL; a test holds the two forms to each other.
 - A complaint whose domicile is not known waits at a triage desk (the national desk, or a
   coordination region's); whoever may view it there sets its domicile: the desk's own
   officers, the coordinators of that region, the ministry.
+- Statistics (counts, never a complaint's content): the ministry sees the whole country, a
+  coordinator their coordination region (their office when it has none), a handler their
+  office, an administrator no complaint figure. Only the ministry exports complaints row by
+  row, and only it may ask for their descriptions in that export.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql import ColumnElement
@@ -114,3 +121,53 @@ def visible_complaints(member: StaffMember) -> ColumnElement[bool]:
 def triage_queue(member: StaffMember) -> ColumnElement[bool]:
     """:func:`may_set_domicile` as a WHERE clause: the member's triage queue."""
     return and_(Complaint.__table__.c.in_triage, visible_complaints(member))
+
+
+@dataclass(frozen=True)
+class StatisticsScope:
+    """The statistics rows a member may sum: None on a field means any."""
+
+    coordination_region_code: str | None = None
+    office_code: str | None = None
+
+
+_Filter = TypeVar("_Filter")
+
+#: The whole country: the ministry's scope.
+NATIONAL = StatisticsScope()
+
+
+def statistics_scope(member: StaffMember) -> StatisticsScope | None:
+    """Whose figures ``member`` may see; None: no complaint figure at all."""
+    match member.role:
+        case Role.MINISTRY:
+            return NATIONAL
+        case Role.COORDINATOR if member.region_code is not None:
+            return StatisticsScope(coordination_region_code=member.region_code)
+        case Role.COORDINATOR | Role.HANDLER if member.office_code is not None:
+            return StatisticsScope(office_code=member.office_code)
+    return None
+
+
+def within_statistics_scope(member: StaffMember, asked: _Filter) -> _Filter | None:
+    """``asked`` (a filter with ``coordination_region_code`` and ``office_code`` fields)
+    narrowed to the member's scope; None when the member may see no figure or it asks for
+    another region's or office's figures (refused, never silently narrowed to nothing)."""
+    scope = statistics_scope(member)
+    if scope is None:
+        return None
+    narrowed = asked
+    for name in ("coordination_region_code", "office_code"):
+        allowed = getattr(scope, name)
+        if allowed is None:
+            continue
+        wanted = getattr(asked, name)
+        if wanted is not None and wanted != allowed:
+            return None
+        narrowed = replace(narrowed, **{name: allowed})
+    return narrowed
+
+
+def may_export_complaint_rows(member: StaffMember) -> bool:
+    """The row-level export of complaints (no reporter, no NIK) is the ministry's."""
+    return member.role == Role.MINISTRY

@@ -41,6 +41,7 @@ and a reconciliation CasePro lacks):
 * **Rebuild** (``rebuild``, ``bansos stats rebuild``): recount everything in one
   transaction. **Verify** (``verify``, ``bansos stats verify``): the counts of a period
   against a fresh count of its events up to the watermark, each difference a drift.
-* **Who sees what** (``scope``): the ministry all, a coordinator their region, a handler
-  their office, an administrator nothing; to move into ``api.domain.access``.
+* **Who sees what** is ``api.domain.access``'s (``statistics_scope``,
+  ``within_statistics_scope``): the ministry all, a coordinator their region, a handler
+  their office, an administrator nothing.
 """

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.domain.complaints.actions import POOR_RATINGS
 from api.domain.statistics.counting import Metric
 from api.domain.statistics.deadlines import StageCompliance, compliance_from
-from api.domain.statistics.queries import StatFilter, distribution, distributions_by
+from api.domain.statistics.queries import StatFilter, distribution, histograms_by
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ async def compliance_by(
 ) -> dict[str, list[StageCompliance]]:
     """:func:`compliance` per value of ``dimension`` (an office's league-table row), in one
     query; a value appears when a deadline completed or was breached under it."""
-    grouped = await distributions_by(engine, where, dimension, [Metric.DEADLINE_OUTCOME])
+    grouped = await histograms_by(engine, where, dimension, [Metric.DEADLINE_OUTCOME])
     return {
         value: compliance_from(metrics[Metric.DEADLINE_OUTCOME])
         for value, metrics in grouped.items()
@@ -64,7 +64,7 @@ async def appeals_by(
 
     The office of a rating is the one that answered; of an appeal, the coordination region
     that took it up: split by office, the share reads best per region, not per office."""
-    grouped = await distributions_by(engine, where, dimension, [Metric.RATED, Metric.APPEALED])
+    grouped = await histograms_by(engine, where, dimension, [Metric.RATED, Metric.APPEALED])
     return {
         value: appeals_from(
             per_metric.get(Metric.RATED, {}), sum(per_metric.get(Metric.APPEALED, {}).values())

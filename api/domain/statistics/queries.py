@@ -134,59 +134,74 @@ def summarise(histogram: dict[int, int]) -> TimeSummary:
     return TimeSummary(total, percentile(histogram, 0.5), percentile(histogram, 0.9), mean)
 
 
-async def time_to(engine: AsyncEngine, where: StatFilter, metric: Metric) -> TimeSummary:
-    """``metric``'s summary: any of :data:`HISTOGRAMS` (working days, or hours to route)."""
-    if metric not in HISTOGRAMS:
-        raise ValueError(f"{metric} is not a time histogram")
-    return summarise(await distribution(engine, where, metric))
-
-
-def dimension_column(dimension: str):
-    """The ``stat_count`` column of one of :data:`DIMENSIONS`; ValueError for anything else
-    (a name from a URL never reaches the SQL unchecked)."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"not a statistics dimension: {dimension!r}")
-    return _count.c[dimension]
-
-
 async def totals_by(
     engine: AsyncEngine, where: StatFilter, dimension: str
 ) -> dict[str, dict[Metric, int]]:
-    """Every metric's count per value of ``dimension`` ("" for none), in one query; a value
-    appears when something was counted under it. Sums as :func:`totals` would per value."""
+    """Every metric's count per value of ``dimension`` (one of :data:`DIMENSIONS`), in one
+    query: a league table's counts."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"{dimension} is not a statistics dimension")
     c = _count.c
-    column = dimension_column(dimension)
+    by = c[dimension]
+    found: dict[str, dict[Metric, int]] = {}
     async with engine.connect() as conn:
         rows = await conn.execute(
-            select(column, c.metric, func.sum(c.count))
+            select(by, c.metric, func.sum(c.count))
             .where(*where.conditions())
-            .group_by(column, c.metric)
+            .group_by(by, c.metric)
         )
-        found: dict[str, dict[Metric, int]] = {}
         for value, metric, total in rows:
             found.setdefault(value, dict.fromkeys(Metric, 0))[Metric(metric)] = int(total)
     return found
 
 
-async def distributions_by(
-    engine: AsyncEngine, where: StatFilter, dimension: str | None, metrics
+async def histograms_by(
+    engine: AsyncEngine, where: StatFilter, dimension: str | None, metrics=HISTOGRAMS
 ) -> dict[str, dict[Metric, dict[int, int]]]:
-    """``metrics``' distributions (``value`` → count) per value of ``dimension``, in one
-    query; ``dimension`` None: one entry for the whole filter, keyed ""."""
+    """Each of ``metrics``' distribution (value → count) per value of ``dimension`` (None:
+    one group, keyed ""), in one query."""
+    if dimension is not None and dimension not in DIMENSIONS:
+        raise ValueError(f"{dimension} is not a statistics dimension")
     c = _count.c
-    group = [] if dimension is None else [dimension_column(dimension)]
+    wanted = [Metric(metric).value for metric in metrics]
+    columns = [c.metric, c.value] if dimension is None else [c[dimension], c.metric, c.value]
+    found: dict[str, dict[Metric, dict[int, int]]] = {}
     async with engine.connect() as conn:
         rows = await conn.execute(
-            select(*group, c.metric, c.value, func.sum(c.count))
-            .where(c.metric.in_([Metric(m).value for m in metrics]), *where.conditions())
-            .group_by(*group, c.metric, c.value)
+            select(*columns, func.sum(c.count))
+            .where(c.metric.in_(wanted), *where.conditions())
+            .group_by(*columns)
         )
-        found: dict[str, dict[Metric, dict[int, int]]] = {}
         for row in rows:
-            key = "" if dimension is None else row[0]
-            metric, bucket, total = row[-3:]
-            found.setdefault(key, {}).setdefault(Metric(metric), {})[int(bucket)] = int(total)
+            group = "" if dimension is None else row[0]
+            metric, value, total = row[-3], row[-2], row[-1]
+            per_metric = found.setdefault(group, {})
+            per_metric.setdefault(Metric(metric), {})[int(value)] = int(total)
     return found
+
+
+async def series(engine: AsyncEngine, where: StatFilter, metrics) -> dict[date, dict[Metric, int]]:
+    """``metrics`` per day of the event (per filing month for a cohort filter), in one query."""
+    c = _count.c
+    period = c.filed_month if where.cohort else c.day
+    wanted = [Metric(metric).value for metric in metrics]
+    found: dict[date, dict[Metric, int]] = {}
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(period, c.metric, func.sum(c.count))
+            .where(c.metric.in_(wanted), *where.conditions())
+            .group_by(period, c.metric)
+        )
+        for day, metric, total in rows:
+            found.setdefault(day, {})[Metric(metric)] = int(total)
+    return found
+
+
+async def time_to(engine: AsyncEngine, where: StatFilter, metric: Metric) -> TimeSummary:
+    """``metric``'s summary: any of :data:`HISTOGRAMS` (working days, or hours to route)."""
+    if metric not in HISTOGRAMS:
+        raise ValueError(f"{metric} is not a time histogram")
+    return summarise(await distribution(engine, where, metric))
 
 
 async def times_by(
@@ -197,7 +212,7 @@ async def times_by(
     if not set(metrics) <= HISTOGRAMS:
         raise ValueError(f"not time histograms: {set(metrics) - HISTOGRAMS}")
     metrics = [metric for metric in Metric if metric in set(metrics)]  # a stable order
-    grouped = await distributions_by(engine, where, dimension, metrics)
+    grouped = await histograms_by(engine, where, dimension, metrics)
     return {
         value: {metric: summarise(histograms.get(metric, {})) for metric in metrics}
         for value, histograms in grouped.items()
@@ -209,10 +224,10 @@ __all__ = [
     "OVER_BUCKET",
     "StatFilter",
     "TimeSummary",
-    "dimension_column",
     "distribution",
-    "distributions_by",
+    "histograms_by",
     "per_day",
+    "series",
     "percentile",
     "summarise",
     "time_to",

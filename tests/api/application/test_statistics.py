@@ -8,14 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import messages
 from api.application import citizen_complaints, complaint_intake, staff_work, statistics
+from api.application.errors import AppError, Refusal
 from api.application.principals import Citizen, Operator
 from api.domain.complaints.intake import ComplaintDraft
 from api.domain.staff import StaffMember, create_staff
 from api.domain.statistics.counting import Metric, jakarta_day
 from api.domain.statistics.fill import WatermarkMoved, fill_counts
 from api.domain.statistics.queries import StatFilter, distribution, totals
-from api.domain.statistics.scope import StatisticsScope, statistics_scope, within_scope
 from api.domain.vocabulary import Action, Role
 from tests.complaints_support import channel_of
 
@@ -96,6 +97,11 @@ async def test_complaints_worked_through_the_application_are_counted_once_each_s
         Metric.DAYS_TO_VERIFY: 1,
         Metric.DAYS_TO_ANSWER: 2,
         Metric.DAYS_TO_CLOSE: 1,
+        # The poor first rating was an appeal.
+        Metric.APPEALED: 1,
+        # Deadlines met: the first's verification, and its first answer (follow-up and
+        # resolve); the second's request for information (follow-up), its rejection (resolve).
+        Metric.DEADLINE_OUTCOME: 5,
     }
     assert await distribution(services.engine, today(), Metric.RATED) == {2: 1, 4: 1}
     at_the_region = StatFilter(start=today().start, end=today().end, office_code="WK4")
@@ -130,29 +136,74 @@ async def test_fills_running_at_once_count_every_event_once(services, api_key):
     assert (await totals(services.engine, today()))[Metric.RECEIVED] == 5
 
 
-@pytest.mark.parametrize(
-    ("role", "office", "region", "scope"),
-    [
-        (Role.MINISTRY, "NASIONAL", None, StatisticsScope()),
-        (Role.COORDINATOR, "WK4", "WK4", StatisticsScope(coordination_region_code="WK4")),
-        (Role.HANDLER, "DINSOS-3510", "WK4", StatisticsScope(office_code="DINSOS-3510")),
-        (Role.ADMIN, None, None, None),
-    ],
-)
-def test_the_ministry_sees_all_a_coordinator_their_region_a_handler_their_office_an_admin_none(
-    role, office, region, scope
+async def test_the_overview_compares_with_the_previous_period_and_ranks_the_places(
+    services, api_key
 ):
-    assert statistics_scope(StaffMember(1, "x", "x", role, office, region)) == scope
+    citizen = Citizen(await channel_of(services, api_key), "tg:43")
+    handler = await member(services, "inspektorat2", Role.HANDLER, "INSPEKTORAT-3510", "WK4")
+    ministry = await member(services, "kemensos", Role.MINISTRY, "NASIONAL", None)
+    for _ in range(3):
+        filed = (
+            await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")
+        ).filed
+    await staff_work.act_on_complaint(services, handler, filed.tracking_id, action=Action.VERIFY)
+    await fill_all(services)
+    where = await statistics.scoped_filter(services, ministry, {})
+
+    seen = await statistics.overview(services, where, locale="id")
+
+    figures = {figure.key: figure for figure in seen.figures}
+    assert (figures["received"].value, figures["received"].previous) == (3, 0)
+    assert figures["verified"].value == 1
+    assert figures["received"].change is None  # nothing to compare with
+    assert seen.trend.values("received")[-1] == 3
+    assert sum(seen.trend.values("received")) == 3
+    assert seen.regions.as_dicts()[0]["code"] == "WK4"
+    assert seen.regions.as_dicts()[0]["received"] == 3
+    banyuwangi = seen.regencies.as_dicts()[0]
+    assert (banyuwangi["code"], banyuwangi["name"], banyuwangi["share_of_received"]) == (
+        "3510",
+        "Kabupaten Banyuwangi",
+        1.0,
+    )
+    offices = await statistics.table(services, where, "offices", locale="id")
+    assert offices.as_dicts()[0]["code"] == "INSPEKTORAT-3510"
+    assert offices.as_dicts()[0]["median_days_to_verify"] == 0
 
 
-def test_a_filter_is_narrowed_to_the_scope_and_refused_outside_it():
-    day = jakarta_day(datetime.now(UTC))
-    asked = StatFilter(start=day, end=day, category_code="PUNGLI")
-    region = StatisticsScope(coordination_region_code="WK4")
+async def test_a_filter_outside_the_members_scope_or_with_an_unknown_code_is_refused(services):
+    coordinator = await member(services, "wk4b", Role.COORDINATOR, "WK4", "WK4")
+    admin = await member(services, "admin", Role.ADMIN, None, None)
 
-    assert within_scope(asked, region).coordination_region_code == "WK4"
-    assert within_scope(asked, region).category_code == "PUNGLI"
-    other_region = StatFilter(start=day, end=day, coordination_region_code="WK1")
-    assert within_scope(other_region, region) is None
-    assert within_scope(asked, None) is None
-    assert within_scope(other_region, StatisticsScope()) == other_region
+    with pytest.raises(AppError) as other_region:
+        await statistics.scoped_filter(services, coordinator, {"region": "WK1"})
+    with pytest.raises(AppError) as administrator:
+        await statistics.scoped_filter(services, admin, {})
+    with pytest.raises(AppError) as unknown:
+        await statistics.scoped_filter(services, coordinator, {"category": "NOPE"})
+    narrowed = await statistics.scoped_filter(services, coordinator, {"category": "PUNGLI"})
+
+    assert (other_region.value.refusal, other_region.value.code) == (
+        Refusal.FORBIDDEN,
+        "outside_scope",
+    )
+    assert administrator.value.code == "no_statistics"
+    assert (unknown.value.code, unknown.value.field) == ("filter_unknown_code", "category")
+    assert (narrowed.coordination_region_code, narrowed.category_code) == ("WK4", "PUNGLI")
+
+
+async def test_every_tables_column_has_a_label_and_a_definition_in_each_language(services):
+    ministry = await member(services, "kemensos2", Role.MINISTRY, "NASIONAL", None)
+    where = await statistics.scoped_filter(services, ministry, {})
+    keys = {key for key, _ in statistics.KEY_FIGURES}
+    for name in statistics.TABLES:
+        keys |= {
+            column.key
+            for column in (await statistics.table(services, where, name, locale="en")).columns
+        }
+
+    for locale in messages.LOCALES:
+        defined = messages.keys(locale)
+        missing = {key for key in keys if f"statistics.label_{key}" not in defined}
+        missing |= {key for key in keys if f"statistics.define_{key}" not in defined}
+        assert not missing, (locale, missing)
