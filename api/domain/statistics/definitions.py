@@ -1,36 +1,36 @@
-"""One sentence per figure, in English, as the pages and exports state it next to the figure.
+"""One sentence per figure of deadline compliance, appeals and time to route, in English: the
+reference the localised wording follows.
 
-The pages show the localised wording from ``messages/{id,en}/statistics_definitions.j2``
-under the same names; these are the reference the translations follow, and what the JSON
-API and the CSV headers can carry.
+The pages, exports and JSON API show ``statistics.label_<key>`` and ``statistics.define_<key>``
+from ``messages/{id,en}/statistics.j2``; the keys here are the column keys a table of these
+figures uses (see ``tables.py``), so a table built from :class:`StageCompliance`,
+:class:`Appeals` or a time summary finds its labels and definitions under the same names.
 """
 
 from __future__ import annotations
 
 DEFINITIONS: dict[str, str] = {
-    "deadline_completed": (
-        "Complaints whose verification, first follow-up or first answer was done in the "
-        "period, per stage and deadline tier."
-    ),
-    "deadline_met": (
-        "Of the stages completed in the period, the share done before any breach of that "
-        "stage's deadline was recorded."
-    ),
-    "deadline_late": (
-        "Of the stages completed in the period, the share done only after the deadline job "
-        "had recorded that stage's deadline as breached."
-    ),
-    "deadline_breached": (
-        "Deadlines (verify, follow-up, resolve) that passed with the duty undone in the "
-        "period, counted on the day the breach was recorded, whether done since or not."
-    ),
-    "appeals_share": (
-        "Of the poor ratings (1 or 2) given in the period, the share that were a citizen's "
-        "first rating and so reopened the complaint at the coordination region."
-    ),
-    "hours_to_route": (
-        "Clock hours from filing to the triage desk setting the domicile and routing the "
-        "complaint, for complaints routed in the period: median, 90th percentile and mean "
-        "(72 hours or more count as 72)."
-    ),
+    "stage": "The duty a deadline is set for: verify, follow up (the first sign of work), "
+    "or resolve (the first answer).",
+    "tier": "The deadline tier when the stage was done or breached: simple, coordination "
+    "or field check (a complaint flagged for a field check takes that tier from then on).",
+    "completed": "Stages done in the period: verifications, first signs of work and first "
+    "answers; an answer after a reopening is not counted again.",
+    "met": "Stages done in the period before any breach of their deadline was recorded.",
+    "late": "Stages done in the period after their deadline had been recorded as breached.",
+    "share_met": "Of the stages done in the period, the share done before any breach of "
+    "their deadline was recorded.",
+    "share_late": "Of the stages done in the period, the share done only after their "
+    "deadline had been recorded as breached.",
+    "poor_ratings": "Ratings of 1 or 2 that citizens gave to answers in the period.",
+    "appealed": "Poor ratings in the period that were a citizen's first rating and so "
+    "reopened the complaint at the coordination region (the appeal).",
+    "share_appealed": "Of the poor ratings given in the period, the share that reopened the "
+    "complaint at the coordination region.",
+    "median_hours_to_route": "Half of the complaints a triage desk routed in the period were "
+    'routed within this many clock hours of filing; 72 reads "72 or more".',
+    "p90_hours_to_route": "Nine in ten of the complaints a triage desk routed in the period "
+    "were routed within this many clock hours of filing.",
+    "mean_hours_to_route": "The mean of the clock hours from filing to routing by a triage "
+    "desk, for complaints routed in the period (72 or more counted as 72).",
 }
