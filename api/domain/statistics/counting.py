@@ -142,7 +142,8 @@ def bucket(days: int) -> int:
 
 def metrics_of(event: EventFacts, calendar: WorkingCalendar) -> list[tuple[Metric, int]]:
     """The (metric, value) pairs ``event`` adds one to; none for events that count nothing
-    (replies, assignment, attachments, field-check flags, pauses and their ends)."""
+    (assignment, attachments, field-check flags, the citizen's answers to a pause, and
+    replies or pauses that are not the complaint's first sign of work)."""
     kind = event.kind
     found: list[tuple[Metric, int]] = []
     if kind in _SIMPLE:
