@@ -37,7 +37,9 @@ from api.domain.statistics.backlog import (
     refresh_backlog,
     verify_backlog,
 )
-from api.domain.statistics.counting import Metric, jakarta_day
+from api.domain.statistics.counting import HISTOGRAMS, Metric, jakarta_day
+from api.domain.statistics.deadlines import compliance_from
+from api.domain.statistics.figures import appeals_from, stage_compliance
 from api.domain.statistics.fill import WATERMARK, lag
 from api.domain.statistics.hotspots import (
     DenominatorSnapshot,
@@ -64,10 +66,13 @@ KEY_FIGURES = (
     ("forwarded", Kind.COUNT),
     ("escalated", Kind.COUNT),
     ("breached", Kind.COUNT),
+    ("share_met", Kind.SHARE),
     ("median_days_to_answer", Kind.DAYS),
     ("p90_days_to_answer", Kind.DAYS),
     ("median_days_to_close", Kind.DAYS),
     ("mean_rating", Kind.MEAN),
+    ("share_appealed", Kind.SHARE),
+    ("median_hours_to_route", Kind.HOURS),
 )
 
 
@@ -248,18 +253,38 @@ async def overview(services: Services, where: StatFilter, *, locale: str) -> Ove
     )
 
 
+#: Distributions the key figures and league rows read, in one grouped query.
+_DISTRIBUTIONS = (*HISTOGRAMS, Metric.RATED, Metric.APPEALED, Metric.DEADLINE_OUTCOME)
+
+
 async def _key_values(services: Services, where: StatFilter) -> dict[str, int | float | None]:
     counts = await queries.totals(services.read_engine, where)
-    times = (await queries.histograms_by(services.read_engine, where, None)).get("", {})
-    ratings = await queries.distribution(services.read_engine, where, Metric.RATED)
-    answer = summarise(times.get(Metric.DAYS_TO_ANSWER, {}))
-    close = summarise(times.get(Metric.DAYS_TO_CLOSE, {}))
+    grouped = await queries.histograms_by(services.read_engine, where, None, _DISTRIBUTIONS)
+    found = grouped.get("", {})
+    answer = summarise(found.get(Metric.DAYS_TO_ANSWER, {}))
+    close = summarise(found.get(Metric.DAYS_TO_CLOSE, {}))
+    route = summarise(found.get(Metric.HOURS_TO_ROUTE, {}))
+    ratings = found.get(Metric.RATED, {})
+    appeals = appeals_from(ratings, sum(found.get(Metric.APPEALED, {}).values()))
     return {
         **_counts_row(counts),
+        **_deadlines_row(found.get(Metric.DEADLINE_OUTCOME, {})),
         "median_days_to_answer": answer.median,
         "p90_days_to_answer": answer.p90,
         "median_days_to_close": close.median,
         "mean_rating": _mean(ratings),
+        "share_appealed": appeals.share_appealed,
+        "median_hours_to_route": route.median,
+    }
+
+
+def _deadlines_row(outcomes: Mapping[int, int]) -> dict[str, int | float | None]:
+    """Every stage's deadlines completed in the period, and the share met, all tiers."""
+    overall = [stage for stage in compliance_from(dict(outcomes)) if stage.tier is None]
+    completed = sum(stage.completed for stage in overall)
+    return {
+        "deadlines_completed": completed,
+        "share_met": share(sum(stage.met for stage in overall), completed),
     }
 
 
@@ -329,6 +354,8 @@ _LEAGUE = (
     ("breached", Kind.COUNT),
     ("escalated", Kind.COUNT),
     ("share_of_received", Kind.SHARE),
+    ("deadlines_completed", Kind.COUNT),
+    ("share_met", Kind.SHARE),
     ("median_days_to_verify", Kind.DAYS),
     ("median_days_to_answer", Kind.DAYS),
     ("p90_days_to_answer", Kind.DAYS),
@@ -344,24 +371,30 @@ async def _league(
     dimension: str,
     names: Mapping[str, str],
     include: Callable[[str], bool] = bool,
+    rank_by: str = "received",
 ) -> Table:
     """One row per value of ``dimension`` (named by ``names``; rows without a value, such
-    as complaints still at a triage desk for a place, left out), ranked by received."""
+    as complaints still at a triage desk for a place, left out), ranked by ``rank_by``
+    (highest first, rows without a value last)."""
     counts = await queries.totals_by(services.read_engine, where, dimension)
-    times = await queries.histograms_by(services.read_engine, where, dimension)
+    times = await queries.histograms_by(services.read_engine, where, dimension, _DISTRIBUTIONS)
     total_received = sum(c[Metric.RECEIVED] for code, c in counts.items() if include(code))
     rows = []
     for code in sorted(set(counts) | set(times)):
         if not include(code):
             continue
         row = _counts_row(counts.get(code) or dict.fromkeys(Metric, 0))
-        summaries = {metric: summarise(h) for metric, h in times.get(code, {}).items()}
+        found = times.get(code, {})
+        summaries = {metric: summarise(found[metric]) for metric in HISTOGRAMS if metric in found}
+        deadlines = _deadlines_row(found.get(Metric.DEADLINE_OUTCOME, {}))
         rows.append(
             (
                 code,
                 names.get(code, code),
                 *(row[key] for key, _ in _LEAGUE[:8]),
                 share(row["received"], total_received),
+                deadlines["deadlines_completed"],
+                deadlines["share_met"],
                 _median(summaries, Metric.DAYS_TO_VERIFY),
                 _median(summaries, Metric.DAYS_TO_ANSWER),
                 summaries.get(Metric.DAYS_TO_ANSWER, _NONE).p90,
@@ -369,7 +402,7 @@ async def _league(
             )
         )
     spec = columns(("code", Kind.TEXT), ("name", Kind.TEXT), *_LEAGUE)
-    return Table(name, spec, ranked(rows, by=2))
+    return Table(name, spec, ranked(rows, by=[column.key for column in spec].index(rank_by)))
 
 
 _NONE = TimeSummary(0, None, None, None)
@@ -408,8 +441,14 @@ async def districts(services: Services, where: StatFilter, *, locale: str) -> Ta
 
 async def offices(services: Services, where: StatFilter, *, locale: str) -> Table:
     directory = await services.directory.get()
+    # The league table: the offices best at meeting their deadlines first.
     return await _league(
-        services, where, name="offices", dimension="office_code", names=directory.office_names
+        services,
+        where,
+        name="offices",
+        dimension="office_code",
+        names=directory.office_names,
+        rank_by="share_met",
     )
 
 
@@ -425,6 +464,37 @@ async def programmes(services: Services, where: StatFilter, *, locale: str) -> T
 
 async def channels(services: Services, where: StatFilter, *, locale: str) -> Table:
     return await _league(services, where, name="channels", dimension="channel", names={})
+
+
+_COMPLIANCE = columns(
+    ("stage", Kind.TEXT),
+    ("tier", Kind.TEXT),
+    ("completed", Kind.COUNT),
+    ("met", Kind.COUNT),
+    ("late", Kind.COUNT),
+    ("share_met", Kind.SHARE),
+    ("share_late", Kind.SHARE),
+    ("breached", Kind.COUNT),
+)
+
+
+async def compliance(services: Services, where: StatFilter, *, locale: str) -> Table:
+    """Per stage (verify, follow up, resolve), all tiers ("ALL") then each tier: the
+    deadlines done in the period, met or late, and the breaches recorded in it."""
+    rows = tuple(
+        (
+            stage.stage.value,
+            stage.tier.value if stage.tier is not None else "ALL",
+            stage.completed,
+            stage.met,
+            stage.late,
+            stage.share_met,
+            stage.share_late,
+            stage.breached,
+        )
+        for stage in await stage_compliance(services.read_engine, where)
+    )
+    return Table("compliance", _COMPLIANCE, rows)
 
 
 _SATISFACTION = columns(("rating", Kind.COUNT), ("ratings", Kind.COUNT), ("share", Kind.SHARE))
@@ -565,6 +635,7 @@ TABLES: dict[str, TableBuilder] = {
     "programmes": programmes,
     "channels": channels,
     "satisfaction": satisfaction,
+    "compliance": compliance,
     "backlog": backlog,
     "backlog_offices": backlog_offices,
     "hotspots_regencies": hotspots_regencies,

@@ -76,7 +76,7 @@ def figure(value, kind: Kind, locale: str) -> str:
         return format_decimal(value, format="#,##0.0", locale=_babel(locale))
     if kind is Kind.DATE:
         return format_date(value, format="medium", locale=_babel(locale))
-    if kind in (Kind.COUNT, Kind.DAYS):
+    if kind in (Kind.COUNT, Kind.DAYS, Kind.HOURS):
         return format_decimal(value, locale=_babel(locale))
     return str(value)
 

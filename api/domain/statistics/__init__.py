@@ -17,8 +17,14 @@ and a reconciliation CasePro lacks):
   too), and the histograms days_to_verify, days_to_answer (the first answer),
   days_to_close: working days from the filing day to the event's day as the deadlines count
   them (Asia/Jakarta, holidays and cuti bersama skipped, waiting for the citizen included),
-  one bucket per day 0..60 and bucket 61 for more. Summed histograms give median and p90
-  under any filter (``queries``).
+  one bucket per day 0..60 and bucket 61 for more; hours_to_route, clock hours from filing
+  to the ``triaged`` event, one bucket per hour 0..71 and 72 for more. Summed histograms
+  give median and p90 under any filter (``queries``).
+* **Deadline compliance** (``deadline_outcome``, encoded in ``deadlines``): each stage
+  (verify, follow-up, resolve) counted once when completed, met or late (a breach of it came
+  first), and each breach when it happens, by the deadline tier of the moment; **appealed**:
+  a citizen's poor first rating that reopened the complaint at the region (the share of
+  poor ratings appealed is ``figures.appeals``). One sentence per figure: ``definitions``.
 * **An event's dimensions**: the office is the event's own (``complaint_event.office_code``:
   the office it was filed with, verified by, forwarded to, escalated to); the domicile,
   category, programme and channel are the complaint's. A complaint waiting at a triage desk

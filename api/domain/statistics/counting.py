@@ -12,12 +12,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from api.domain.complaints.actions import POOR_RATINGS
 from api.domain.complaints.working_days import JAKARTA, WorkingCalendar
-from api.domain.vocabulary import Action, Deadline
+from api.domain.statistics.deadlines import Outcome, outcome_value
+from api.domain.vocabulary import Action, Deadline, DeadlineTier
 
 #: Working days are counted into one bucket per day up to this many, then one bucket more.
 LAST_DAY_BUCKET = 60
 OVER_BUCKET = LAST_DAY_BUCKET + 1
+#: Clock hours to route are counted one bucket per hour up to this many, then one more:
+#: three days hold a weekend and the working day after it (a desk that keeps office hours
+#: routes a complaint filed on Friday evening by Monday, some 63 hours later).
+LAST_HOUR_BUCKET = 71
+OVER_HOUR_BUCKET = LAST_HOUR_BUCKET + 1
 
 
 class Metric(StrEnum):
@@ -39,15 +46,35 @@ class Metric(StrEnum):
     DAYS_TO_VERIFY = "days_to_verify"  # value: working days from filing, 0..60, 61 = more
     DAYS_TO_ANSWER = "days_to_answer"  # the same, to the first answer
     DAYS_TO_CLOSE = "days_to_close"  # the same, to closing
+    HOURS_TO_ROUTE = "hours_to_route"  # value: clock hours from filing to triage, 0..71, 72+
+    DEADLINE_OUTCOME = "deadline_outcome"  # value: stage, tier, outcome (see deadlines.py)
+    APPEALED = "appealed"  # a poor first rating that reopened it at the region (an appeal)
 
 
-#: Histogram metrics: ``value`` is a bucket of working days.
-HISTOGRAMS = frozenset({Metric.DAYS_TO_VERIFY, Metric.DAYS_TO_ANSWER, Metric.DAYS_TO_CLOSE})
+#: Histograms of working days: ``value`` is a bucket of working days (61: more than 60).
+DAY_HISTOGRAMS = frozenset({Metric.DAYS_TO_VERIFY, Metric.DAYS_TO_ANSWER, Metric.DAYS_TO_CLOSE})
+#: Histograms of clock hours: ``value`` is a bucket of whole hours (72: 72 or more).
+HOUR_HISTOGRAMS = frozenset({Metric.HOURS_TO_ROUTE})
+#: Every time histogram.
+HISTOGRAMS = DAY_HISTOGRAMS | HOUR_HISTOGRAMS
 #: ``value`` of a BREACHED row, per deadline.
 BREACH_VALUES = {Deadline.VERIFY: 1, Deadline.FOLLOW_UP: 2, Deadline.RESOLVE: 3}
 ANSWER_KINDS = frozenset({Action.RESOLVE.value, Action.REJECT.value})
 CLOSE_KINDS = frozenset({Action.RATE.value, Action.CLOSE.value})
 TRIAGED_KIND = "triaged"
+#: The events that can be a complaint's first sign of work, the follow-up deadline's
+#: completion (those whose handlers set ``followed_up_at``; see actions/handlers.py).
+FOLLOW_UP_KINDS = frozenset(
+    {
+        Action.START.value,
+        Action.REPLY.value,
+        Action.REQUEST_INFO.value,
+        Action.RESOLVE.value,
+        Action.REJECT.value,
+    }
+)
+FIELD_CHECK_KIND = Action.FLAG_FIELD_CHECK.value
+BREACH_KIND = "breach"
 #: The office type of the national desk (an escalation there is one to the ministry).
 NATIONAL_OFFICE_TYPE = "NASIONAL"
 
@@ -87,6 +114,13 @@ class EventFacts:
     district_code: str | None
     # Whether this is the complaint's first answer (resolve or reject).
     first_answer: bool
+    # Whether this is the complaint's first sign of work (completes the follow-up stage).
+    first_follow_up: bool = False
+    # The complaint's deadline tier when the event happened: the field-check tier once a
+    # flag_field_check event came before it, else its category's; None when unknown.
+    tier: DeadlineTier | None = None
+    # The deadlines of the complaint breached by an event before this one.
+    breached_before: frozenset[Deadline] = frozenset()
 
 
 #: (day, metric, value, office, region, province, regency, district, category, programme,
@@ -108,7 +142,8 @@ def bucket(days: int) -> int:
 
 def metrics_of(event: EventFacts, calendar: WorkingCalendar) -> list[tuple[Metric, int]]:
     """The (metric, value) pairs ``event`` adds one to; none for events that count nothing
-    (replies, assignment, attachments, field-check flags, pauses and their ends)."""
+    (assignment, attachments, field-check flags, the citizen's answers to a pause, and
+    replies or pauses that are not the complaint's first sign of work)."""
     kind = event.kind
     found: list[tuple[Metric, int]] = []
     if kind in _SIMPLE:
@@ -116,8 +151,10 @@ def metrics_of(event: EventFacts, calendar: WorkingCalendar) -> list[tuple[Metri
     if kind == "escalated":
         ministry = event.office_type == NATIONAL_OFFICE_TYPE
         found.append((Metric.ESCALATED_MINISTRY if ministry else Metric.ESCALATED_REGION, 0))
-    elif kind == "breach" and event.note in BREACH_VALUES:
-        found.append((Metric.BREACHED, BREACH_VALUES[Deadline(event.note)]))
+    elif kind == BREACH_KIND and event.note in BREACH_VALUES:
+        deadline = Deadline(event.note)
+        found.append((Metric.BREACHED, BREACH_VALUES[deadline]))
+        found.append((Metric.DEADLINE_OUTCOME, _outcome(event, deadline, Outcome.BREACHED)))
     if kind in ANSWER_KINDS:
         found.append((Metric.ANSWERED, 0))
         if kind == Action.REJECT.value:
@@ -131,7 +168,37 @@ def metrics_of(event: EventFacts, calendar: WorkingCalendar) -> list[tuple[Metri
         found.append((Metric.DAYS_TO_VERIFY, _days(event, calendar)))
     if event.rating is not None and kind in (Action.RATE.value, Action.REOPEN.value):
         found.append((Metric.RATED, event.rating))
+        # A reopening with a rating is the citizen's: their poor first rating, the appeal.
+        if kind == Action.REOPEN.value and event.rating in POOR_RATINGS:
+            found.append((Metric.APPEALED, 0))
+    if kind == TRIAGED_KIND:
+        found.append((Metric.HOURS_TO_ROUTE, hour_bucket(event.at - event.filed_at)))
+    found.extend((Metric.DEADLINE_OUTCOME, value) for value in _completions(event))
     return found
+
+
+def hour_bucket(elapsed: timedelta) -> int:
+    """Whole clock hours elapsed, 0..71, and 72 for 72 hours or more."""
+    return min(max(int(elapsed.total_seconds() // 3600), 0), OVER_HOUR_BUCKET)
+
+
+def _completions(event: EventFacts) -> list[int]:
+    """The deadline stages ``event`` completes, each met or late (see deadlines.py)."""
+    stages = []
+    if event.kind == Action.VERIFY.value:
+        stages.append(Deadline.VERIFY)
+    if event.first_follow_up:
+        stages.append(Deadline.FOLLOW_UP)
+    if event.first_answer:
+        stages.append(Deadline.RESOLVE)
+    return [
+        _outcome(event, stage, Outcome.LATE if stage in event.breached_before else Outcome.MET)
+        for stage in stages
+    ]
+
+
+def _outcome(event: EventFacts, stage: Deadline, outcome: Outcome) -> int:
+    return outcome_value(stage, event.tier, outcome)
 
 
 def count_events(events, calendar: WorkingCalendar, into: Counter | None = None) -> Counter:

@@ -1,4 +1,5 @@
-"""Figures over ``stat_count`` under one filter: totals, series, distributions, percentiles.
+"""Figures over ``stat_count`` under one filter: totals, series, distributions, percentiles,
+and the same grouped by one dimension (the league tables), each in one query.
 
 Every figure is a sum over the rollup's rows (never a scan of the complaints), so it costs
 the same at 50,000 complaints as at 5,000,000 for a given period and filter.
@@ -71,8 +72,9 @@ class StatFilter:
 
 @dataclass(frozen=True)
 class TimeSummary:
-    """Working days to a step: median and p90 (bucket 61 reads "more than 60"), the mean
-    (a lower bound when some took more than 60, counted as 61), and how many."""
+    """Time to a step in its histogram's unit (working days; clock hours to route): median
+    and p90 (the last bucket reads "more": 61 days, 72 hours), the mean (a lower bound when
+    some fell in that bucket, counted at its value), and how many."""
 
     count: int
     median: int | None
@@ -202,9 +204,25 @@ async def series(engine: AsyncEngine, where: StatFilter, metrics) -> dict[date, 
 
 
 async def time_to(engine: AsyncEngine, where: StatFilter, metric: Metric) -> TimeSummary:
+    """``metric``'s summary: any of :data:`HISTOGRAMS` (working days, or hours to route)."""
     if metric not in HISTOGRAMS:
         raise ValueError(f"{metric} is not a time histogram")
     return summarise(await distribution(engine, where, metric))
+
+
+async def times_by(
+    engine: AsyncEngine, where: StatFilter, dimension: str, metrics=HISTOGRAMS
+) -> dict[str, dict[Metric, TimeSummary]]:
+    """Each time histogram's summary per value of ``dimension``, in one query; a metric
+    nothing was measured for under a value summarises as empty (count 0)."""
+    if not set(metrics) <= HISTOGRAMS:
+        raise ValueError(f"not time histograms: {set(metrics) - HISTOGRAMS}")
+    metrics = [metric for metric in Metric if metric in set(metrics)]  # a stable order
+    grouped = await histograms_by(engine, where, dimension, metrics)
+    return {
+        value: {metric: summarise(histograms.get(metric, {})) for metric in metrics}
+        for value, histograms in grouped.items()
+    }
 
 
 __all__ = [
@@ -219,6 +237,7 @@ __all__ = [
     "percentile",
     "summarise",
     "time_to",
+    "times_by",
     "totals",
     "totals_by",
 ]

@@ -1,23 +1,50 @@
 """Reading complaint events with what the statistics need of their complaints.
 
-One query for a batch of events in id order (joined to their complaint and office), and one
-for the batch's complaints' triage and first-answer event ids: the fill, the rebuild and the
-verification all read through here, so they agree on what an event's dimensions are.
+One query for a batch of events in id order (joined to their complaint, its category and the
+event's office), and one for the batch's complaints' landmarks (the first event id of each
+kind that decides something: triage, answers, signs of work, field check, each deadline's
+breach): the fill, the rebuild and the verification all read through here, so they agree on
+what an event's dimensions are. A landmark compares ids only, so an event is read the same
+way whether the events after it exist yet or not.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api.domain.statistics.counting import ANSWER_KINDS, TRIAGED_KIND, EventFacts
-from api.models import Complaint, ComplaintEvent, Office
+from api.domain.statistics.counting import (
+    ANSWER_KINDS,
+    BREACH_KIND,
+    FIELD_CHECK_KIND,
+    FOLLOW_UP_KINDS,
+    TRIAGED_KIND,
+    EventFacts,
+)
+from api.domain.vocabulary import Deadline, DeadlineTier
+from api.models import Complaint, ComplaintCategory, ComplaintEvent, Office
 
 _event = ComplaintEvent.__table__
 _complaint = Complaint.__table__
 _office = Office.__table__
+_category = ComplaintCategory.__table__
+_LANDMARK_KINDS = sorted(
+    {TRIAGED_KIND, FIELD_CHECK_KIND, BREACH_KIND, *ANSWER_KINDS, *FOLLOW_UP_KINDS}
+)
+
+
+@dataclass
+class Landmarks:
+    """One complaint's first event ids that decide how its events count."""
+
+    triaged: int | None = None
+    first_answer: int | None = None
+    first_follow_up: int | None = None
+    field_check: int | None = None
+    breaches: dict[Deadline, int] = field(default_factory=dict)
 
 
 async def read_events(
@@ -51,11 +78,12 @@ async def read_events(
             c.province_code,
             c.regency_code,
             c.district_code,
+            _category.c.deadline_tier,
         )
         .select_from(
-            _event.join(_complaint, c.id == e.complaint_id).outerjoin(
-                _office, o.code == e.office_code
-            )
+            _event.join(_complaint, c.id == e.complaint_id)
+            .outerjoin(_office, o.code == e.office_code)
+            .outerjoin(_category, _category.c.code == c.category_code)
         )
         .where(e.id > after_id)
         .order_by(e.id)
@@ -70,37 +98,56 @@ async def read_events(
     rows = (await conn.execute(query)).all()
     if not rows:
         return []
-    triaged, first_answer = await _landmarks(conn, {row.complaint_id for row in rows})
-    return [
-        _facts(row, triaged.get(row.complaint_id), first_answer.get(row.complaint_id))
-        for row in rows
-    ]
+    landmarks = await _landmarks(conn, {row.complaint_id for row in rows})
+    return [_facts(row, landmarks.get(row.complaint_id, Landmarks())) for row in rows]
 
 
-async def _landmarks(conn: AsyncConnection, complaint_ids: set[int]):
-    """Per complaint: the id of its triage event, and of its first answer."""
+def _earliest(current: int | None, event_id: int) -> int:
+    return event_id if current is None else min(current, event_id)
+
+
+async def _landmarks(conn: AsyncConnection, complaint_ids: set[int]) -> dict[int, Landmarks]:
+    """Per complaint, its :class:`Landmarks`."""
     e = _event.c
-    triaged: dict[int, int] = {}
-    first_answer: dict[int, int] = {}
+    # Only a breach's note is read (the deadline's name), to tell the deadlines apart.
+    deadline = case((e.kind == BREACH_KIND, e.note), else_=None).label("deadline")
+    found: dict[int, Landmarks] = {}
     ids = sorted(complaint_ids)
     for start in range(0, len(ids), 5_000):
         rows = await conn.execute(
-            select(e.complaint_id, e.kind, func.min(e.id))
+            select(e.complaint_id, e.kind, deadline, func.min(e.id))
             .where(
                 e.complaint_id.in_(ids[start : start + 5_000]),
-                e.kind.in_([TRIAGED_KIND, *ANSWER_KINDS]),
+                e.kind.in_(_LANDMARK_KINDS),
             )
-            .group_by(e.complaint_id, e.kind)
+            .group_by(e.complaint_id, e.kind, deadline)
         )
-        for complaint_id, kind, event_id in rows:
-            target = triaged if kind == TRIAGED_KIND else first_answer
-            target[complaint_id] = min(event_id, target.get(complaint_id, event_id))
-    return triaged, first_answer
+        for complaint_id, kind, note, event_id in rows:
+            marks = found.setdefault(complaint_id, Landmarks())
+            if kind == TRIAGED_KIND:
+                marks.triaged = _earliest(marks.triaged, event_id)
+            if kind == FIELD_CHECK_KIND:
+                marks.field_check = _earliest(marks.field_check, event_id)
+            if kind in ANSWER_KINDS:
+                marks.first_answer = _earliest(marks.first_answer, event_id)
+            if kind in FOLLOW_UP_KINDS:
+                marks.first_follow_up = _earliest(marks.first_follow_up, event_id)
+            if kind == BREACH_KIND and note in Deadline.__members__:
+                stage = Deadline(note)
+                marks.breaches[stage] = _earliest(marks.breaches.get(stage), event_id)
+    return found
 
 
-def _facts(row, triaged_id: int | None, first_answer_id: int | None) -> EventFacts:
+def _facts(row, marks: Landmarks) -> EventFacts:
     # Before its triage event a complaint had no domicile: its events count under none.
-    located = triaged_id is None or row.id >= triaged_id
+    located = marks.triaged is None or row.id >= marks.triaged
+    flagged = marks.field_check is not None and marks.field_check < row.id
+    if flagged:
+        tier = DeadlineTier.FIELD_CHECK
+    elif row.deadline_tier in DeadlineTier.__members__:
+        tier = DeadlineTier(row.deadline_tier)
+    else:
+        tier = None  # a category no longer configured
     return EventFacts(
         id=row.id,
         kind=row.kind,
@@ -117,5 +164,10 @@ def _facts(row, triaged_id: int | None, first_answer_id: int | None) -> EventFac
         province_code=row.province_code if located else None,
         regency_code=row.regency_code if located else None,
         district_code=row.district_code if located else None,
-        first_answer=first_answer_id == row.id,
+        first_answer=marks.first_answer == row.id,
+        first_follow_up=marks.first_follow_up == row.id,
+        tier=tier,
+        breached_before=frozenset(
+            stage for stage, breach_id in marks.breaches.items() if breach_id < row.id
+        ),
     )

@@ -19,6 +19,7 @@ class Kind(StrEnum):
     COUNT = "count"  # a whole number
     SHARE = "share"  # 0..1, shown as a percentage; None when there is nothing to share
     DAYS = "days"  # working days, whole (a median, a p90); None when nothing was measured
+    HOURS = "hours"  # clock hours, whole (time to route); None when nothing was measured
     MEAN = "mean"  # a mean, one decimal; None when nothing was measured
     RATE = "rate"  # per 10,000 beneficiaries, one decimal
 

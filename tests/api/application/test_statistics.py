@@ -97,6 +97,11 @@ async def test_complaints_worked_through_the_application_are_counted_once_each_s
         Metric.DAYS_TO_VERIFY: 1,
         Metric.DAYS_TO_ANSWER: 2,
         Metric.DAYS_TO_CLOSE: 1,
+        # The poor first rating was an appeal.
+        Metric.APPEALED: 1,
+        # Deadlines met: the first's verification, and its first answer (follow-up and
+        # resolve); the second's request for information (follow-up), its rejection (resolve).
+        Metric.DEADLINE_OUTCOME: 5,
     }
     assert await distribution(services.engine, today(), Metric.RATED) == {2: 1, 4: 1}
     at_the_region = StatFilter(start=today().start, end=today().end, office_code="WK4")

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from api.application import statistics
 from api.domain.staff import create_staff
 from api.domain.statistics.backlog import refresh_backlog
 from api.domain.statistics.counting import jakarta_day
@@ -167,7 +168,7 @@ async def test_each_figure_has_its_definition_beside_it(browser, filed):
     page = await browser.get("/console/statistics")
     received = page.text.split('data-figure="received"', 1)[1].split("</li>", 1)[0]
     assert "Pengaduan yang diajukan dalam periode, melalui kanal apa pun." in received
-    assert page.text.count('class="definition small"') == 13
+    assert page.text.count('class="definition small"') == len(statistics.KEY_FIGURES)
 
 
 async def test_the_trend_chart_is_svg_png_and_the_csv_of_its_table(browser, filed):

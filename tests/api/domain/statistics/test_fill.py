@@ -75,6 +75,8 @@ async def test_a_worked_complaint_counts_each_step_on_its_day_with_its_time(serv
         Metric.DAYS_TO_VERIFY: 1,
         Metric.DAYS_TO_ANSWER: 1,
         Metric.DAYS_TO_CLOSE: 1,
+        # Verified (verify), first sign of work and first answer (resolve, both), on time.
+        Metric.DEADLINE_OUTCOME: 3,
     }
     assert await distribution(services.engine, NOVEMBER, Metric.DAYS_TO_VERIFY) == {1: 1}
     assert await distribution(services.engine, NOVEMBER, Metric.DAYS_TO_ANSWER) == {3: 1}

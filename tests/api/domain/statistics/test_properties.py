@@ -34,12 +34,13 @@ from api.domain.complaints.sla import run_deadline_job
 from api.domain.statistics import counting
 from api.domain.statistics import fill as fill_module
 from api.domain.statistics.counting import Metric
+from api.domain.statistics.figures import stage_compliance
 from api.domain.statistics.fill import fill_counts, lag
 from api.domain.statistics.queries import DIMENSIONS, StatFilter, distribution, totals
 from api.domain.statistics.rebuild import rebuild_counts
 from api.domain.statistics.verify import verify_counts
-from api.domain.vocabulary import Action, Status
-from api.models import Complaint, ComplaintEvent, Office, StatCount
+from api.domain.vocabulary import Action, Deadline, Status
+from api.models import Complaint, ComplaintCategory, ComplaintEvent, Office, StatCount
 from tests.complaints_support import CITIZEN, STAFF, act, channel_of, file_directly
 
 # Monday 2 June 2025, 09:00 Jakarta: every history ends well before the test runs.
@@ -47,10 +48,12 @@ BASE = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)
 SPAN_DAYS = 420
 # Banyuwangi (WK4), Metro (WK1), Bogor (no pilot), none: the triage desk (twice as likely).
 PLACES = ["351001", "187201", "320101", None, None]
+# One category of each deadline tier: FIELD_CHECK, COORDINATION (two), SIMPLE.
 DRAFTS = {
     "PUNGLI": {},
     "LAINNYA": {},
     "BANTUAN_TIDAK_DITERIMA": {"subject_nik": "3510014107900001", "programme": "PKH"},
+    "KARTU_REKENING": {"subject_nik": "3510014107900001", "programme": "PKH"},
 }
 OFFICES = ["DINSOS-3510", "INSPEKTORAT-3510", "DINSOS-1872", "DUKCAPIL-1872", "WK1"]
 CHANNELS = ["telegram-bot", "open311-partner"]
@@ -159,6 +162,7 @@ class Raw:
     complaints: dict
     events: list
     office_types: dict
+    tiers: dict  # category -> deadline tier
 
 
 async def read_raw(services) -> Raw:
@@ -168,7 +172,12 @@ async def read_raw(services) -> Raw:
             await conn.execute(select(ComplaintEvent.__table__).order_by(ComplaintEvent.id))
         )
         offices = dict((await conn.execute(select(Office.code, Office.type))).all())
-    return Raw(complaints, events, offices)
+        tiers = dict(
+            (
+                await conn.execute(select(ComplaintCategory.code, ComplaintCategory.deadline_tier))
+            ).all()
+        )
+    return Raw(complaints, events, offices, tiers)
 
 
 def _jakarta(instant: datetime) -> date:
@@ -179,11 +188,20 @@ def recount(raw: Raw, where: StatFilter, calendar) -> dict[str, Counter]:
     """metric -> Counter(value -> n), straight from the definitions."""
     triaged: dict[int, int] = {}
     first_answer: dict[int, int] = {}
+    first_work: dict[int, int] = {}  # the first sign of work: it sets followed_up_at
+    flagged: dict[int, int] = {}
+    breached: dict[tuple[int, str], int] = {}
     for e in raw.events:
         if e.kind == "triaged":
             triaged.setdefault(e.complaint_id, e.id)
         if e.kind in ("resolve", "reject"):
             first_answer.setdefault(e.complaint_id, e.id)
+        if e.kind in ("start", "reply", "request_info", "resolve", "reject"):
+            first_work.setdefault(e.complaint_id, e.id)
+        if e.kind == "flag_field_check":
+            flagged.setdefault(e.complaint_id, e.id)
+        if e.kind == "breach":
+            breached.setdefault((e.complaint_id, e.note), e.id)
     found: dict[str, Counter] = defaultdict(Counter)
     for e in raw.events:
         c = raw.complaints[e.complaint_id]
@@ -239,6 +257,32 @@ def recount(raw: Raw, where: StatFilter, calendar) -> dict[str, Counter]:
         if kind == "escalated":
             national = raw.office_types.get(e.office_code) == "NASIONAL"
             found["escalated_ministry" if national else "escalated_region"][0] += 1
+        if kind == "reopen" and e.rating in (1, 2):
+            found["appealed"][0] += 1
+        if kind == "triaged":
+            hours = int((e.at - c.created_at).total_seconds() // 3600)
+            found["hours_to_route"][min(hours, 72)] += 1
+        # Deadline outcomes: stage (1 verify, 2 follow-up, 3 resolve) x 100 + tier (1 SIMPLE,
+        # 2 COORDINATION, 3 FIELD_CHECK) x 10 + outcome (1 met, 2 late, 3 breached).
+        tier_name = (
+            "FIELD_CHECK"
+            if flagged.get(e.complaint_id, e.id) < e.id
+            else raw.tiers[c.category_code]
+        )
+        tier = {"SIMPLE": 1, "COORDINATION": 2, "FIELD_CHECK": 3}[tier_name]
+        stages = {"VERIFY": 1, "FOLLOW_UP": 2, "RESOLVE": 3}
+        done = []
+        if kind == "verify":
+            done.append("VERIFY")
+        if first_work.get(e.complaint_id) == e.id:
+            done.append("FOLLOW_UP")
+        if first_answer.get(e.complaint_id) == e.id:
+            done.append("RESOLVE")
+        for stage in done:
+            late = breached.get((e.complaint_id, stage), e.id) < e.id
+            found["deadline_outcome"][stages[stage] * 100 + tier * 10 + (2 if late else 1)] += 1
+        if kind == "breach":
+            found["deadline_outcome"][stages[e.note] * 100 + tier * 10 + 3] += 1
     return found
 
 
@@ -246,7 +290,11 @@ async def counted(services, where: StatFilter) -> dict[str, Counter]:
     figures = await totals(services.engine, where)
     found: dict[str, Counter] = {}
     for metric in Metric:
-        if metric in counting.HISTOGRAMS or metric in (Metric.RATED, Metric.BREACHED):
+        if metric in counting.HISTOGRAMS or metric in (
+            Metric.RATED,
+            Metric.BREACHED,
+            Metric.DEADLINE_OUTCOME,
+        ):
             values = await distribution(services.engine, where, metric)
         else:
             values = {0: figures[metric]} if figures[metric] else {}
@@ -456,6 +504,20 @@ async def test_counters_equal_a_direct_recount_under_any_filter_fill_kill_and_re
     assert whole[Metric.RECEIVED] == len(raw.complaints)
     assert whole[Metric.CLOSED] == statuses.count(Status.CLOSED)
     assert whole[Metric.VERIFIED] == sum(c.verified_at is not None for c in raw.complaints.values())
+    # Each stage completes once, where the complaint table says it was done.
+    stages = {
+        f.stage: f for f in await stage_compliance(services.engine, everything) if f.tier is None
+    }
+    for stage in stages.values():
+        if stage.late:
+            event(f"some {stage.stage.value} late")
+    worked = sum(c.followed_up_at is not None for c in raw.complaints.values())
+    assert stages[Deadline.FOLLOW_UP].completed == worked
+    assert stages[Deadline.VERIFY].completed == whole[Metric.VERIFIED]
+    breaches = [d for c in raw.complaints.values() for d in c.breaches.split(";") if d]
+    assert sum(stage.breached for stage in stages.values()) == len(breaches)
+    assert whole[Metric.APPEALED] == sum(c.reopened for c in raw.complaints.values())
+    assert whole[Metric.HOURS_TO_ROUTE] == whole[Metric.TRIAGED]
 
     filled = await stored_rows(services)
     await rebuild_counts(engine=services.engine, calendar=services.calendar, batch=7)
