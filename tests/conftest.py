@@ -50,6 +50,7 @@ _PER_TEST_TABLES = (
     "stat_watermark",
     "administration_audit",
     "staff_access_audit",
+    "complaint_export_audit",
     "staff_session",
     "saved_view",
     "response_template",

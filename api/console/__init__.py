@@ -25,6 +25,7 @@ from api.console.pages import (
     complaint_actions,
     live,
     queue,
+    statistics_exports,
     triage,
 )
 
@@ -35,6 +36,8 @@ PAGES = (
     complaint_actions,
     triage,
     live,
+    # Before any statistics page: its /statistics/{page} would take "offices.csv".
+    statistics_exports,
     admin,
     admin_offices,
     admin_staff,
