@@ -3,7 +3,7 @@ and what each privacy level lets out.
 
 Never exported, whatever is asked: the reporter (who, how to reach them, their language), the
 subject's NIK, the village, the address and the coordinates, the staff who worked it, the
-timeline's notes. Besides, by privacy (docs/statistics.md, "Complaint-level export"):
+timeline's notes. Besides, by privacy (docs/security.md, "Statistics exports"):
 
 - **BIASA** and **ANONIM**: place down to the kecamatan; the citizen's description only
   when the export asks for it (and the export is audited). ANONIM hides the reporter, who is
