@@ -20,7 +20,15 @@ from sqlalchemy import insert, update
 
 from api.application import statistics
 from api.application.errors import AppError, Refusal
-from api.application.statistics_files import csv_lines, file_name
+from api.application.statistics_files import (
+    csv_chunk,
+    csv_header,
+    file_name,
+    flag_text,
+    formatted_rows,
+    instant_text,
+    safe_text,
+)
 from api.domain import access
 from api.domain.staff import StaffMember
 from api.domain.statistics import complaint_rows, filters
@@ -34,6 +42,13 @@ ROWS_PER_CHUNK = 2_000
 NAME = "complaints"
 
 _audit = ComplaintExportAudit.__table__
+_FORMATTERS = {
+    complaint_rows.Shape.CODE: None,
+    complaint_rows.Shape.NUMBER: None,
+    complaint_rows.Shape.INSTANT: instant_text,
+    complaint_rows.Shape.TEXT: safe_text,
+    complaint_rows.Shape.FLAG: flag_text,
+}
 
 
 @dataclass(frozen=True)
@@ -85,9 +100,10 @@ async def _chunks(
     directory = await services.directory.get()
     tiers = {code: category.deadline_tier for code, category in directory.categories.items()}
     header = complaint_rows.columns(with_description=with_descriptions)
+    formatters = tuple(_FORMATTERS[complaint_rows.SHAPES[column]] for column in header)
     statement = complaint_rows.query(where, with_description=with_descriptions)
     written = 0
-    yield next(csv_lines(header, ()))
+    yield csv_header(header)
     async with services.engine.connect() as conn:
         # A server-side cursor: PostgreSQL (and SQLite) hand the rows over a chunk at a
         # time, never the whole result at once.
@@ -97,10 +113,8 @@ async def _chunks(
                 complaint_rows.export_row(record, tiers=tiers, with_description=with_descriptions)
                 for record in records
             ]
-            lines = csv_lines(header, rows)
-            next(lines)  # the header, written once above
             written += len(rows)
-            yield "".join(lines)
+            yield csv_chunk(formatted_rows(rows, formatters))
     await _audit_finished(services, audit_id, written)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import Select, select
 
@@ -60,6 +61,49 @@ COLUMNS = (
     "reopened",
 )
 DESCRIPTION = "description"
+
+
+class Shape(StrEnum):
+    """How a column's values are written: a CODE or a NUMBER as it is, an INSTANT as a
+    moment in time, TEXT guarded against spreadsheet formulas, a FLAG as 1 or 0."""
+
+    CODE = "code"
+    NUMBER = "number"
+    INSTANT = "instant"
+    TEXT = "text"
+    FLAG = "flag"
+
+
+#: Each column's shape, in the order of :data:`COLUMNS` (+ the description).
+SHAPES = {
+    "tracking_id": Shape.CODE,
+    "filed_at": Shape.INSTANT,
+    "status": Shape.CODE,
+    "category": Shape.CODE,
+    "programme": Shape.CODE,
+    # Named by whoever made the key, or the office: text, to be safe.
+    "channel": Shape.TEXT,
+    "office": Shape.TEXT,
+    "region": Shape.TEXT,
+    "province": Shape.CODE,
+    "regency": Shape.CODE,
+    "district": Shape.CODE,
+    "privacy": Shape.CODE,
+    "deadline_tier": Shape.CODE,
+    "verify_due": Shape.INSTANT,
+    "follow_up_due": Shape.INSTANT,
+    "resolve_due": Shape.INSTANT,
+    "verified_at": Shape.INSTANT,
+    "followed_up_at": Shape.INSTANT,
+    "answered_at": Shape.INSTANT,
+    "closed_at": Shape.INSTANT,
+    "escalation_level": Shape.NUMBER,
+    "breaches": Shape.CODE,
+    "transfers": Shape.NUMBER,
+    "rating": Shape.NUMBER,
+    "reopened": Shape.FLAG,
+    DESCRIPTION: Shape.TEXT,
+}
 
 #: What the query reads: the columns above and what the rules need, nothing personal.
 _READ = (

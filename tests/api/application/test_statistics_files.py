@@ -47,3 +47,17 @@ def test_a_table_reads_back_under_its_keys_after_the_byte_order_mark():
 def test_the_file_is_named_for_its_table_and_period():
     where = StatFilter(start=date(2026, 11, 1), end=date(2026, 11, 30))
     assert file_name("offices", where, "xlsx") == "bansos-offices-2026-11-01-2026-11-30.xlsx"
+
+
+def test_an_instant_is_written_in_jakarta_time_exactly_as_isoformat_would():
+    from datetime import timedelta
+
+    from api.application.statistics_files import instant_text
+    from api.domain.complaints.working_days import JAKARTA
+
+    start = datetime(2025, 12, 31, 16, 59, 58, 999_999, tzinfo=UTC)
+    for step in range(0, 400 * 86_400, 86_400 // 7 + 13):
+        instant = start + timedelta(seconds=step)
+        expected = instant.astimezone(JAKARTA).isoformat(timespec="seconds")
+        assert instant_text(instant) == expected
+    assert instant_text(None) is None
