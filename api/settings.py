@@ -120,6 +120,10 @@ class Settings(BaseSettings):
     # the in-process worker off (production runs `bansos worker` as its own process).
     worker_interval_seconds: Annotated[float, Field(alias="WORKER_INTERVAL_SECONDS", ge=0)] = 1.0
     """The in-process worker's relay interval in seconds; `0` = none (run `bansos worker`)."""
+    # The open backlog is a state, not an event: the worker takes it as a snapshot (one
+    # GROUP BY over the open complaints) this often, and the pages show its "as of".
+    stats_snapshot_seconds: Annotated[float, Field(alias="STATS_SNAPSHOT_SECONDS", gt=0)] = 300.0
+    """How often the worker refreshes the statistics' backlog snapshot, in seconds."""
     log_level: Annotated[str, Field(alias="LOG_LEVEL")] = "INFO"
     """`DEBUG`, `INFO`, `WARNING` or `ERROR`."""
     # Bearer token a Prometheus server sends to scrape GET /metrics. Unset (the default), the

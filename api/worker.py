@@ -1,11 +1,12 @@
-"""The background worker: relays the notification outbox, runs the deadline job, and
-counts new complaint events into the statistics.
+"""The background worker: relays the notification outbox, runs the deadline job, counts
+new complaint events into the statistics and refreshes their backlog snapshot.
 
 In the embedded default it runs as a task inside the api process; in production it is its
 own process (``bansos worker``) and the api runs with ``WORKER_INTERVAL_SECONDS=0``. Several
 workers may run at once: the relay takes a Redis lock and the deadline job's updates are
-conditional, and the statistics' fill advances its watermark by compare-and-set, so
-nothing is done twice.
+conditional, the statistics' fill advances its watermark by compare-and-set, and a backlog
+snapshot another worker took less than half the interval ago is left alone, so nothing is
+done twice.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from api import metrics
 from api.domain.complaints.outbox import RelayResult, backlog, relay_once
 from api.domain.complaints.sla import run_deadline_job
+from api.domain.statistics.backlog import BacklogSnapshot, refresh_backlog
 from api.domain.statistics.fill import FillReport, Lag, WatermarkMoved, fill_counts, lag
 from api.services import Services
 
@@ -42,6 +44,9 @@ class Worker:
         self.services, self.interval = services, interval
         self._next_deadline_run = 0.0
         self._next_backlog_check = 0.0
+        self._next_snapshot = 0.0
+        # The last backlog snapshot this worker took (or found fresh).
+        self.stats_snapshot: BacklogSnapshot | None = None
         # The last statistics fill and the lag after it (for logs and, later, the console).
         self.stats_fill: FillReport | None = None
         self.stats_lag: Lag | None = None
@@ -61,6 +66,10 @@ class Worker:
             self._next_deadline_run = time.monotonic() + DEADLINE_JOB_SECONDS
             await self._run_deadline_job()
         await self.count_statistics()
+        if time.monotonic() >= self._next_snapshot:
+            interval = self.services.settings.stats_snapshot_seconds
+            self._next_snapshot = time.monotonic() + interval
+            await self.snapshot_backlog(interval)
 
     async def _measure_backlog(self) -> None:
         waiting = await backlog(self.services.engine)
@@ -120,6 +129,16 @@ class Worker:
                 "statistics: counted %d events, %d to go",
                 self.stats_fill.counted,
                 self.stats_lag.events,
+            )
+
+    async def snapshot_backlog(self, interval: float) -> None:
+        """Refresh the open backlog's snapshot, unless another worker just did."""
+        self.stats_snapshot = await refresh_backlog(
+            engine=self.services.engine, younger_than=timedelta(seconds=interval / 2)
+        )
+        if self.stats_snapshot.refreshed:
+            log.debug(
+                "statistics: backlog snapshot of %d open complaints", self.stats_snapshot.open
             )
 
     async def run_forever(self) -> None:

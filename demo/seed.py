@@ -15,6 +15,7 @@ from api.domain.pilot_config import PilotConfig
 from api.domain.protection import Protector
 from api.domain.regions import RegionCodes
 from api.domain.registry_import import ImportReport, import_beneficiaries, import_disbursements
+from api.domain.statistics.hotspots import refresh_beneficiaries
 from api.services import Services
 from demo import population
 from demo.complaints import SeededComplaints, seed_demo_complaints
@@ -52,6 +53,9 @@ async def seed_demo_population(
         )
         common = {"protector": protector, "regions": regions, "rules": rules}
         people = await import_beneficiaries(engine, beneficiaries, **common)
+        # The hotspots' denominators follow the registry (api.application.registry does
+        # the same after an operator's import).
+        await refresh_beneficiaries(engine=engine)
         stages = await import_disbursements(
             engine, disbursements, **common, today=population.DEMO_TODAY
         )

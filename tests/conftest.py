@@ -48,6 +48,9 @@ REQUIRED = os.environ.get("BANSOS_REQUIRE_SERVICES") == "1"
 _PER_TEST_TABLES = (
     "stat_count",
     "stat_watermark",
+    "stat_backlog",
+    "stat_beneficiaries",
+    "stat_snapshot",
     "administration_audit",
     "staff_access_audit",
     "complaint_export_audit",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
+from api.application import statistics
 from api.application.errors import AppError, Refusal
 from api.application.principals import Operator
 from api.domain.pilot_config import PilotConfigError, load_pilot_config
@@ -74,3 +75,8 @@ async def import_registry(
         raise AppError(
             Refusal.INVALID, "import_stopped", "staff.import_stopped", params={"reason": str(error)}
         ) from None
+    finally:
+        # The chunks written before a stop stay (see registry_import), so the hotspots'
+        # denominators are recounted whether the import finished or stopped part-way.
+        if kind == RegistryFile.BENEFICIARIES:
+            await statistics.refresh_hotspot_denominators(services)

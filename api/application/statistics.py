@@ -23,12 +23,26 @@ from api.application.principals import Operator
 from api.domain import access
 from api.domain.staff import StaffMember
 from api.domain.statistics import filters, queries
+from api.domain.statistics.ageing import AgeBand, backlog_ageing, overdue_now
+from api.domain.statistics.backlog import (
+    BacklogSnapshot,
+    BacklogVerification,
+    refresh_backlog,
+    verify_backlog,
+)
 from api.domain.statistics.counting import Metric, jakarta_day
 from api.domain.statistics.fill import WATERMARK, lag
+from api.domain.statistics.hotspots import (
+    DenominatorSnapshot,
+    PlaceLevel,
+    hotspots,
+    refresh_beneficiaries,
+)
 from api.domain.statistics.queries import StatFilter, TimeSummary, summarise
 from api.domain.statistics.rebuild import RebuildReport, rebuild_counts
 from api.domain.statistics.tables import Column, Kind, Table, columns, ranked, share
 from api.domain.statistics.verify import Verification, verify_counts
+from api.domain.vocabulary import Deadline
 from api.models import CoordinationRegion, StatWatermark
 from api.services import Services
 
@@ -372,6 +386,100 @@ async def satisfaction(services: Services, where: StatFilter, *, locale: str) ->
     return Table("satisfaction", _SATISFACTION, rows)
 
 
+def band_key(band: AgeBand) -> str:
+    """An age band as a column key: "age_0_3" … "age_over_60"."""
+    return "age_over_60" if band is AgeBand.OVER_60 else "age_" + band.value.replace("-", "_")
+
+
+_BACKLOG = columns(("age_band", Kind.TEXT), ("open", Kind.COUNT), ("share", Kind.SHARE))
+
+
+async def backlog(services: Services, where: StatFilter, *, locale: str) -> Table:
+    """The open complaints now (the last snapshot) by age in working days since filing; the
+    period does not apply, the other dimensions do."""
+    ageing = await backlog_ageing(services.engine, calendar=services.calendar, where=where)
+    rows = tuple(
+        (band.value, ageing.bands[band], share(ageing.bands[band], ageing.open)) for band in AgeBand
+    )
+    return Table("backlog", _BACKLOG, rows)
+
+
+_BACKLOG_OFFICES = columns(
+    ("code", Kind.TEXT),
+    ("name", Kind.TEXT),
+    ("open", Kind.COUNT),
+    *((band_key(band), Kind.COUNT) for band in AgeBand),
+    ("overdue_verify", Kind.COUNT),
+    ("overdue_follow_up", Kind.COUNT),
+    ("overdue_resolve", Kind.COUNT),
+    ("share_overdue_resolve", Kind.SHARE),
+)
+
+
+async def backlog_offices(services: Services, where: StatFilter, *, locale: str) -> Table:
+    """Per office: its open complaints by age band and how many are overdue now per duty,
+    the largest backlog first."""
+    engine, calendar = services.engine, services.calendar
+    ageing = await backlog_ageing(engine, calendar=calendar, where=where, by="office_code")
+    overdue = await overdue_now(engine, where=where, by="office_code")
+    names = (await services.directory.get()).office_names
+    rows = []
+    for code, bands in ageing.by.items():
+        stages = overdue.by.get(code, {})
+        late = {
+            deadline: stages[deadline].overdue if deadline in stages else 0 for deadline in Deadline
+        }
+        resolve = stages.get(Deadline.RESOLVE)
+        rows.append(
+            (
+                code,
+                names.get(code, code),
+                sum(bands.values()),
+                *(bands[band] for band in AgeBand),
+                late[Deadline.VERIFY],
+                late[Deadline.FOLLOW_UP],
+                late[Deadline.RESOLVE],
+                resolve.share if resolve else None,
+            )
+        )
+    return Table("backlog_offices", _BACKLOG_OFFICES, ranked(rows, by=2))
+
+
+_HOTSPOTS = columns(
+    ("code", Kind.TEXT),
+    ("name", Kind.TEXT),
+    ("received", Kind.COUNT),
+    ("beneficiaries", Kind.COUNT),
+    ("per_10000", Kind.RATE),
+)
+
+
+async def hotspots_regencies(services: Services, where: StatFilter, *, locale: str) -> Table:
+    return await _hotspots(services, where, PlaceLevel.REGENCY, "hotspots_regencies")
+
+
+async def hotspots_districts(services: Services, where: StatFilter, *, locale: str) -> Table:
+    return await _hotspots(services, where, PlaceLevel.DISTRICT, "hotspots_districts")
+
+
+async def _hotspots(services: Services, where: StatFilter, level: PlaceLevel, name: str) -> Table:
+    """Complaints received per 10,000 beneficiaries of the registry, highest first."""
+    found = await hotspots(services.engine, where=where, level=level)
+    lookup = services.regions.regency if level is PlaceLevel.REGENCY else services.regions.district
+    names = _PlaceNames(lookup)
+    rows = tuple(
+        (
+            place.code,
+            names.get(place.code, place.code),
+            place.received,
+            place.beneficiaries,
+            place.rate,
+        )
+        for place in found.places
+    )
+    return Table(name, _HOTSPOTS, rows)
+
+
 class _PlaceNames(Mapping[str, str]):
     """Names of kab/kota or kecamatan by code, looked up as the table asks."""
 
@@ -403,6 +511,10 @@ TABLES: dict[str, TableBuilder] = {
     "programmes": programmes,
     "channels": channels,
     "satisfaction": satisfaction,
+    "backlog": backlog,
+    "backlog_offices": backlog_offices,
+    "hotspots_regencies": hotspots_regencies,
+    "hotspots_districts": hotspots_districts,
 }
 
 
@@ -448,9 +560,20 @@ __all__ = [
 # -- the operator's duties ------------------------------------------------------------------
 
 
-async def rebuild(services: Services, operator: Operator) -> RebuildReport:
-    """Recount every statistic from ``complaint`` and ``complaint_event``."""
-    return await rebuild_counts(engine=services.engine, calendar=services.calendar)
+@dataclass(frozen=True)
+class Rebuilt:
+    counts: RebuildReport
+    backlog: BacklogSnapshot
+    beneficiaries: DenominatorSnapshot
+
+
+async def rebuild(services: Services, operator: Operator) -> Rebuilt:
+    """Recount every statistic from ``complaint`` and ``complaint_event``, and retake the
+    backlog and beneficiary snapshots."""
+    counts = await rebuild_counts(engine=services.engine, calendar=services.calendar)
+    backlog = await refresh_backlog(engine=services.engine)
+    beneficiaries = await refresh_beneficiaries(engine=services.engine)
+    return Rebuilt(counts, backlog, beneficiaries)
 
 
 async def verify(services: Services, operator: Operator, *, start: date, end: date) -> Verification:
@@ -458,3 +581,13 @@ async def verify(services: Services, operator: Operator, *, start: date, end: da
     return await verify_counts(
         engine=services.engine, calendar=services.calendar, start=start, end=end
     )
+
+
+async def verify_backlog_snapshot(services: Services, operator: Operator) -> BacklogVerification:
+    """Retake the backlog snapshot and check it against the open complaints one by one."""
+    return await verify_backlog(engine=services.engine)
+
+
+async def refresh_hotspot_denominators(services: Services) -> DenominatorSnapshot:
+    """Recount the beneficiaries per kecamatan (after the registry changed)."""
+    return await refresh_beneficiaries(engine=services.engine)

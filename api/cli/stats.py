@@ -21,8 +21,14 @@ def rebuild_command() -> None:
     from api.application import statistics
     from api.application.principals import Operator
 
-    report = run_application(lambda services: statistics.rebuild(services, Operator("cli")))
-    out.print(f"Counted {report.events} complaint events (up to event {report.watermark}).")
+    rebuilt = run_application(lambda services: statistics.rebuild(services, Operator("cli")))
+    counts, backlog, people = rebuilt.counts, rebuilt.backlog, rebuilt.beneficiaries
+    out.print(f"Counted {counts.events} complaint events (up to event {counts.watermark}).")
+    out.print(f"Backlog snapshot: {backlog.open} open complaints.")
+    out.print(
+        f"Hotspot denominators: {people.beneficiaries} beneficiaries in "
+        f"{people.districts} kecamatan."
+    )
 
 
 def _day(text: str) -> date:
@@ -37,15 +43,15 @@ def verify_command(
     start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD, Asia/Jakarta)")],
     end: Annotated[str, typer.Option("--to", help="Last day, inclusive (YYYY-MM-DD)")],
 ) -> None:
-    """Compare the counts of a period with a direct count of its events; exit 1 on drift."""
-    from api.application import statistics
+    """Compare the counts of a period with a direct count of its events, and the backlog
+    snapshot (retaken) with the open complaints; exit 1 on drift."""
     from api.application.principals import Operator
 
     first, last = _day(start), _day(end)
     if last < first:
         raise typer.BadParameter("--to is before --from")
-    result = run_application(
-        lambda services: statistics.verify(services, Operator("cli"), start=first, end=last)
+    result, backlog = run_application(
+        lambda services: _verify_both(services, Operator("cli"), first, last)
     )
     for drift in result.drifts:
         key = " ".join(f"{name}={_shown(value)}" for name, value in drift.key.items())
@@ -56,10 +62,28 @@ def verify_command(
         f"{first.isoformat()}..{last.isoformat()}: {result.events} events up to event "
         f"{result.watermark}, {len(result.drifts)} drift(s)."
     )
-    if result.drifts:
+    for drift in backlog.drifts:
+        key = " ".join(f"{name}={_shown(value)}" for name, value in drift.key.items())
+        err.print(
+            f"backlog drift: {key}: snapshot {drift.stored}, complaints say {drift.direct}",
+            highlight=False,
+        )
+    backlog_summary = (
+        f"Backlog snapshot: {backlog.open} open complaints, {len(backlog.drifts)} drift(s)."
+    )
+    if result.drifts or backlog.drifts:
         err.print(summary, highlight=False)
+        err.print(backlog_summary, highlight=False)
         raise typer.Exit(1)
     out.print(summary, highlight=False)
+    out.print(backlog_summary, highlight=False)
+
+
+async def _verify_both(services, operator, first: date, last: date):
+    from api.application import statistics
+
+    counts = await statistics.verify(services, operator, start=first, end=last)
+    return counts, await statistics.verify_backlog_snapshot(services, operator)
 
 
 def _shown(value) -> str:

@@ -26,6 +26,7 @@ from api.console.pages import (
     live,
     queue,
     statistics_exports,
+    statistics_weekly,
     triage,
 )
 
@@ -36,7 +37,9 @@ PAGES = (
     complaint_actions,
     triage,
     live,
-    # Before any statistics page: its /statistics/{page} would take "offices.csv".
+    # Before the other statistics pages: their paths are fixed words or end in a fixed
+    # suffix, while a /statistics/{page} route would take "weekly" or "offices.csv".
+    statistics_weekly,
     statistics_exports,
     admin,
     admin_offices,

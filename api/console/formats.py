@@ -9,6 +9,7 @@ from datetime import date, datetime
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 
+from api.domain.statistics.tables import Kind
 from api.domain.time_zones import WIB, TimeZone
 
 _BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
@@ -52,3 +53,26 @@ def money(amount: int | float, locale: str) -> str:
     return format_currency(
         amount, "IDR", format="¤#,##0", currency_digits=False, locale=_babel(locale)
     )
+
+
+def figure(value, kind: Kind, locale: str) -> str:
+    """A statistics value as its column's kind is read: "1.234", "87,5%", "4", "3,8";
+    "–" where there is nothing to show (a median of nothing, a share of zero)."""
+    if value is None:
+        return "–"
+    if kind is Kind.SHARE:
+        return format_decimal(value * 100, format="#,##0.0", locale=_babel(locale)) + "%"
+    if kind in (Kind.MEAN, Kind.RATE):
+        return format_decimal(value, format="#,##0.0", locale=_babel(locale))
+    if kind is Kind.DATE:
+        return format_date(value, format="medium", locale=_babel(locale))
+    if kind in (Kind.COUNT, Kind.DAYS):
+        return format_decimal(value, locale=_babel(locale))
+    return str(value)
+
+
+def change(ratio: float | None, locale: str) -> str:
+    """A relative change with its sign: "+12,5%", "−3,0%"; "" when there is none."""
+    if ratio is None:
+        return ""
+    return format_decimal(ratio * 100, format="+#,##0.0;−#,##0.0", locale=_babel(locale)) + "%"

@@ -115,6 +115,8 @@ def _environment() -> Environment:
         moment=formats.moment,
         number=formats.number,
         money=formats.money,
+        figure=formats.figure,
+        change=formats.change,
     )
     return env
 

@@ -22,7 +22,13 @@ from api.models.staff import (
     StaffAccessAudit,
     StaffSession,
 )
-from api.models.statistics import StatCount, StatWatermark
+from api.models.statistics import (
+    StatBacklog,
+    StatBeneficiaries,
+    StatCount,
+    StatSnapshot,
+    StatWatermark,
+)
 from api.models.subscriptions import DisbursementSubscription
 
 __all__ = [
@@ -50,6 +56,9 @@ __all__ = [
     "Staff",
     "StaffAccessAudit",
     "StaffSession",
+    "StatBacklog",
+    "StatBeneficiaries",
     "StatCount",
+    "StatSnapshot",
     "StatWatermark",
 ]

@@ -1,4 +1,6 @@
-"""The statistics' rollup: counts per day and dimension, and how far the events are counted.
+"""The statistics' rollup: counts per day and dimension, and how far the events are counted;
+and the snapshots of figures that are states "now" (the open backlog, beneficiaries per
+kecamatan), each refreshed whole and stamped with the time it was taken.
 
 See ``api.domain.statistics`` for what each metric means and how the rows are filled.
 """
@@ -7,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, SmallInteger
+from sqlalchemy import BigInteger, Boolean, Column, Index, SmallInteger
 from sqlmodel import Field, SQLModel
 
 from api.models._types import timestamp_field
@@ -71,4 +73,86 @@ class StatWatermark(SQLModel, table=True):
     updated_at: datetime = timestamp_field()
 
 
-__all__ = ["KEY_COLUMNS", "StatCount", "StatWatermark"]
+#: The columns a backlog snapshot row is keyed by, in primary-key order.
+BACKLOG_KEY_COLUMNS = (
+    "filed_day",
+    "office_code",
+    "coordination_region_code",
+    "province_code",
+    "regency_code",
+    "district_code",
+    "category_code",
+    "programme",
+    "channel",
+    "status",
+    "verify_pending",
+    "follow_up_pending",
+    "verify_overdue",
+    "follow_up_overdue",
+    "resolve_overdue",
+)
+
+
+def _flag():
+    return Field(default=False, sa_column=Column(Boolean, primary_key=True))
+
+
+class StatBacklog(SQLModel, table=True):
+    """How many open complaints (``api.domain.statistics.backlog``) of these dimensions,
+    filed on ``filed_day`` (Asia/Jakarta), are in ``status`` with these duties still owed
+    and past due, as of the backlog snapshot's ``taken_at`` (``stat_snapshot``)."""
+
+    __tablename__ = "stat_backlog"
+
+    filed_day: date = Field(primary_key=True)
+    office_code: str = _dimension(32)
+    coordination_region_code: str = _dimension(16)
+    province_code: str = _dimension(2)
+    regency_code: str = _dimension(4)
+    district_code: str = _dimension(6)
+    category_code: str = _dimension(32)
+    programme: str = _dimension(16)
+    channel: str = _dimension(64)
+    status: str = Field(primary_key=True, max_length=16)
+    # Still owed: not verified yet; no follow-up (nor answer) yet. Every open complaint
+    # still owes its answer, so the resolve duty needs no flag.
+    verify_pending: bool = _flag()
+    follow_up_pending: bool = _flag()
+    # Owed and past its due date at the snapshot (never while waiting for the citizen).
+    verify_overdue: bool = _flag()
+    follow_up_overdue: bool = _flag()
+    resolve_overdue: bool = _flag()
+    count: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class StatBeneficiaries(SQLModel, table=True):
+    """People in the beneficiary registry per kecamatan: the hotspots' denominator."""
+
+    __tablename__ = "stat_beneficiaries"
+
+    district_code: str = Field(primary_key=True, max_length=6)
+    regency_code: str = Field(max_length=4, index=True)  # the district's first 4 digits
+    province_code: str = Field(max_length=2)  # its first 2
+    beneficiaries: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class StatSnapshot(SQLModel, table=True):
+    """When a snapshot (``name``: "backlog", "beneficiaries") was last taken: the pages'
+    "as of". The row is also the lock that keeps two refreshes of one snapshot apart."""
+
+    __tablename__ = "stat_snapshot"
+
+    name: str = Field(primary_key=True, max_length=32)
+    # None until the first refresh.
+    taken_at: datetime | None = timestamp_field(nullable=True, default=None)
+
+
+__all__ = [
+    "BACKLOG_KEY_COLUMNS",
+    "KEY_COLUMNS",
+    "StatBacklog",
+    "StatBeneficiaries",
+    "StatCount",
+    "StatSnapshot",
+    "StatWatermark",
+]

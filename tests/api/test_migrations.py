@@ -96,3 +96,23 @@ def test_rebuilding_a_table_on_sqlite_keeps_the_rows_that_reference_it(tmp_path)
     db.close()
     assert counts == [1, 1, 1]
     assert [key[2] for key in keys] == ["beneficiary"]
+
+
+def test_migration_0012_adds_the_statistics_snapshots_and_takes_them_away_again(tmp_path):
+    from alembic import command
+
+    from api.migrations_runner import alembic_config
+
+    path = tmp_path / "m.db"
+    url = f"sqlite:///{path}"
+    upgrade(url, "0012")
+    snapshots = {"stat_backlog", "stat_beneficiaries", "stat_snapshot"}
+
+    def tables() -> set[str]:
+        with sqlite3.connect(path) as db:
+            return {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+
+    assert snapshots <= tables()
+    command.downgrade(alembic_config(url), "0011")
+    assert not snapshots & tables()
+    assert "stat_count" in tables()

@@ -61,3 +61,34 @@ async def test_a_tick_counts_new_complaint_events_into_the_statistics(
     figures = await totals(services.engine, StatFilter(start=today, end=today))
     assert figures[Metric.RECEIVED] == 1
     assert (worker.stats_fill.counted, worker.stats_lag.events) == (1, 0)
+
+
+async def test_a_tick_takes_the_backlog_snapshot_and_the_next_ones_wait_for_the_interval(
+    client, services
+):
+    from api.domain.statistics.ageing import overdue_now
+    from api.domain.statistics.queries import StatFilter
+
+    everything = StatFilter(start=datetime(2026, 1, 1).date(), end=datetime(2030, 1, 1).date())
+    await client.post("/api/v1/complaints", json=COMPLAINT)
+    worker = Worker(services, interval=1)
+
+    await worker.tick()
+    first = await overdue_now(services.engine, where=everything)
+    await client.post("/api/v1/complaints", json=COMPLAINT)
+    await worker.tick()  # within STATS_SNAPSHOT_SECONDS (300 s) of the first
+    second = await overdue_now(services.engine, where=everything)
+
+    assert first.open == 1 and first.as_of is not None
+    assert (second.open, second.as_of) == (1, first.as_of)
+    assert worker.stats_snapshot.open == 1
+
+
+async def test_a_second_worker_leaves_a_snapshot_just_taken_by_another_alone(client, services):
+    await client.post("/api/v1/complaints", json=COMPLAINT)
+    await Worker(services, interval=1).tick()
+    other = Worker(services, interval=1)
+
+    await other.tick()
+
+    assert other.stats_snapshot.refreshed is False

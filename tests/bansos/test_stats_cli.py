@@ -27,6 +27,8 @@ def test_rebuild_counts_the_events_and_says_how_many(migrated):
     result = runner.invoke(app, ["stats", "rebuild"], env=migrated)
     assert result.exit_code == 0, result.output
     assert "Counted 0 complaint events (up to event 0)." in result.output
+    assert "Backlog snapshot: 0 open complaints." in result.output
+    assert "Hotspot denominators: 0 beneficiaries in 0 kecamatan." in result.output
 
 
 def test_verify_without_drift_exits_0(migrated):
@@ -35,6 +37,7 @@ def test_verify_without_drift_exits_0(migrated):
     )
     assert result.exit_code == 0, result.output
     assert "2026-11-01..2026-11-30: 0 events up to event 0, 0 drift(s)." in result.output
+    assert "Backlog snapshot: 0 open complaints, 0 drift(s)." in result.output
 
 
 def test_verify_prints_each_drift_and_exits_1(migrated):

@@ -35,6 +35,14 @@ and a reconciliation CasePro lacks):
 * **Rebuild** (``rebuild``, ``bansos stats rebuild``): recount everything in one
   transaction. **Verify** (``verify``, ``bansos stats verify``): the counts of a period
   against a fresh count of its events up to the watermark, each difference a drift.
+* **Snapshots of states "now"** (``snapshots``): figures that are states, not events, are
+  tables rewritten whole in one transaction from one GROUP BY, stamped in ``stat_snapshot``
+  (the pages' "as of"), never a scan of the complaints per page view. ``backlog``: the open
+  complaints (not answered, not closed) per filing day, dimension, status and duty
+  pending/overdue, retaken by the worker every ``STATS_SNAPSHOT_SECONDS`` and by the
+  rebuild, checked by the verification; ``ageing`` reads it (working-day age bands,
+  overdue now per duty). ``hotspots``: beneficiaries per kecamatan, recounted after each
+  registry import and by the rebuild, the denominator of complaints per 10,000.
 * **Who sees what** is ``api.domain.access``'s (``statistics_scope``,
   ``within_statistics_scope``): the ministry all, a coordinator their region, a handler
   their office, an administrator nothing.

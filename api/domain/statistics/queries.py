@@ -57,10 +57,16 @@ class StatFilter:
             where = [c.filed_month.between(self.start.replace(day=1), self.end)]
         else:
             where = [c.day.between(self.start, self.end)]
-        for field in fields(self):
-            if field.name in DIMENSIONS and getattr(self, field.name) is not None:
-                where.append(c[field.name] == getattr(self, field.name))
-        return where
+        return where + self.dimension_conditions(_count)
+
+    def dimension_conditions(self, table) -> list:
+        """The dimensions alone, on any table with the same dimension columns: the period
+        does not apply to a snapshot's "now" figures."""
+        return [
+            table.c[field.name] == getattr(self, field.name)
+            for field in fields(self)
+            if field.name in DIMENSIONS and getattr(self, field.name) is not None
+        ]
 
 
 @dataclass(frozen=True)

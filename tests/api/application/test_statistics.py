@@ -103,7 +103,7 @@ async def test_complaints_worked_through_the_application_are_counted_once_each_s
     assert (await totals(services.engine, at_the_region))[Metric.ANSWERED] == 1
 
     rebuilt = await statistics.rebuild(services, Operator("test"))
-    assert rebuilt.events == 10
+    assert rebuilt.counts.events == 10
     assert await totals(services.engine, today()) == figures
     checked = await statistics.verify(
         services, Operator("test"), start=today().start, end=today().end
@@ -202,3 +202,42 @@ async def test_every_tables_column_has_a_label_and_a_definition_in_each_language
         missing = {key for key in keys if f"statistics.label_{key}" not in defined}
         missing |= {key for key in keys if f"statistics.define_{key}" not in defined}
         assert not missing, (locale, missing)
+
+
+async def test_a_rebuild_retakes_the_backlog_and_the_beneficiary_snapshots(
+    services, api_key, registry
+):
+    citizen = Citizen(await channel_of(services, api_key), "tg:42")
+    await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")
+
+    rebuilt = await statistics.rebuild(services, Operator("test"))
+    checked = await statistics.verify_backlog_snapshot(services, Operator("test"))
+
+    # One complaint filed, still open; Siti alone in the registry (imported before).
+    assert (rebuilt.counts.events, rebuilt.backlog.open) == (1, 1)
+    assert (rebuilt.beneficiaries.beneficiaries, rebuilt.beneficiaries.districts) == (1, 1)
+    assert (checked.open, checked.drifts) == (1, [])
+
+
+async def test_the_backlog_and_hotspot_tables_read_the_snapshots(services, api_key, registry):
+    citizen = Citizen(await channel_of(services, api_key), "tg:44")
+    ministry = await member(services, "kemensos3", Role.MINISTRY, "NASIONAL", None)
+    for _ in range(2):
+        await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")
+    await statistics.rebuild(services, Operator("test"))
+    where = await statistics.scoped_filter(services, ministry, {})
+
+    ages = (await statistics.table(services, where, "backlog", locale="id")).as_dicts()
+    offices = (await statistics.table(services, where, "backlog_offices", locale="id")).as_dicts()
+    places = (await statistics.table(services, where, "hotspots_regencies", locale="id")).as_dicts()
+
+    assert ages[0] == {"age_band": "0-3", "open": 2, "share": 1.0}
+    assert sum(row["open"] for row in ages) == 2
+    assert (offices[0]["code"], offices[0]["open"], offices[0]["age_0_3"]) == (
+        "INSPEKTORAT-3510",
+        2,
+        2,
+    )
+    # Siti, the one beneficiary of the registry fixture, lives in Banyuwangi too.
+    assert (places[0]["code"], places[0]["received"], places[0]["beneficiaries"]) == ("3510", 2, 1)
+    assert places[0]["per_10000"] == 20_000.0
