@@ -318,3 +318,19 @@ async def test_a_description_that_looks_like_a_formula_stays_text(services, clie
     await browser.sign_in("kemensos")
     (row,) = await rows_of(browser, "&description=1&confirm=1")
     assert row["description"].startswith("'=HYPERLINK(")
+
+
+async def test_every_statistics_table_downloads_as_csv_and_xlsx(services, client, browser):
+    await file(client)
+    await counted(services)
+    await browser.sign_in("kemensos")
+    day = jakarta_day(datetime.now(UTC))
+    for name in statistics.TABLES:
+        table = await statistics.table(services, StatFilter(start=day, end=day), name, locale="id")
+        as_csv = await browser.get(f"/console/statistics/{name}.csv?{period()}")
+        as_xlsx = await browser.get(f"/console/statistics/{name}.xlsx?{period()}")
+        assert (as_csv.status_code, as_xlsx.status_code) == (200, 200), name
+        assert parsed_csv(as_csv.content)[0] == [column.key for column in table.columns]
+        sheets = xlsx_sheets(as_xlsx.content)
+        assert len(sheets[name[:31]]) == len(table.rows) + 1, name
+        assert [row[0] for row in sheets["definitions"][1:]] == [c.key for c in table.columns]
