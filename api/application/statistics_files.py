@@ -28,8 +28,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-import xlsxwriter
-
 import messages
 from api.domain.complaints.working_days import JAKARTA
 from api.domain.statistics import filters
@@ -188,6 +186,8 @@ _NUMBER_FORMATS = {
 
 def table_xlsx(table: Table, *, where: StatFilter, locale: str, made_at: datetime) -> bytes:
     """The workbook: the table (labelled, formatted), its definitions, and its filter."""
+    import xlsxwriter  # when a workbook is asked for: no api process carries it otherwise
+
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True})

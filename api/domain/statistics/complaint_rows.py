@@ -105,7 +105,8 @@ SHAPES = {
     DESCRIPTION: Shape.TEXT,
 }
 
-#: What the query reads: the columns above and what the rules need, nothing personal.
+#: What the query reads: the columns above (the field-check flag where the deadline tier
+#: goes), nothing personal.
 _READ = (
     _complaint.c.tracking_id,
     _complaint.c.created_at,
@@ -166,42 +167,27 @@ def query(where: StatFilter, *, with_description: bool) -> Select:
     return statement.order_by(_complaint.c.created_at, _complaint.c.id)
 
 
+_RAHASIA = Privacy.RAHASIA.value
+_FIELD_CHECK = DeadlineTier.FIELD_CHECK.value
+#: The fields a record holds, in the order :func:`query` reads them (+ the description).
+READ = (*(column.name for column in _READ), DESCRIPTION)
+_DISTRICT, _PRIVACY, _NEEDS_FIELD_CHECK, _BREACHES = 10, 11, 12, 21
+_CATEGORY, _LAST = 3, len(_READ)
+
+
 def export_row(record, *, tiers: Mapping[str, str], with_description: bool) -> tuple:
-    """One complaint as the export writes it, the privacy rules applied (``tiers``: the
-    categories' deadline tiers by code)."""
-    confidential = record.privacy == Privacy.RAHASIA.value
-    tier = (
-        DeadlineTier.FIELD_CHECK.value
-        if record.needs_field_check
-        else tiers.get(record.category_code, DeadlineTier.FIELD_CHECK.value)
+    """One complaint (a row of :func:`query`, fields in :data:`READ`'s order) as the export
+    writes it, the privacy rules applied (``tiers``: the categories' deadline tiers by code).
+
+    By position rather than by name: a million rows make the difference."""
+    row = list(record[:_LAST])
+    confidential = row[_PRIVACY] == _RAHASIA
+    row[_NEEDS_FIELD_CHECK] = (
+        _FIELD_CHECK if row[_NEEDS_FIELD_CHECK] else tiers.get(row[_CATEGORY], _FIELD_CHECK)
     )
-    row = (
-        record.tracking_id,
-        record.created_at,
-        record.status,
-        record.category_code,
-        record.programme,
-        record.channel,
-        record.office_code,
-        record.coordination_region_code,
-        record.province_code,
-        record.regency_code,
-        None if confidential else record.district_code,
-        record.privacy,
-        tier,
-        record.verify_due,
-        record.follow_up_due,
-        record.resolve_due,
-        record.verified_at,
-        record.followed_up_at,
-        record.answered_at,
-        record.closed_at,
-        record.escalation_level,
-        record.breaches or None,
-        record.transfer_count,
-        record.rating,
-        record.reopened,
-    )
+    row[_BREACHES] = row[_BREACHES] or None
+    if confidential:
+        row[_DISTRICT] = None
     if with_description:
-        row += (None if confidential else record.description,)
-    return row
+        row.append(None if confidential else record[_LAST])
+    return tuple(row)

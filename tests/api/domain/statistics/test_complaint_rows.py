@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
-from api.domain.statistics.complaint_rows import COLUMNS, DESCRIPTION, columns, export_row
+from api.domain.statistics.complaint_rows import COLUMNS, DESCRIPTION, READ, columns, export_row
 
 FILED = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 
 
-def complaint(**changes) -> SimpleNamespace:
+def complaint(**changes) -> tuple:
+    """A record as the query reads it, fields in :data:`READ`'s order."""
     fields = {
         "tracking_id": "BNS-7K2M9QX4",
         "created_at": FILED,
@@ -39,7 +39,8 @@ def complaint(**changes) -> SimpleNamespace:
         "reopened": False,
         "description": "Diminta uang saat pencairan.",
     }
-    return SimpleNamespace(**{**fields, **changes})
+    given = {**fields, **changes}
+    return tuple(given[name] for name in READ)
 
 
 def written(record, *, with_description: bool = True) -> dict:
