@@ -53,6 +53,7 @@ _PER_TEST_TABLES = (
     "stat_snapshot",
     "administration_audit",
     "staff_access_audit",
+    "complaint_export_audit",
     "staff_session",
     "saved_view",
     "response_template",

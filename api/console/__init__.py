@@ -26,6 +26,7 @@ from api.console.pages import (
     live,
     queue,
     statistics,
+    statistics_exports,
     statistics_weekly,
     transparency,
     triage,
@@ -38,8 +39,10 @@ PAGES = (
     complaint_actions,
     triage,
     live,
-    # Before the other statistics pages: its paths are fixed words, theirs may be patterns.
+    # Before the other statistics pages: their paths are fixed words or end in a fixed
+    # suffix, while a /statistics/{page} route would take "weekly" or "offices.csv".
     statistics_weekly,
+    statistics_exports,
     statistics,
     admin,
     admin_offices,

@@ -15,6 +15,7 @@ from api.models.regions import District, Province, Regency
 from api.models.registry import Beneficiary, Disbursement
 from api.models.staff import (
     AdministrationAudit,
+    ComplaintExportAudit,
     ResponseTemplate,
     SavedView,
     Staff,
@@ -38,6 +39,7 @@ __all__ = [
     "ComplaintAttachment",
     "ComplaintCategory",
     "ComplaintEvent",
+    "ComplaintExportAudit",
     "CoordinationRegion",
     "Disbursement",
     "DisbursementSubscription",

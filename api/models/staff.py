@@ -58,6 +58,23 @@ class StaffAccessAudit(SQLModel, table=True):
     what: str = Field(max_length=24)
 
 
+class ComplaintExportAudit(SQLModel, table=True):
+    """Who exported complaints row by row, when, under which filter, with or without the
+    citizens' descriptions, and how many rows left. Written before the first row leaves;
+    ``rows`` and ``finished_at`` stay empty when the download did not complete."""
+
+    __tablename__ = "complaint_export_audit"
+
+    id: int | None = bigint_id_field()
+    at: datetime = timestamp_field(index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    # The statistics filter as URL parameters (api.domain.statistics.filters.filter_params).
+    filter: str = Field(max_length=1000)
+    descriptions: bool = False
+    rows: int | None = None
+    finished_at: datetime | None = timestamp_field(nullable=True, default=None)
+
+
 class AdministrationAudit(SQLModel, table=True):
     """Who changed the service's configuration (routing, offices, accounts, keys), when,
     and what it was before and after. Never a password or a key: only what identifies them.

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.application import statistics, weekly_summary
-from api.console import web, weekly_pdf
+from api.console import web
 from api.console.web import ServicesDep, SignedInPage
 from api.domain.statistics.tables import Kind
 from api.domain.vocabulary import Role
@@ -50,6 +50,10 @@ async def weekly(request: Request, page: SignedInPage, services: ServicesDep) ->
 
 @router.get("/statistics/weekly.pdf")
 async def weekly_as_pdf(request: Request, page: SignedInPage, services: ServicesDep) -> Response:
+    # Imported when a PDF is asked for: fpdf2 costs every api process 20 MB of memory
+    # at import, and most never draw a PDF (docs/performance.md, "Statistics exports").
+    from api.console import weekly_pdf
+
     summary = await weekly_summary.weekly_summary(
         services, page.member, _kept(request), locale=page.locale
     )
