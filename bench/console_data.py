@@ -72,9 +72,19 @@ def database_name(label: str) -> str:
 
 def ensure_database(label: str, *, rebuild: bool = False) -> str:
     """The URL of the database for ``label`` (a key of :data:`SIZES`), built if needed."""
-    name, count = database_name(label), SIZES[label]
+    return ensure_built(
+        database_name(label), SIZES[label], GENERATOR_VERSION, _fill, rebuild=rebuild
+    )
+
+
+def ensure_built(name: str, count: int, version: str, fill, *, rebuild: bool = False) -> str:
+    """The URL of database ``name``: reused when it holds ``count`` complaints written by
+    generator ``version`` (brought up to the newest migration), else built afresh: the
+    migrations, the reference data, a channel key, the :data:`ACCOUNTS`, then
+    ``fill(url, count, env)`` (a coroutine function) writes the complaints. The statistics
+    benchmark's generator (``bench/stats_data.py``) builds its databases through here too."""
     url = database_url(name)
-    if not rebuild and asyncio.run(_is_current(url, name, count)):
+    if not rebuild and asyncio.run(_is_current(url, name, count, version)):
         before = asyncio.run(_revision(url))
         bansos("migrate", env=env_for(url))
         if asyncio.run(_revision(url)) != before:
@@ -99,12 +109,12 @@ def ensure_database(label: str, *, rebuild: bool = False) -> str:
             capture_output=True,
             text=True,
         )
-    asyncio.run(_fill(url, count, env))
-    asyncio.run(_execute(url, f"COMMENT ON DATABASE \"{name}\" IS '{GENERATOR_VERSION}'"))
+    asyncio.run(fill(url, count, env))
+    asyncio.run(_execute(url, f"COMMENT ON DATABASE \"{name}\" IS '{version}'"))
     return url
 
 
-async def _is_current(url: str, name: str, count: int) -> bool:
+async def _is_current(url: str, name: str, count: int, version: str) -> bool:
     if not await database_exists(name):
         return False
     conn = await connect(url)
@@ -113,7 +123,7 @@ async def _is_current(url: str, name: str, count: int) -> bool:
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
             name,
         )
-        if comment != GENERATOR_VERSION:
+        if comment != version:
             return False
         return await conn.fetchval("SELECT count(*) FROM complaint") == count
     except Exception:  # a half-built database (no table yet): build it again
@@ -161,34 +171,44 @@ def _ciphertexts(env: dict[str, str]) -> tuple[list[bytes], list[bytes]]:
 
 
 async def _fill(url: str, count: int, env: dict[str, str]) -> None:
-    reporters, subjects = _ciphertexts(env)
     conn = await connect(url)
     try:
-        await conn.execute(_SETUP)
-        await conn.execute("SELECT setseed(0.2026)")
-        handler = await conn.fetchval("SELECT id FROM staff WHERE username = $1", ACCOUNTS[0][0])
-        key = await conn.fetchval("SELECT min(id) FROM api_key")
-        others = await conn.fetchval("SELECT count(*) FROM bench_office WHERE idx >= 0")
-        for start in range(1, count + 1, _BATCH):
-            end = min(count, start + _BATCH - 1)
-            await conn.execute(
-                _COMPLAINTS,
-                start,
-                end,
-                others,
-                handler,
-                key,
-                reporters,
-                subjects,
-                PILOT_OFFICE,
-            )
-            print(f"  complaints {end:,}/{count:,}")
+        await write_complaints(conn, count, env)
         await conn.execute(_EVENTS)
-        await conn.execute("SELECT setval(pg_get_serial_sequence('complaint', 'id'), $1)", count)
     finally:
         await conn.close()
     # VACUUM cannot run inside the connection's implicit transaction block of execute-many.
     await _execute(url, "VACUUM ANALYZE")
+
+
+async def write_complaints(
+    conn, count: int, env: dict[str, str], *, channels: tuple[str, ...] = ("telegram",)
+) -> None:
+    """Complaints 1..``count`` (see :data:`_COMPLAINTS`), each on one of ``channels`` (drawn
+    evenly by a hash of its id: repeat a channel to weigh it); leaves the temporary tables
+    ``bench_office`` and ``bench_category`` on ``conn`` for the timelines."""
+    reporters, subjects = _ciphertexts(env)
+    await conn.execute(_SETUP)
+    await conn.execute("SELECT setseed(0.2026)")
+    handler = await conn.fetchval("SELECT id FROM staff WHERE username = $1", ACCOUNTS[0][0])
+    key = await conn.fetchval("SELECT min(id) FROM api_key")
+    others = await conn.fetchval("SELECT count(*) FROM bench_office WHERE idx >= 0")
+    for start in range(1, count + 1, _BATCH):
+        end = min(count, start + _BATCH - 1)
+        await conn.execute(
+            _COMPLAINTS,
+            start,
+            end,
+            others,
+            handler,
+            key,
+            reporters,
+            subjects,
+            PILOT_OFFICE,
+            list(channels),
+        )
+        print(f"  complaints {end:,}/{count:,}", flush=True)
+    await conn.execute("SELECT setval(pg_get_serial_sequence('complaint', 'id'), $1)", count)
 
 
 # Offices that receive complaints here, numbered: -1 the pilot office, 0… the others (the
@@ -231,8 +251,9 @@ WHERE active GROUP BY office_type;
 """
 
 # $1..$2 the ids to write, $3 how many other offices, $4 the handler's id, $5 the channel key,
-# $6/$7 the ciphertexts, $8 the pilot office. One in ten of the other offices' complaints
-# goes to a provincial office (outside the pilot), by the office's index being drawn evenly.
+# $6/$7 the ciphertexts, $8 the pilot office, $9 the channels (one drawn by a hash of the
+# id). One in ten of the other offices' complaints goes to a provincial office (outside the
+# pilot), by the office's index being drawn evenly.
 _COMPLAINTS = """
 WITH draws AS (
     SELECT n, random() AS r_office, random() AS r_district, random() AS r_category,
@@ -292,7 +313,8 @@ INSERT INTO complaint (
 SELECT
     n, body || pg_temp.check_symbol(body), category, status,
     CASE WHEN r_privacy < 0.8 THEN 'BIASA' WHEN r_privacy < 0.9 THEN 'ANONIM' ELSE 'RAHASIA' END,
-    $5::int, 'telegram', sha256(('reporter:' || n)::bytea), ($6::bytea[])[1 + n % 64],
+    $5::int, ($9::text[])[1 + abs(hashint8(n) % cardinality($9::text[]))],
+    sha256(('reporter:' || n)::bytea), ($6::bytea[])[1 + n % 64],
     CASE WHEN n % 20 = 0 THEN 'en' ELSE 'id' END,
     CASE WHEN needs_subject THEN sha256(('subject:' || n)::bytea) END,
     CASE WHEN needs_subject THEN ($7::bytea[])[1 + n % 64] END,
