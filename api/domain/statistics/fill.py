@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -26,6 +26,14 @@ DEFAULT_LIMIT = 2_000
 #: counting past it would miss that event for good.
 GAP_GRACE = timedelta(seconds=60)
 
+#: The PostgreSQL types of :data:`KEY_COLUMNS`, for :data:`_ADD_BY_ARRAYS`.
+_KEY_TYPES = (
+    ("day", "date"),
+    ("metric", "text"),
+    ("value", "smallint"),
+    *((name, "text") for name in KEY_COLUMNS[3:-1]),
+    ("filed_month", "date"),
+)
 _watermark = StatWatermark.__table__
 _count = StatCount.__table__
 _event = ComplaintEvent.__table__
@@ -80,18 +88,38 @@ async def fill_counts(
     return FillReport(len(taken), last, waiting)
 
 
+#: PostgreSQL: every key's column as one array parameter, unnested into rows. One short
+#: statement, prepared once, whatever the number of keys: a multi-row VALUES of 1,000 keys
+#: carries 13,000 parameters, and compiling, sending and parsing them took ~2 s per 1,000 keys
+#: on the benchmark machine, the most of the worker's tick (docs/performance.md, "Statistics
+#: (issue 14)").
+_ADD_BY_ARRAYS = text(
+    f"INSERT INTO stat_count ({', '.join(KEY_COLUMNS)}, count) "
+    "SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in (*_KEY_TYPES, ("count", "bigint")))
+    + f") ON CONFLICT ({', '.join(KEY_COLUMNS)}) "
+    "DO UPDATE SET count = stat_count.count + excluded.count"
+)
+
+
 async def add_counts(conn: AsyncConnection, counts: Counter, *, batch: int = 1_000) -> None:
     """Add ``counts`` (:data:`counting.Key` → n) to ``stat_count``: INSERT … ON CONFLICT
     DO UPDATE SET count = count + excluded.count, on PostgreSQL and SQLite alike."""
-    rows = [{**dict(zip(KEY_COLUMNS, key, strict=True)), "count": n} for key, n in counts.items()]
-    if not rows:
+    if not counts:
         return
     # Sorted, so two writers touching the same keys take their locks in the same order.
-    rows.sort(key=lambda row: tuple(str(row[c]) for c in KEY_COLUMNS))
+    keys = sorted(counts, key=lambda key: tuple(map(str, key)))
+    if conn.dialect.name == "postgresql":
+        # One statement whatever the number of keys: arrays unnested, prepared once, where a
+        # VALUES list of a thousand rows had 13,000 parameters to bind and compile each time.
+        columns = zip(*keys, strict=True)
+        arrays = {name: list(values) for (name, _), values in zip(_KEY_TYPES, columns, strict=True)}
+        await conn.execute(_ADD_BY_ARRAYS, {**arrays, "count": [counts[k] for k in keys]})
+        return
+    rows = [{**dict(zip(KEY_COLUMNS, key, strict=True)), "count": counts[key]} for key in keys]
     statement = _add_statement(conn.dialect.name)
     for start in range(0, len(rows), batch):
-        # One statement given many rows (executemany): compiled once, where a VALUES list
-        # of a thousand rows was compiled anew each time, most of what a rebuild cost.
+        # One statement given many rows (executemany): compiled once.
         await conn.execute(statement, rows[start : start + batch])
 
 
