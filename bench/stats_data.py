@@ -64,6 +64,7 @@ async def _fill(url: str, count: int, env: dict[str, str]) -> None:
     conn = await connect(url)
     try:
         started = time.perf_counter()
+        indexes = await _drop_secondary_indexes(conn)
         await write_complaints(conn, count, env, channels=CHANNELS)
         print(f"  complaints written in {time.perf_counter() - started:.0f} s", flush=True)
         started = time.perf_counter()
@@ -72,11 +73,33 @@ async def _fill(url: str, count: int, env: dict[str, str]) -> None:
         await conn.execute(_EVENTS)
         events = await conn.fetchval("SELECT count(*) FROM complaint_event")
         print(f"  {events:,} events written in {time.perf_counter() - started:.0f} s", flush=True)
+        started = time.perf_counter()
+        await conn.execute("SET maintenance_work_mem = '1GB'")
+        for definition in indexes:
+            await conn.execute(definition)
+        print(f"  indexes built in {time.perf_counter() - started:.0f} s", flush=True)
     finally:
         await conn.close()
     await _execute(url, "VACUUM ANALYZE")
     if "--no-recount" not in sys.argv:  # then count later, with --restat
         await recount(url)
+
+
+async def _drop_secondary_indexes(conn) -> list[str]:
+    """Drop the indexes of ``complaint`` and ``complaint_event`` that back no constraint and
+    return their definitions: 5,000,000 rows go in several times faster with the ~20 queue
+    indexes built once afterwards than kept up row by row."""
+    rows = await conn.fetch(
+        """
+        SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+        FROM pg_index i
+        WHERE i.indrelid IN ('complaint'::regclass, 'complaint_event'::regclass)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        """
+    )
+    for row in rows:
+        await conn.execute(f"DROP INDEX {row['name']}")
+    return [row["definition"] for row in rows]
 
 
 async def recount(url: str) -> float:
