@@ -101,7 +101,7 @@ OUTBOX_OLDEST_AGE = Gauge(
 )
 DEADLINE_RUNS = Counter(
     "bansos_deadline_job_runs_total",
-    "Runs of the deadline job, by outcome (ok, failed).",
+    "Runs of the deadline job, by outcome (ok, failed; skipped: another worker had the turn).",
     ["outcome"],
 )
 DEADLINE_DURATION = Histogram(
@@ -161,6 +161,10 @@ def record_relay_unavailable() -> None:
 def record_outbox_backlog(pending: int, oldest_age_seconds: float) -> None:
     OUTBOX_PENDING.set(pending)
     OUTBOX_OLDEST_AGE.set(max(0.0, oldest_age_seconds))
+
+
+def record_deadline_skipped() -> None:
+    DEADLINE_RUNS.labels("skipped").inc()
 
 
 def record_deadline_run(

@@ -3,10 +3,11 @@ new complaint events into the statistics and refreshes their backlog snapshot.
 
 In the embedded default it runs as a task inside the api process; in production it is its
 own process (``bansos worker``) and the api runs with ``WORKER_INTERVAL_SECONDS=0``. Several
-workers may run at once: the relay takes a Redis lock and the deadline job's updates are
-conditional, the statistics' fill advances its watermark by compare-and-set, and a backlog
-snapshot another worker took less than half the interval ago is left alone, so nothing is
-done twice.
+workers may run at once (tests/multiprocess/test_worker_replicas.py): the relay takes a Redis
+lock, the deadline job runs on one worker per interval (``job_turns``) and its updates are
+conditional anyway, the statistics' fill advances its watermark by compare-and-set, and a
+backlog snapshot another worker took less than half the interval ago is left alone, so
+nothing is done twice.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from api import metrics
 from api.domain.complaints.outbox import RelayResult, backlog, relay_once
 from api.domain.complaints.sla import run_deadline_job
+from api.domain.job_turns import Turn, take_turn
 from api.domain.statistics.backlog import BacklogSnapshot, refresh_backlog
 from api.domain.statistics.fill import FillReport, Lag, WatermarkMoved, fill_counts, lag
 from api.services import Services
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 
 #: The deadline job looks at complaints at most this often; deadlines are days apart.
 DEADLINE_JOB_SECONDS = 60.0
+#: The deadline job's name among the workers' turns (api.domain.job_turns).
+DEADLINE_JOB = "deadline-job"
 #: Batches relayed per tick before yielding (a backlog drains over a few ticks).
 MAX_BATCHES_PER_TICK = 20
 #: The outbox's backlog is measured for the metrics at most this often.
@@ -82,6 +86,12 @@ class Worker:
         metrics.record_outbox_backlog(waiting.pending, age)
 
     async def _run_deadline_job(self) -> None:
+        turn = await take_turn(
+            self.services.redis, DEADLINE_JOB, interval_seconds=DEADLINE_JOB_SECONDS
+        )
+        if turn is Turn.ANOTHERS:
+            metrics.record_deadline_skipped()
+            return  # another worker ran it this interval
         started = time.perf_counter()
         try:
             report = await run_deadline_job(

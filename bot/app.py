@@ -28,6 +28,7 @@ from bot.handlers.tracking import add_tracking_handlers
 from bot.http import telegram_request
 from bot.notifier import BOT_DATA_KEY, Notifier, Pacing
 from bot.persistence import RedisPersistence
+from bot.replicas import SharedChats, TurnTakingQueue
 from bot.settings import BotSettings
 from bot.texts import locale_of, say
 from bot.update_order import PerChatOrder
@@ -90,13 +91,16 @@ def build_application(
     redis: Redis,
     notifications: bool = True,
     telegram_rate_limits: bool = True,
+    replicated: bool = False,
 ) -> Application:
     """The bot. ``telegram_rate_limits=False`` drops the pacing of replies to Telegram's
-    30 messages/s, for measuring what the bot itself can handle (bench/bot_status.py)."""
+    30 messages/s, for measuring what the bot itself can handle (bench/bot_status.py).
+    ``replicated``: one of several processes behind one webhook (``bot.replicas``)."""
 
     async def close_api(_: Application) -> None:
         await api.aclose()
 
+    shared = SharedChats(redis) if replicated else None
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -109,14 +113,18 @@ def build_application(
         # Each update mostly waits for the api; handling many at once keeps one slow answer
         # from holding up every other citizen. A chat's own updates go one after another, in
         # order: the next step of its conversation is known once the previous one returned.
-        .concurrent_updates(PerChatOrder(CONCURRENT_UPDATES))
+        .concurrent_updates(PerChatOrder(CONCURRENT_UPDATES, shared=shared))
         .post_init(register_commands)
         # run_polling and run_webhook end here; the api client's connections close with them.
         .post_shutdown(close_api)
     )
     if telegram_rate_limits:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if shared is not None:
+        builder = builder.update_queue(TurnTakingQueue(redis))
     application = builder.build()
+    if shared is not None:
+        shared.attach(application)
     application.bot_data["services"] = BotServices(
         api=api, limits=ComplaintLimitsCache(api), redis=redis
     )

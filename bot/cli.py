@@ -46,7 +46,10 @@ def run_bot(
         err.print("[red]--webhook needs BOT_WEBHOOK_URL and BOT_WEBHOOK_SECRET.[/]")
         raise typer.Exit(2)
     api = ApiClient(settings.api_url, settings.api_key.get_secret_value())
-    application = build_application(settings, api=api, redis=connect_redis(settings.redis_url))
+    # Behind a webhook several processes may share the chats (bot.replicas); polling is one.
+    application = build_application(
+        settings, api=api, redis=connect_redis(settings.redis_url), replicated=webhook
+    )
     try:
         if webhook:
             # python-telegram-bot refuses updates whose X-Telegram-Bot-Api-Secret-Token differs.

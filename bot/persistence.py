@@ -29,7 +29,7 @@ PREFIX = "bot:"
 _EMPTY = json.dumps({})
 
 
-def _key(kind: str, ident: object = "") -> str:
+def redis_key(kind: str, ident: object = "") -> str:
     return f"{PREFIX}{kind}:{ident}"
 
 
@@ -83,11 +83,18 @@ class RedisPersistence(BasePersistence):
         #: Per chat, the JSON Redis holds (as read at start or written since).
         self._stored: dict[int, str] = {}
 
+    def remember_chat_data(self, chat_id: int, stored: bytes | None) -> None:
+        """What Redis holds for a chat, as just read by another path (``bot.replicas``)."""
+        if stored is None:
+            self._stored.pop(chat_id, None)
+        else:
+            self._stored[chat_id] = stored.decode()
+
     async def get_user_data(self) -> dict[int, dict]:
         return defaultdict(dict)
 
     async def get_chat_data(self) -> dict[int, dict]:
-        raw = await self.redis.hgetall(_key("chat_data"))
+        raw = await self.redis.hgetall(redis_key("chat_data"))
         self._stored = {int(k): v.decode() for k, v in raw.items()}
         return defaultdict(dict, {k: json.loads(v) for k, v in self._stored.items()})
 
@@ -98,7 +105,7 @@ class RedisPersistence(BasePersistence):
         return None
 
     async def get_conversations(self, name: str) -> dict[tuple[int | str, ...], object]:
-        raw = await self.redis.hgetall(_key("conversation", name))
+        raw = await self.redis.hgetall(redis_key("conversation", name))
         return {tuple(json.loads(k)): json.loads(v) for k, v in raw.items()}
 
     async def update_conversation(
@@ -106,19 +113,21 @@ class RedisPersistence(BasePersistence):
     ) -> None:
         field = json.dumps(list(key))
         if new_state is None:
-            await self._batch.run("hdel", _key("conversation", name), field)
+            await self._batch.run("hdel", redis_key("conversation", name), field)
         else:
-            await self._batch.run("hset", _key("conversation", name), field, json.dumps(new_state))
+            await self._batch.run(
+                "hset", redis_key("conversation", name), field, json.dumps(new_state)
+            )
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         value = json.dumps(data, default=str)
         if self._stored.get(chat_id, _EMPTY) == value:
             return
-        await self._batch.run("hset", _key("chat_data"), str(chat_id), value)
+        await self._batch.run("hset", redis_key("chat_data"), str(chat_id), value)
         self._stored[chat_id] = value
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        await self._batch.run("hdel", _key("chat_data"), str(chat_id))
+        await self._batch.run("hdel", redis_key("chat_data"), str(chat_id))
         self._stored.pop(chat_id, None)
 
     async def update_user_data(self, user_id: int, data: dict) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 from typing import Annotated, Literal
@@ -12,6 +13,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 OFFICIAL_BOT_API = "https://api.telegram.org"
 #: What redis-py connects to; anything else (``memory://``) is the in-process stand-in.
 REDIS_SERVER_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _host_and_process() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 class BotSettings(BaseSettings):
@@ -55,14 +60,17 @@ class BotSettings(BaseSettings):
     """The interface the webhook server listens on."""
     webhook_port: Annotated[int, Field(alias="BOT_WEBHOOK_PORT")] = 8443
     """The webhook server's port."""
-    # The notifier's name in the stream's consumer group. Keep it stable across restarts: a
-    # restarted bot then resends its own unacknowledged entries at once (entries of a name that
-    # never comes back are taken over only after a minute of idleness).
+    # The notifier's name in the stream's consumer group. Two live processes must never share
+    # one: a process starting under a name resends, as its own, what the other still holds
+    # (read and not acknowledged yet), so both would send it. Hence host and process id by
+    # default; a stable name per replica (set here) lets a restarted bot resend its own
+    # unacknowledged entries at once instead of after a minute of idleness.
     consumer_name: Annotated[
-        str, Field(alias="BOT_CONSUMER_NAME", default_factory=socket.gethostname)
+        str, Field(alias="BOT_CONSUMER_NAME", default_factory=lambda: _host_and_process())
     ]
-    """The bot's name in the notification stream's consumer group (default: the host name);
-    keep it stable across restarts."""
+    """The bot's name in the notification stream's consumer group, unique among the running bot
+    processes (default: host name and process id); a stable one per replica resends a
+    restarted bot's unacknowledged notifications at once."""
     # Telegram's flood limits: at most this many messages per window over all chats, and one
     # message per window in each chat (tests shrink the window together with the stand-in's).
     notify_overall_limit: Annotated[int, Field(alias="BOT_NOTIFY_OVERALL_LIMIT", ge=1)] = 30

@@ -9,6 +9,10 @@ for a malformed NIK). So an update waits for the chat's earlier updates to be do
 A chat's waiting updates hold their places among the ``max_concurrent_updates`` (python-
 telegram-bot counts an update from the moment it is handed over), so one chat could only
 hold up the others by having that many updates in flight at once.
+
+With several bot processes behind one webhook (``shared``, :mod:`bot.replicas`), an update
+also waits for its chat's earlier updates in the other processes, and reads and writes the
+chat's state around its handling.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from collections.abc import Awaitable
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.replicas import SharedChats
+
 
 class PerChatOrder(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, *, shared: SharedChats | None = None) -> None:
         super().__init__(max_concurrent_updates)
+        self.shared = shared
         #: Per chat with updates in hand: the lock its updates take turns on, and how many.
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
 
@@ -36,7 +43,14 @@ class PerChatOrder(BaseUpdateProcessor):
         self._chats[chat.id] = (lock, count + 1)
         try:
             async with lock:  # asyncio.Lock wakes its waiters first come, first served
-                await coroutine
+                if self.shared is None:
+                    await coroutine
+                    return
+                await self.shared.before(update)
+                try:
+                    await coroutine
+                finally:
+                    await self.shared.after(update)
         finally:
             lock, count = self._chats[chat.id]
             if count == 1:

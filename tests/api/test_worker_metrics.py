@@ -110,3 +110,14 @@ async def test_a_failing_deadline_job_counts_as_a_failed_run(services, scraper, 
     scrapes = Scrapes(before, await scrape(scraper))
     assert scrapes.delta("bansos_deadline_job_runs_total", outcome="failed") == 1
     assert scrapes.delta("bansos_deadline_job_runs_total", outcome="ok") == 0
+
+
+async def test_of_two_workers_ticking_together_one_runs_the_deadline_job(services, scraper):
+    before = await scrape(scraper)
+
+    await Worker(services, interval=1).tick()
+    await Worker(services, interval=1).tick()
+
+    scrapes = Scrapes(before, await scrape(scraper))
+    assert scrapes.delta("bansos_deadline_job_runs_total", outcome="ok") == 1
+    assert scrapes.delta("bansos_deadline_job_runs_total", outcome="skipped") == 1
