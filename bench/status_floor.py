@@ -232,7 +232,24 @@ def _machine_cpu(server_pid: int, database: str) -> dict[str, float]:
     }
 
 
-def _one_round(program: str, args, env: dict, script: Path, database: str) -> dict:
+def _probe(base: str, key: str, body: str) -> None:
+    """Refuse to measure a server that does not find the benchmark's people: a floor that
+    skipped the decryption (a name hashed differently) would flatter itself."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{base}/api/v1/status-checks",
+        data=body.encode(),
+        headers={"Content-Type": "application/json", "X-API-Key": key},
+    )
+    answer = orjson.loads(urllib.request.urlopen(request, timeout=30).read())
+    if answer.get("found") is not True:
+        raise SystemExit(f"{base} did not find a person of the registry: {answer}")
+
+
+def _one_round(
+    program: str, args, env: dict, script: Path, database: str, probe: tuple[str, str]
+) -> dict:
     from bench.common import prewarm
     from bench.status_checks import wrk
 
@@ -241,6 +258,7 @@ def _one_round(program: str, args, env: dict, script: Path, database: str) -> di
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_started(base)
+        _probe(base, *probe)
         wrk(base, connections=args.connections, seconds=5, threads=2, script=script)  # warm-up
         load_before = os.getloadavg()[0]
         before = _machine_cpu(server.pid, database)
@@ -317,7 +335,8 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
 
     db_url, beneficiaries_csv = ensure_registry(args.people)
-    env = env_for(db_url, **UNLIMITED, DB_POOL_SIZE="20")
+    # The in-process worker off, as production runs the api (the floor has none).
+    env = env_for(db_url, **UNLIMITED, DB_POOL_SIZE="20", WORKER_INTERVAL_SECONDS="0")
     key = bansos("create-api-key", FLOOR_CHANNEL, env=env).stdout.strip()
 
     async def newest_key() -> int:
@@ -332,6 +351,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bansos-floor-"))
     bodies = workdir / "bodies.jsonl"
     sample_bodies(beneficiaries_csv, bodies, 20_000)
+    first_body = bodies.read_text().splitlines()[0]
     script = workdir / "status.lua"
     script.write_text(LUA % {"bodies": bodies, "key": key})
 
@@ -339,7 +359,7 @@ def main() -> None:
     order = ("real", "floor")
     for number in range(args.rounds):
         for program in order if number % 2 == 0 else order[::-1]:
-            r = _one_round(program, args, env, script, BENCH_DB)
+            r = _one_round(program, args, env, script, BENCH_DB, (key, first_body))
             rounds.append(r)
             print(
                 f"{program:>6} {r['rps']:>7.0f} req/s p50 {r['p50_ms']:>6.1f} ms "
