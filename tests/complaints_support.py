@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from api.db import session_scope
+from api.db import PgPool, session_scope
 from api.domain.api_keys import Channel, authenticate
 from api.domain.complaints.actions import ActionResult, ActorRef, take_action
 from api.domain.complaints.intake import ComplaintDraft, FiledComplaint, Reporter, file_complaint
@@ -32,6 +32,7 @@ async def file_directly(
     reporter: Reporter | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    pool: PgPool | None = None,
 ) -> FiledComplaint:
     return await file_complaint(
         engine=services.engine,
@@ -45,6 +46,7 @@ async def file_directly(
         draft=draft,
         idempotency_key=idempotency_key,
         now=now,
+        pool=pool,
     )
 
 

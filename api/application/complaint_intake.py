@@ -87,6 +87,7 @@ async def file_complaint(
             reporter=Reporter(channel_user=citizen.user, locale=locale, contact=contact),
             draft=draft,
             idempotency_key=idempotency_key,
+            pool=services.pool,
         )
     except IntakeError as error:
         raise intake_refused(error) from None

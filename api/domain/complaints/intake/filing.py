@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.db import PgPool
 from api.domain.api_keys import Channel
 from api.domain.complaints.directory import Directory
 from api.domain.complaints.intake.checks import check_draft
@@ -45,8 +46,10 @@ async def file_complaint(
     draft: ComplaintDraft,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    pool: PgPool | None = None,
 ) -> FiledComplaint:
-    """Check, route, set deadlines and store a complaint durably; see the package docstring."""
+    """Check, route, set deadlines and store a complaint durably; see the package docstring.
+    With ``pool`` (PostgreSQL) the rows go through it in one round trip (see ``write``)."""
     check_idempotency_key(idempotency_key)
     fingerprint = request_hash(draft, reporter) if idempotency_key else b""
     submission = Submission(
@@ -67,7 +70,7 @@ async def file_complaint(
             draft, reporter, categories=directory.categories, programmes=programmes, regions=regions
         )
         checked = with_triage_hint(checked, directory, regions)
-        return await store(engine, submission, checked)
+        return await store(engine, submission, checked, pool=pool)
     except IntakeError:
         if idempotency_key and (
             earlier := await replay(engine, channel, idempotency_key, fingerprint)
@@ -81,7 +84,7 @@ async def file_complaint(
             earlier := await replay(engine, channel, idempotency_key, fingerprint)
         ):
             return earlier
-        return await store(engine, submission, checked)
+        return await store(engine, submission, checked, pool=pool)
 
 
 def with_triage_hint(checked: CheckedDraft, directory: Directory, regions: RegionCodes):
