@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.domain.complaints.sla import breached_deadlines
 from api.domain.statistics.counting import jakarta_day
+from api.domain.statistics.queries import DIMENSIONS
 from api.domain.statistics.snapshots import BACKLOG, fresh, lock_snapshot, stamp_snapshot
 from api.domain.vocabulary import Deadline, Status
 from api.models import Complaint, StatBacklog
@@ -44,16 +45,7 @@ OPEN = frozenset({Status.RECEIVED, Status.VERIFIED, Status.IN_PROGRESS, Status.N
 
 _complaint = Complaint.__table__
 _backlog = StatBacklog.__table__
-_DIMENSIONS = (
-    "office_code",
-    "coordination_region_code",
-    "province_code",
-    "regency_code",
-    "district_code",
-    "category_code",
-    "programme",
-    "channel",
-)
+_DIMENSIONS = DIMENSIONS  # the rollup's dimensions: the snapshot keeps the same
 # Jakarta is UTC+7 all year (no daylight saving since 1964).
 _JAKARTA_OFFSET = "+7 hours"
 

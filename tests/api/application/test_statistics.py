@@ -19,6 +19,7 @@ from api.domain.statistics.fill import WatermarkMoved, fill_counts
 from api.domain.statistics.queries import StatFilter, distribution, totals
 from api.domain.vocabulary import Action, Role
 from tests.complaints_support import channel_of
+from tests.statistics_support import count_every_event
 
 PUNGLI = ComplaintDraft(
     category="PUNGLI", description="Diminta uang saat pencairan.", region_code="351001"
@@ -35,15 +36,6 @@ async def member(services, username, role, office, region) -> StaffMember:
         office_code=office,
     )
     return StaffMember(staff_id, username, username, role, office, region)
-
-
-async def fill_all(services) -> None:
-    while (
-        await fill_counts(
-            engine=services.engine, calendar=services.calendar, gap_grace=timedelta(0)
-        )
-    ).counted:
-        pass
 
 
 def today() -> StatFilter:
@@ -83,7 +75,7 @@ async def test_complaints_worked_through_the_application_are_counted_once_each_s
     await staff_work.act_on_complaint(
         services, handler, second.tracking_id, action=Action.REJECT, note="Bukan pungli."
     )
-    await fill_all(services)
+    await count_every_event(services)
 
     figures = await totals(services.engine, today())
     assert {metric: n for metric, n in figures.items() if n} == {
@@ -131,7 +123,7 @@ async def test_fills_running_at_once_count_every_event_once(services, api_key):
         isinstance(outcome, WatermarkMoved) or not isinstance(outcome, BaseException)
         for outcome in outcomes
     ), outcomes
-    await fill_all(services)
+    await count_every_event(services)
 
     assert (await totals(services.engine, today()))[Metric.RECEIVED] == 5
 
@@ -147,7 +139,7 @@ async def test_the_overview_compares_with_the_previous_period_and_ranks_the_plac
             await complaint_intake.file_complaint(services, citizen, PUNGLI, locale="id")
         ).filed
     await staff_work.act_on_complaint(services, handler, filed.tracking_id, action=Action.VERIFY)
-    await fill_all(services)
+    await count_every_event(services)
     where = await statistics.scoped_filter(services, ministry, {})
 
     seen = await statistics.overview(services, where, locale="id")

@@ -69,3 +69,17 @@ async def browser(services, accounts) -> AsyncIterator[ConsoleBrowser]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as http:
         yield ConsoleBrowser(http)
+
+
+@pytest.fixture
+async def coordinator(services) -> str:
+    """The coordinator of WK4 (Jawa Timur: Banyuwangi's region, not Metro's); their username."""
+    await create_staff(
+        services.engine,
+        username="koordinator-wk4",
+        display_name="Koordinator WK4",
+        password=PASSWORD,
+        role=Role.COORDINATOR,
+        office_code="WK4",
+    )
+    return "koordinator-wk4"

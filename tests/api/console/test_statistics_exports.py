@@ -9,22 +9,18 @@ import csv
 import io
 import re
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
-import pytest
 from sqlalchemy import select
 
 import messages
 from api.application import statistics
-from api.domain.staff import create_staff
 from api.domain.statistics.counting import jakarta_day
-from api.domain.statistics.fill import fill_counts
 from api.domain.statistics.queries import StatFilter
-from api.domain.vocabulary import Role
 from api.models import ComplaintExportAudit
-from tests.api.console.conftest import PASSWORD
 from tests.complaints_support import file_through_the_api
+from tests.statistics_support import count_every_event
 
 DESCRIPTION = "Pak Joko, kepala dusun, meminta Rp50.000 di rumahnya saat pencairan."
 NIK = "3510014107900001"
@@ -44,29 +40,6 @@ async def file(client, **changes) -> str:
     return await file_through_the_api(client, **given)
 
 
-async def counted(services) -> None:
-    while (
-        await fill_counts(
-            engine=services.engine, calendar=services.calendar, gap_grace=timedelta(0)
-        )
-    ).counted:
-        pass
-
-
-@pytest.fixture
-async def coordinator(services) -> str:
-    """The desk of coordination region WK4 (Banyuwangi's)."""
-    await create_staff(
-        services.engine,
-        username="koordinator-wk4",
-        display_name="Koordinator WK4",
-        password=PASSWORD,
-        role=Role.COORDINATOR,
-        office_code="WK4",
-    )
-    return "koordinator-wk4"
-
-
 def parsed_csv(body: bytes) -> list[list[str]]:
     assert body.startswith("\ufeff".encode()), "Excel needs the BOM to read UTF-8"
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
@@ -84,7 +57,7 @@ async def audits(services) -> list:
 async def test_a_tables_csv_holds_the_tables_numbers_under_its_keys(services, client, browser):
     await file(client)
     await file(client, reporter={"channel_user": "tg:2"}, subject_nik="3510014107900002")
-    await counted(services)
+    await count_every_event(services)
     await browser.sign_in("kemensos")
 
     response = await browser.get(f"/console/statistics/regencies.csv?{period()}")
@@ -111,7 +84,7 @@ async def test_a_tables_csv_holds_the_tables_numbers_under_its_keys(services, cl
 
 async def test_the_trend_csv_writes_its_days_in_iso(services, client, browser):
     await file(client)
-    await counted(services)
+    await count_every_event(services)
     await browser.sign_in("kemensos")
     response = await browser.get(f"/console/statistics/trend.csv?{period()}")
     header, *rows = parsed_csv(response.content)
@@ -149,7 +122,7 @@ def xlsx_sheets(body: bytes) -> dict[str, list[list[str]]]:
 
 async def test_a_tables_xlsx_has_labels_definitions_and_its_filter(services, client, browser):
     await file(client)
-    await counted(services)
+    await count_every_event(services)
     await browser.sign_in("kemensos")
 
     response = await browser.get(f"/console/statistics/regions.xlsx?{period()}&region=WK4")
@@ -179,7 +152,7 @@ async def test_a_coordinator_downloads_their_region_and_is_refused_another(
     services, client, browser, coordinator
 ):
     await file(client)
-    await counted(services)
+    await count_every_event(services)
     await browser.sign_in(coordinator)
 
     own = await browser.get(f"/console/statistics/regencies.csv?{period()}")
@@ -322,7 +295,7 @@ async def test_a_description_that_looks_like_a_formula_stays_text(services, clie
 
 async def test_every_statistics_table_downloads_as_csv_and_xlsx(services, client, browser):
     await file(client)
-    await counted(services)
+    await count_every_event(services)
     await browser.sign_in("kemensos")
     day = jakarta_day(datetime.now(UTC))
     for name in statistics.TABLES:

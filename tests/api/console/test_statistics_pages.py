@@ -14,39 +14,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from api.application import statistics
-from api.domain.staff import create_staff
 from api.domain.statistics.backlog import refresh_backlog
 from api.domain.statistics.counting import jakarta_day
-from api.domain.statistics.fill import fill_counts
-from api.domain.vocabulary import Role
-from tests.api.console.conftest import PASSWORD
 from tests.complaints_support import file_through_the_api as file
+from tests.statistics_support import count_every_event
 
 METRO_LAND = {"region_code": "187201", "subject_nik": "1872014107900001"}
-
-
-async def fill_all(services) -> None:
-    """Count every event filed so far, as the worker would."""
-    while (
-        await fill_counts(
-            engine=services.engine, calendar=services.calendar, gap_grace=timedelta(0)
-        )
-    ).counted:
-        pass
-
-
-@pytest.fixture
-async def coordinator(services) -> str:
-    """The coordinator of WK4 (Jawa Timur …): Banyuwangi's region, not Metro's."""
-    await create_staff(
-        services.engine,
-        username="wk4",
-        display_name="Koordinator WK4",
-        password=PASSWORD,
-        role=Role.COORDINATOR,
-        office_code="WK4",
-    )
-    return "wk4"
 
 
 @pytest.fixture
@@ -56,7 +29,7 @@ async def filed(client, services) -> dict[str, int]:
         await file(client, reporter={"channel_user": f"tg:b{n}", "locale": "id"},
                    subject_nik=f"351001410790{n + 1:04d}")  # fmt: skip
     await file(client, reporter={"channel_user": "tg:m1", "locale": "id"}, **METRO_LAND)
-    await fill_all(services)
+    await count_every_event(services)
     return {"WK4": 3, "WK1": 1}
 
 

@@ -5,7 +5,7 @@ within each member's scope."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -13,10 +13,10 @@ from pypdf import PdfReader
 from api.application import staff_work
 from api.domain.staff import StaffMember, create_staff
 from api.domain.statistics.counting import jakarta_day
-from api.domain.statistics.fill import fill_counts
 from api.domain.vocabulary import Action, Role
 from tests.api.console.conftest import PASSWORD
 from tests.complaints_support import file_through_the_api as file
+from tests.statistics_support import count_every_event
 
 
 @pytest.fixture
@@ -33,12 +33,7 @@ async def worked_week(client, services, accounts) -> str:
         )
         if n < 5:
             await staff_work.act_on_complaint(services, handler, tracking_id, action=Action.VERIFY)
-    while (
-        await fill_counts(
-            engine=services.engine, calendar=services.calendar, gap_grace=timedelta(0)
-        )
-    ).counted:
-        pass
+    await count_every_event(services)
     return jakarta_day(datetime.now(UTC)).isoformat()
 
 
