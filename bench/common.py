@@ -130,6 +130,9 @@ UNLIMITED = {
 
 def env_for(db_url: str, **extra: str) -> dict[str, str]:
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": db_url, "REDIS_URL": REDIS_URL}
+    # The commands run this checkout's code even when the virtualenv is another checkout's
+    # (a worktree sharing it): its console scripts would import that one's.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
     env.update(extra)
     return env
 
@@ -305,6 +308,18 @@ def _tree_rss_bytes(pid: int) -> int:
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
+@dataclass(frozen=True)
+class ChildRun:
+    seconds: float
+    peak_mb: int
+    code: int
+    output: str
+    #: CPU of the command and every descendant it waited for (its worker processes).
+    cpu_seconds: float
+    #: CPU of the PostgreSQL backends (and their parallel workers) of ``database``.
+    database_cpu_seconds: float = 0.0
+
+
 def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
     """Run a command; return (seconds, peak RSS in MB, exit code, stdout).
 
@@ -312,6 +327,44 @@ def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, int, int, 
     worker process is charged for both (the sum, sampled every 10 ms), and never less than
     what wait4 reports for the child itself.
     """
+    run = measured_child(args, env)
+    return run.seconds, run.peak_mb, run.code, run.output
+
+
+def _backends_cpu(database: str, seen: dict[int, float]) -> None:
+    """Note the CPU so far of every PostgreSQL process serving ``database`` (by its title),
+    and of the parallel workers of those."""
+    ours = {pid for pid in seen}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                title = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+            if not title.startswith("postgres: "):
+                continue
+            # "postgres: [cluster: ]user database host(port) activity"
+            mine = f" {database} " in title
+            if "parallel worker for PID" in title:
+                mine = int(title.split()[-1]) in ours
+            if not mine:
+                continue
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            seen[int(entry)] = (int(fields[11]) + int(fields[12])) / _TICK
+        except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+            continue
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def measured_child(
+    args: list[str], env: dict[str, str], *, database: str | None = None
+) -> ChildRun:
+    """Run a command: wall seconds, peak RSS of its process tree, its CPU and (with
+    ``database``) the CPU its PostgreSQL backends spent, sampled every 10 ms (a backend's
+    last 10 ms may be missed)."""
     import tempfile
     import threading
 
@@ -319,16 +372,20 @@ def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, int, int, 
         started = time.perf_counter()
         process = subprocess.Popen(args, env=env, stdout=out, stderr=err, text=True)
         tree_peak = 0
+        backends: dict[int, float] = {}
         done = threading.Event()
 
         def sample() -> None:
             nonlocal tree_peak
             while not done.wait(0.01):
                 tree_peak = max(tree_peak, _tree_rss_bytes(process.pid))
+                if database:
+                    _backends_cpu(database, backends)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        # wait4 gives this one child's resource usage (RUSAGE_CHILDREN would mix in others).
+        # wait4 gives this one child's resource usage (RUSAGE_CHILDREN would mix in others),
+        # its waited-for descendants included.
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         done.set()
@@ -340,7 +397,14 @@ def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, int, int, 
         if code not in (0, 1):
             sys.stderr.write(err.read())
         peak_mb = max(usage.ru_maxrss // 1024, tree_peak // (1024 * 1024))
-        return elapsed, peak_mb, code, out.read()
+        return ChildRun(
+            seconds=elapsed,
+            peak_mb=peak_mb,
+            code=code,
+            output=out.read(),
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
+            database_cpu_seconds=sum(backends.values()),
+        )
 
 
 def machine() -> dict[str, str]:

@@ -15,8 +15,10 @@ from api.domain.reference_data import ReferenceCounts, load_reference_data
 from api.domain.registry_import import (
     ImportFormatError,
     ImportReport,
+    ReplacementUnavailable,
     import_beneficiaries,
     import_disbursements,
+    replace_beneficiaries,
 )
 from api.services import Services
 
@@ -57,10 +59,22 @@ async def import_registry(
     *,
     on_error: Callable[[object], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    replace: bool = False,
 ) -> ImportReport:
     """Import a beneficiaries or disbursements CSV: every row checked, the good ones
-    written, each rejected one reported through ``on_error`` (its line and reason)."""
-    importer = import_beneficiaries if kind == RegistryFile.BENEFICIARIES else import_disbursements
+    written, each rejected one reported through ``on_error`` (its line and reason).
+
+    ``replace`` (beneficiaries, PostgreSQL): the file becomes the whole registry, loaded
+    beside the current one and swapped in at once (``registry_import.replacement``).
+    """
+    if replace and kind != RegistryFile.BENEFICIARIES:
+        raise AppError(Refusal.INVALID, "replace_beneficiaries_only", "staff.replace_only_people")
+    if replace:
+        importer = replace_beneficiaries
+    elif kind == RegistryFile.BENEFICIARIES:
+        importer = import_beneficiaries
+    else:
+        importer = import_disbursements
     try:
         return await importer(
             services.engine,
@@ -71,12 +85,17 @@ async def import_registry(
             on_error=on_error,
             on_progress=on_progress,
         )
+    except ReplacementUnavailable:
+        raise AppError(
+            Refusal.INVALID, "replace_needs_postgresql", "staff.replace_needs_postgresql"
+        ) from None
     except ImportFormatError as error:
         raise AppError(
             Refusal.INVALID, "import_stopped", "staff.import_stopped", params={"reason": str(error)}
         ) from None
     finally:
         # The chunks written before a stop stay (see registry_import), so the hotspots'
-        # denominators are recounted whether the import finished or stopped part-way.
+        # denominators are recounted whether the import finished or stopped part-way (a
+        # replacement either swapped or left the registry as it was: recounting is harmless).
         if kind == RegistryFile.BENEFICIARIES:
             await statistics.refresh_hotspot_denominators(services)

@@ -112,6 +112,13 @@ async def subscribe_to_disbursements(
             channel=citizen.channel.name,
             channel_user=citizen.user,
         )
+        await subscriptions.subscribe(
+            services.engine,
+            beneficiary_id=beneficiary_id,
+            channel=citizen.channel.name,
+            channel_user=citizen.user,
+            locale=locale,
+        )
     except subscriptions.InvalidToken:
         raise AppError(
             Refusal.INVALID,
@@ -119,10 +126,3 @@ async def subscribe_to_disbursements(
             "status_check.subscription_expired",
             field="token",
         ) from None
-    await subscriptions.subscribe(
-        services.engine,
-        beneficiary_id=beneficiary_id,
-        channel=citizen.channel.name,
-        channel_user=citizen.user,
-        locale=locale,
-    )

@@ -19,7 +19,7 @@ import_app = typer.Typer(
 )
 
 
-def _run_import(kind: str, file: Path, errors_file: Path | None) -> None:
+def _run_import(kind: str, file: Path, errors_file: Path | None, *, replace: bool = False) -> None:
     from api.application import registry
     from api.application.principals import Operator
 
@@ -58,6 +58,7 @@ def _run_import(kind: str, file: Path, errors_file: Path | None) -> None:
                     file,
                     on_error=on_error,
                     on_progress=lambda done, total: progress.update(task, completed=done),
+                    replace=replace,
                 ),
                 settings=settings,
             )
@@ -73,9 +74,10 @@ def _run_import(kind: str, file: Path, errors_file: Path | None) -> None:
                 else " (use --errors-file to keep the full list)"
             )
         )
+    removed = f", {report.removed} removed (not in the file)" if replace else ""
     out.print(
         f"{report.rows} rows read: {report.inserted} added, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.rejected} rejected."
+        f"{report.unchanged} unchanged{removed}, {report.rejected} rejected."
     )
     if report.rejected:
         raise typer.Exit(1)
@@ -92,9 +94,18 @@ def import_beneficiaries_command(
         Path, typer.Argument(help="nik,no_kk,nama,kode_wilayah,desil,program,keterangan")
     ],
     errors_file: ErrorsFile = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="The file becomes the whole registry (PostgreSQL): loaded beside the current "
+            "one, which keeps answering status checks, then swapped in at once; people not in "
+            "the file are removed, the disbursements of those who stay are kept",
+        ),
+    ] = False,
 ) -> None:
     """Import beneficiaries. Exit 0: all rows accepted; 1: some rejected; 2: nothing imported."""
-    _run_import("beneficiaries", file, errors_file)
+    _run_import("beneficiaries", file, errors_file, replace=replace)
 
 
 def import_disbursements_command(

@@ -163,6 +163,9 @@ _birth_caches: dict[date, dict[str, _BirthResult]] = {}
 _MAX_BIRTH_CACHE = 200_000  # guard against adversarial input filling memory
 
 
+_NOT_CACHED = (None,)
+
+
 def _resolve_birth(ddmmyy: str, today: date) -> _BirthResult:
     day = int(ddmmyy[0:2])
     month = int(ddmmyy[2:4])
@@ -257,6 +260,12 @@ def check_nik(raw: str, *, today: date) -> str | NikError:
     """The normalized 16 digits of ``raw`` if :func:`parse_nik` would accept it, else the
     :class:`NikError` it would raise. For the bulk import, which needs only the value:
     building a :class:`Nik` costs more than all the checks together."""
+    # The common case of a registry file, 16 clean digits of a known birth date, in a few
+    # operations; anything else takes the full checks, which give the same answer.
+    if len(raw) == NIK_LENGTH and raw.isdigit() and raw.isascii() and raw[12:] != "0000":
+        cache = _birth_caches.get(today)
+        if cache is not None and type(cache.get(raw[6:12], _NOT_CACHED)[0]) is date:
+            return raw
     checked = _checked(raw, today)
     return checked if isinstance(checked, NikError) else checked[0]
 

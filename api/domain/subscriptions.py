@@ -68,11 +68,18 @@ def read_token(
 async def subscribe(
     engine: AsyncEngine, *, beneficiary_id: int, channel: str, channel_user: str, locale: str
 ) -> None:
-    """Idempotent: subscribing twice keeps one subscription (with the latest language)."""
+    """Idempotent: subscribing twice keeps one subscription (with the latest language).
+
+    :class:`InvalidToken` when the person is no longer in the registry: a replacement
+    (``registry_import.replacement``) gives everyone a new id, so a token made before it
+    names nobody, and the citizen checks their status again.
+    """
     async with engine.begin() as conn:
         kk_hash = (
             await conn.execute(select(Beneficiary.kk_hash).where(Beneficiary.id == beneficiary_id))
-        ).scalar_one()
+        ).scalar_one_or_none()
+        if kk_hash is None:
+            raise InvalidToken("the registry no longer holds this person under this id")
         await upsert(
             conn,
             DisbursementSubscription.__table__,

@@ -83,6 +83,34 @@ def test_import_with_a_renamed_column_writes_nothing_and_exits_2(migrated, tmp_p
     assert "before writing anything" in result.output
 
 
+def test_replacing_the_registry_on_sqlite_says_it_needs_postgresql_and_exits_2(migrated, tmp_path):
+    path = write_csv(tmp_path / "b.csv", BENEFICIARY_HEADER, f"{SITI},{KK},Siti,351001,3,PKH,")
+    result = runner.invoke(app, ["import", "beneficiaries", "--replace", str(path)], env=migrated)
+    assert result.exit_code == 2
+    assert "needs PostgreSQL" in result.output and "without --replace" in result.output
+
+
+def test_replacing_the_registry_reports_who_was_removed(database_url, tmp_path):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a replacement needs PostgreSQL")
+    env = {"BANSOS_ENV": "demo", "DATABASE_URL": database_url, "REDIS_URL": "memory://"}
+    both = write_csv(
+        tmp_path / "both.csv",
+        BENEFICIARY_HEADER,
+        f"{SITI},{KK},Siti,351001,3,PKH,",
+        f"3510014107900002,{KK},Ani,351001,3,PKH,",
+    )
+    one = write_csv(tmp_path / "one.csv", BENEFICIARY_HEADER, f"{SITI},{KK},Siti,351001,4,PKH,")
+    command = ["import", "beneficiaries", "--replace"]
+    assert runner.invoke(app, [*command, str(both)], env=env).exit_code == 0
+    result = runner.invoke(app, [*command, str(one)], env=env)
+    assert result.exit_code == 0
+    assert (
+        "1 rows read: 0 added, 1 updated, 0 unchanged, 1 removed (not in the file), 0 rejected."
+        in result.output
+    )
+
+
 def test_import_of_a_missing_file_says_so(migrated, tmp_path):
     result = runner.invoke(
         app, ["import", "disbursements", str(tmp_path / "nope.csv")], env=migrated

@@ -16,6 +16,8 @@ _EXPORTS = {
     "ImportReport": "importer",
     "import_beneficiaries": "importer",
     "import_disbursements": "importer",
+    "replace_beneficiaries": "replacement",
+    "ReplacementUnavailable": "replacement",
 }
 __all__ = list(_EXPORTS)
 

@@ -67,39 +67,51 @@ class BeneficiaryEncoder:
     """Encodes checked records as COPY rows; ``chunk()`` starts the collector of one chunk.
 
     The region, desil and code-list fields repeat a few thousand values over millions of
-    rows, so each is encoded once per distinct value, for the whole file.
+    rows, so each is encoded once per distinct value, for the whole file (the region, and
+    the desil with both code lists).
     """
 
     def __init__(self) -> None:
         self._regions: dict[tuple[str, str | None], bytes] = {}
-        self._desils: dict[int | None, bytes] = {}
-        self._codes: dict[str, bytes] = {}
+        # desil, programmes and exclusions together: a few hundred combinations at most.
+        self._standings: dict[tuple[int | None, str, str], bytes] = {}
 
     def chunk(self) -> ChunkEncoding:
         return ChunkEncoding(self)
 
     @staticmethod
-    def _piece(cache: dict, key, encode) -> bytes:
-        piece = cache.get(key)
-        if piece is None:
-            piece = encode(key)
-            if len(cache) < 100_000:  # adversarial files cannot grow it without bound
-                cache[key] = piece
+    def _remember(cache: dict, key, piece: bytes) -> bytes:
+        if len(cache) < 100_000:  # adversarial files cannot grow it without bound
+            cache[key] = piece
         return piece
 
     @staticmethod
-    def _region(key: tuple[str, str | None]) -> bytes:
-        district, village = key
+    def _region(district: str, village: str | None) -> bytes:
         return _text(district) + (_NULL if village is None else _text(village))
 
     @staticmethod
-    def _desil(desil: int | None) -> bytes:
-        return _NULL if desil is None else struct.pack(">ih", 2, desil)
+    def _standing(desil: int | None, programmes: str, exclusions: str) -> bytes:
+        return (
+            (_NULL if desil is None else struct.pack(">ih", 2, desil))
+            + _text(programmes)
+            + _text(exclusions)
+        )
 
     def row(self, record: BeneficiaryRecord, timestamps: bytes) -> bytes:
         (_, nik_hash, name_hash, kk_hash, identity, district, village, desil, programmes,
          exclusions, fingerprint) = record  # fmt: skip
-        piece = self._piece
+        region = self._regions.get((district, village))
+        if region is None:
+            region = self._remember(
+                self._regions, (district, village), self._region(district, village)
+            )
+        standing = self._standings.get((desil, programmes, exclusions))
+        if standing is None:
+            standing = self._remember(
+                self._standings,
+                (desil, programmes, exclusions),
+                self._standing(desil, programmes, exclusions),
+            )
         return b"".join(
             (
                 _ROW_START,
@@ -110,10 +122,8 @@ class BeneficiaryEncoder:
                 kk_hash,
                 _int32(len(identity)),
                 identity,
-                piece(self._regions, (district, village), self._region),
-                piece(self._desils, desil, self._desil),
-                piece(self._codes, programmes, _text),
-                piece(self._codes, exclusions, _text),
+                region,
+                standing,
                 _FINGERPRINT_LENGTH,
                 fingerprint,
                 timestamps,

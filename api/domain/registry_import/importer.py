@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 import functools
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -54,6 +55,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    # A replacement (``replacement.py``): people of the previous registry not in the file.
+    removed: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -87,10 +90,12 @@ async def _run(
     make_checker: Callable,
     collect: Callable[[], Collector],
     writer,
-    target: str,
+    finish: Callable[[AsyncConnection, ImportReport], Awaitable[None]],
     on_error,
     on_progress,
     processes: int | None,
+    begin: Callable[[AsyncConnection], Awaitable[None]] | None = None,
+    chunk_transaction: Callable[[AsyncConnection], Any] = AsyncConnection.begin,
 ) -> ImportReport:
     report = ImportReport(kind=kind)
     total = path.stat().st_size  # noqa: ASYNC240 - one stat of a local file
@@ -104,10 +109,12 @@ async def _run(
         if on_error is not None:
             on_error(error)
 
-    async with engine.connect() as conn:
+    async with engine.connect() as conn, _one_import_at_a_time(conn):
         await staging.prepare(conn)
         checker = await make_checker(conn)
         await conn.commit()
+        if begin is not None:
+            await begin(conn)
         if processes:
             chunks = checked_chunks_in_processes(
                 path, columns, checker, chunk_rows=CHUNK_ROWS, collect=collect, processes=processes
@@ -119,20 +126,61 @@ async def _run(
                 conn,
                 chunks,
                 writer=writer,
+                chunk_transaction=chunk_transaction,
                 report=report,
                 note_error=note_error,
                 on_progress=lambda done: on_progress and on_progress(done, total),
             )
+        await finish(conn, report)
+    return report
+
+
+# Any number that no other advisory lock of the service uses.
+IMPORT_LOCK = 0x62616E736F73  # "bansos"
+
+
+@contextlib.asynccontextmanager
+async def _one_import_at_a_time(conn: AsyncConnection):
+    """Registry imports run one after another (PostgreSQL): a replacement copies the
+    disbursements and subscriptions of the previous registry while it loads, and must not
+    miss what another import writes meanwhile. SQLite writes one transaction at a time anyway.
+    """
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": IMPORT_LOCK})
+    await conn.commit()
+    try:
+        yield
+    finally:
+        # A session lock outlives the transaction: release it before the connection goes
+        # back to the pool (a broken connection releases it by closing).
+        with contextlib.suppress(Exception):
+            await conn.rollback()
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": IMPORT_LOCK})
+            await conn.commit()
+
+
+def _analyze(target: str):
+    async def finish(conn: AsyncConnection, report: ImportReport) -> None:
         if conn.dialect.name == "postgresql" and report.inserted + report.updated:
             # Fresh statistics now, not whenever autovacuum gets to it: a status check planned
             # against an empty-looking table scans millions of rows instead of one index.
             await conn.execute(text(f"ANALYZE {target}"))
             await conn.commit()
-    return report
+
+    return finish
 
 
 async def _write_all(
-    conn, chunks: Iterator[Chunk], *, writer, report: ImportReport, note_error, on_progress
+    conn,
+    chunks: Iterator[Chunk],
+    *,
+    writer,
+    chunk_transaction,
+    report: ImportReport,
+    note_error,
+    on_progress,
 ) -> None:
     # Checking (CPU here or in the worker processes) and writing (mostly the database's
     # time) overlap: the next chunk is read and checked in a thread while the current one is
@@ -145,7 +193,7 @@ async def _write_all(
             for error in chunk.errors:
                 note_error(error)
             if chunk.accepted:
-                async with conn.begin():
+                async with chunk_transaction(conn):
                     outcome = await writer(conn, chunk.batch)
                 report.inserted += outcome.inserted
                 report.updated += outcome.updated
@@ -174,6 +222,18 @@ async def _unloaded_districts(conn: AsyncConnection, regions: RegionCodes) -> fr
     return frozenset(d.code for d in regions.districts() if d.code not in loaded)
 
 
+def _beneficiary_checker(*, protector: Protector, regions: RegionCodes, rules: EligibilityRules):
+    async def make_checker(conn: AsyncConnection) -> BeneficiaryRowChecker:
+        return BeneficiaryRowChecker(
+            protector=protector,
+            regions=regions,
+            rules=rules,
+            unloaded_districts=await _unloaded_districts(conn, regions),
+        )
+
+    return make_checker
+
+
 async def import_beneficiaries(
     engine: AsyncEngine,
     path: Path,
@@ -191,25 +251,17 @@ async def import_beneficiaries(
     default, on PostgreSQL and for a file of more than a few MB, one per core.
     """
 
-    async def make_checker(conn: AsyncConnection) -> BeneficiaryRowChecker:
-        return BeneficiaryRowChecker(
-            protector=protector,
-            regions=regions,
-            rules=rules,
-            unloaded_districts=await _unloaded_districts(conn, regions),
-        )
-
     postgres = engine.dialect.name == "postgresql"
     return await _run(
         engine,
         path,
         kind="beneficiaries",
         columns=BENEFICIARY_COLUMNS,
-        make_checker=make_checker,
+        make_checker=_beneficiary_checker(protector=protector, regions=regions, rules=rules),
         # PostgreSQL takes the rows as a binary COPY payload, encoded where they are checked.
         collect=BeneficiaryEncoder().chunk if postgres else Records,
         writer=staging.BeneficiaryCopyWriter() if postgres else staging.write_beneficiaries,
-        target="beneficiary",
+        finish=_analyze("beneficiary"),
         on_error=on_error,
         on_progress=on_progress,
         processes=processes,
@@ -251,7 +303,7 @@ async def import_disbursements(
                 code for code, programme in rules.programmes.items() if programme.family
             ),
         ),
-        target="disbursement",
+        finish=_analyze("disbursement"),
         on_error=on_error,
         on_progress=on_progress,
         processes=0,

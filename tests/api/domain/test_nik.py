@@ -338,7 +338,9 @@ def test_try_parse_nik_returns_the_error_instead_of_raising():
 @example("3510 0145 0690 0001")
 @example(VALID[:12] + "0000")
 @example("3510013206900001")
+@example(VALID[:15] + "\u00b2")  # a digit to isdigit(), not to a NIK
 def test_check_nik_accepts_and_refuses_exactly_what_parse_nik_does(raw):
+    # try_parse_nik first: the birth date it caches sends check_nik down its fast path.
     parsed = try_parse_nik(raw, today=TODAY)
     checked = check_nik(raw, today=TODAY)
     if isinstance(parsed, Nik):

@@ -59,3 +59,37 @@ def test_a_worker_that_fails_is_reported_with_its_traceback(tmp_path):
                 processes=2,
             )
         )
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_each_reader_numbers_the_lines_of_its_chunks_as_one_reader_would(tmp_path, parts):
+    # A row is numbered by its last line, as the CSV parser counts. Readers pass over the
+    # others' chunks without the parser, except where a quote may hide a line break: quoted
+    # fields over several lines, blank and white lines, a quote inside a field and CRLF
+    # endings must all leave the same rows and line numbers.
+    rows = [
+        "v1,x",
+        '"v2 over',
+        'two lines",x',
+        "",
+        "   ",
+        'v"3,x',
+        "v4,x",
+        '"v5","x"',
+        "v6,x",
+        '"v7\r\n\r\nstill v7",x',
+        "v8,x",
+        "\t",
+        "v9,x",
+        "v10,x",
+    ]
+    path = tmp_path / "f.csv"
+    path.write_bytes(("\r\n".join(["a,b", *rows]) + "\r\n").encode())
+    alone = [c.batch for c in checked_chunks(path, COLUMNS, LineChecker(), chunk_rows=2)]
+    shared = {}
+    for part in range(parts):
+        chunks = checked_chunks(path, COLUMNS, LineChecker(), chunk_rows=2, part=part, parts=parts)
+        for index, chunk in zip(range(part, 100, parts), chunks, strict=False):
+            shared[index] = chunk.batch
+    assert [shared[i] for i in sorted(shared)] == alone
+    assert [line for batch in alone for line, _ in batch] == [2, 4, 7, 8, 9, 10, 13, 14, 16, 17]
