@@ -31,6 +31,7 @@ from api.domain.pilot_config import load_pilot_config
 from api.domain.reference_data import load_reference_data
 from api.domain.regions import region_codes
 from api.migrations_runner import upgrade
+from api.models.statistics import ROLLUP_TABLES
 from api.services import Services
 from api.settings import Settings
 from tests.registry_support import SITI_WITH_PKH, RegistryRows, load_registry, write_csv
@@ -47,6 +48,7 @@ REQUIRED = os.environ.get("BANSOS_REQUIRE_SERVICES") == "1"
 # Children before parents. Reference data (regions, offices, categories) stays.
 _PER_TEST_TABLES = (
     "stat_count",
+    *ROLLUP_TABLES,
     "stat_watermark",
     "stat_backlog",
     "stat_beneficiaries",

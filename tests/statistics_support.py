@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 
-from api.domain.statistics.fill import fill_counts
+from api.domain.statistics.fill import add_counts, fill_counts
+from api.models.statistics import DIMENSION_COLUMNS
 
 
 async def count_every_event(services) -> None:
@@ -15,3 +17,20 @@ async def count_every_event(services) -> None:
         )
     ).counted:
         pass
+
+
+async def add_count(services, *, day: date, metric: str, count: int, value: int = 0, **dimensions):
+    """``count`` of ``metric`` (with ``value``) on ``day``, under ``dimensions`` (any of
+    ``DIMENSION_COLUMNS``, the rest ""), filed that month: written as the fill writes its
+    counts, into ``stat_count`` and every coarser rollup."""
+    unknown = set(dimensions) - set(DIMENSION_COLUMNS)
+    assert not unknown, f"not statistics dimensions: {unknown}"
+    key = (
+        day,
+        metric,
+        value,
+        *(dimensions.get(name, "") for name in DIMENSION_COLUMNS),
+        day.replace(day=1),
+    )
+    async with services.engine.begin() as conn:
+        await add_counts(conn, Counter({key: count}))

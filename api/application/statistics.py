@@ -38,7 +38,7 @@ from api.domain.statistics.backlog import (
     verify_backlog,
 )
 from api.domain.statistics.counting import HISTOGRAMS, Metric, jakarta_day
-from api.domain.statistics.deadlines import compliance_from
+from api.domain.statistics.deadlines import Outcome, completed_and_met, outcome_of
 from api.domain.statistics.figures import appeals_from, stage_compliance
 from api.domain.statistics.fill import WATERMARK, lag
 from api.domain.statistics.hotspots import (
@@ -47,7 +47,7 @@ from api.domain.statistics.hotspots import (
     hotspots,
     refresh_beneficiaries,
 )
-from api.domain.statistics.queries import StatFilter, TimeSummary, summarise
+from api.domain.statistics.queries import StatFilter, summarise
 from api.domain.statistics.rebuild import RebuildReport, rebuild_counts
 from api.domain.statistics.tables import Column, Kind, Table, columns, ranked, share
 from api.domain.statistics.verify import Verification, verify_counts
@@ -280,12 +280,8 @@ async def _key_values(services: Services, where: StatFilter) -> dict[str, int | 
 
 def _deadlines_row(outcomes: Mapping[int, int]) -> dict[str, int | float | None]:
     """Every stage's deadlines completed in the period, and the share met, all tiers."""
-    overall = [stage for stage in compliance_from(dict(outcomes)) if stage.tier is None]
-    completed = sum(stage.completed for stage in overall)
-    return {
-        "deadlines_completed": completed,
-        "share_met": share(sum(stage.met for stage in overall), completed),
-    }
+    completed, met = completed_and_met(dict(outcomes))
+    return {"deadlines_completed": completed, "share_met": share(met, completed)}
 
 
 def _counts_row(counts: Mapping[Metric, int]) -> dict[str, int]:
@@ -376,40 +372,42 @@ async def _league(
     """One row per value of ``dimension`` (named by ``names``; rows without a value, such
     as complaints still at a triage desk for a place, left out), ranked by ``rank_by``
     (highest first, rows without a value last)."""
-    counts = await queries.totals_by(services.read_engine, where, dimension)
-    times = await queries.histograms_by(services.read_engine, where, dimension, _DISTRIBUTIONS)
+    engine = services.read_engine
+    counts = await queries.totals_by(engine, where, dimension)
+    # Medians and the share met summed in the database: a row per group and metric, where
+    # every bucket of every group would be thousands of rows at national scale.
+    times = await queries.percentiles_by(engine, where, dimension, _LEAGUE_TIMES)
+    outcomes = await queries.outcomes_by(engine, where, dimension, outcome_of)
     total_received = sum(c[Metric.RECEIVED] for code, c in counts.items() if include(code))
     rows = []
-    for code in sorted(set(counts) | set(times)):
+    for code in sorted(set(counts) | set(times) | set(outcomes)):
         if not include(code):
             continue
         row = _counts_row(counts.get(code) or dict.fromkeys(Metric, 0))
         found = times.get(code, {})
-        summaries = {metric: summarise(found[metric]) for metric in HISTOGRAMS if metric in found}
-        deadlines = _deadlines_row(found.get(Metric.DEADLINE_OUTCOME, {}))
+        met = outcomes.get(code, {}).get(Outcome.MET, 0)
+        completed = met + outcomes.get(code, {}).get(Outcome.LATE, 0)
         rows.append(
             (
                 code,
                 names.get(code, code),
                 *(row[key] for key, _ in _LEAGUE[:8]),
                 share(row["received"], total_received),
-                deadlines["deadlines_completed"],
-                deadlines["share_met"],
-                _median(summaries, Metric.DAYS_TO_VERIFY),
-                _median(summaries, Metric.DAYS_TO_ANSWER),
-                summaries.get(Metric.DAYS_TO_ANSWER, _NONE).p90,
-                _median(summaries, Metric.DAYS_TO_CLOSE),
+                completed,
+                share(met, completed),
+                found.get(Metric.DAYS_TO_VERIFY, _NO_TIMES).median,
+                found.get(Metric.DAYS_TO_ANSWER, _NO_TIMES).median,
+                found.get(Metric.DAYS_TO_ANSWER, _NO_TIMES).p90,
+                found.get(Metric.DAYS_TO_CLOSE, _NO_TIMES).median,
             )
         )
     spec = columns(("code", Kind.TEXT), ("name", Kind.TEXT), *_LEAGUE)
     return Table(name, spec, ranked(rows, by=[column.key for column in spec].index(rank_by)))
 
 
-_NONE = TimeSummary(0, None, None, None)
-
-
-def _median(summaries: Mapping[Metric, TimeSummary], metric: Metric) -> int | None:
-    return summaries.get(metric, _NONE).median
+#: The time histograms a league row summarises, and a group none was measured for.
+_LEAGUE_TIMES = (Metric.DAYS_TO_VERIFY, Metric.DAYS_TO_ANSWER, Metric.DAYS_TO_CLOSE)
+_NO_TIMES = queries.Percentiles(0, None, None)
 
 
 async def regions(services: Services, where: StatFilter, *, locale: str) -> Table:

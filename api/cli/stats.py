@@ -58,9 +58,17 @@ def verify_command(
         err.print(
             f"drift: {key}: counted {drift.counted}, events say {drift.direct}", highlight=False
         )
+    for drift in result.rollup_drifts:
+        key = " ".join(f"{name}={_shown(value)}" for name, value in drift.key.items())
+        err.print(
+            f"rollup drift: {drift.rollup} {key}: stored {drift.stored}, "
+            f"stat_count sums {drift.summed}",
+            highlight=False,
+        )
     summary = (
         f"{first.isoformat()}..{last.isoformat()}: {result.events} events up to event "
-        f"{result.watermark}, {len(result.drifts)} drift(s)."
+        f"{result.watermark}, {len(result.drifts)} drift(s), "
+        f"{len(result.rollup_drifts)} in the rollups."
     )
     for drift in backlog.drifts:
         key = " ".join(f"{name}={_shown(value)}" for name, value in drift.key.items())
@@ -71,7 +79,7 @@ def verify_command(
     backlog_summary = (
         f"Backlog snapshot: {backlog.open} open complaints, {len(backlog.drifts)} drift(s)."
     )
-    if result.drifts or backlog.drifts:
+    if result.drifts or result.rollup_drifts or backlog.drifts:
         err.print(summary, highlight=False)
         err.print(backlog_summary, highlight=False)
         raise typer.Exit(1)

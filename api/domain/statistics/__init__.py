@@ -10,6 +10,12 @@ and a reconciliation CasePro lacks):
   can be read by event date (sum over filed months) or by filing cohort (sum over days) and
   the same month of two years is never merged. ``value`` is 0 for plain counts, the bucket
   of a time histogram, or the rating. An absent dimension is stored as "".
+* **Coarser rollups** (``rollups``): ``stat_count`` summed over all but a few dimensions
+  (the nation; the coordination region; the place down to the kab/kota; the office; the
+  category mix), per day, week, month and filing month, filled in the same transaction from
+  the same counts. The pages' figures read the smallest one that keeps their filter's and
+  grouping's dimensions, a period as its fewest whole spans, so their cost stops growing
+  with the complaints; a kecamatan or an odd mix of dimensions reads ``stat_count``.
 * **Metrics** (``counting.Metric``): received, triaged, verified, answered (resolve or
   reject), rejected, closed (by a rating or by the system), reopened, forwarded,
   transfer_limit, escalated_region, escalated_ministry, breached (value 1 verify, 2
@@ -39,8 +45,10 @@ and a reconciliation CasePro lacks):
   committed yet) until the event after the hole is a grace (60 s) old, or it has waited
   that long there; it reports its lag (events not counted, the oldest one's age).
 * **Rebuild** (``rebuild``, ``bansos stats rebuild``): recount everything in one
-  transaction. **Verify** (``verify``, ``bansos stats verify``): the counts of a period
-  against a fresh count of its events up to the watermark, each difference a drift.
+  transaction, the rollups derived at its end. **Verify** (``verify``, ``bansos stats
+  verify``): the counts of a period against a fresh count of its events up to the
+  watermark, and the rollups' whole spans in it against ``stat_count``, each difference a
+  drift.
 * **Snapshots of states "now"** (``snapshots``): figures that are states, not events, are
   tables rewritten whole in one transaction from one GROUP BY, stamped in ``stat_snapshot``
   (the pages' "as of"), never a scan of the complaints per page view. ``backlog``: the open

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cache
 
 from api.domain.vocabulary import Deadline, DeadlineTier
 
@@ -51,6 +52,7 @@ def outcome_value(stage: Deadline, tier: DeadlineTier | None, outcome: Outcome) 
     return STAGE_CODES[stage] * 100 + tier_code * 10 + int(outcome)
 
 
+@cache  # a handful of values, parsed once per group of every league table otherwise
 def parse_outcome_value(value: int) -> tuple[Deadline, DeadlineTier | None, Outcome]:
     """The inverse of :func:`outcome_value`; ValueError for a value it never makes."""
     stage_code, tier_code, outcome = value // 100, value // 10 % 10, value % 10
@@ -85,6 +87,25 @@ class StageCompliance:
     @property
     def share_late(self) -> float | None:
         return self.late / self.completed if self.completed else None
+
+
+def outcome_of(value):
+    """A ``deadline_outcome`` value's :class:`Outcome` (its last digit), on an int or a SQL
+    column alike."""
+    return value % 10
+
+
+def completed_and_met(outcomes: dict[int, int]) -> tuple[int, int]:
+    """Every stage's deadlines completed (met or late), of every tier, and how many were
+    met, from ``deadline_outcome`` ``value`` → count: a league row's two figures, without
+    the per-stage table."""
+    completed = met = 0
+    for value, n in outcomes.items():
+        outcome = parse_outcome_value(value)[2]
+        if outcome is not Outcome.BREACHED:
+            completed += n
+            met += n if outcome is Outcome.MET else 0
+    return completed, met
 
 
 def compliance_from(outcomes: dict[int, int]) -> list[StageCompliance]:

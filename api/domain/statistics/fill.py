@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.statistics import counting
+from api.domain.statistics import rollups as rollups_module
 from api.domain.statistics.reading import read_events
 from api.models import ComplaintEvent, StatCount, StatWatermark
 from api.models.statistics import KEY_COLUMNS
@@ -26,14 +27,6 @@ DEFAULT_LIMIT = 2_000
 #: counting past it would miss that event for good.
 GAP_GRACE = timedelta(seconds=60)
 
-#: The PostgreSQL types of :data:`KEY_COLUMNS`, for :data:`_ADD_BY_ARRAYS`.
-_KEY_TYPES = (
-    ("day", "date"),
-    ("metric", "text"),
-    ("value", "smallint"),
-    *((name, "text") for name in KEY_COLUMNS[3:-1]),
-    ("filed_month", "date"),
-)
 _watermark = StatWatermark.__table__
 _count = StatCount.__table__
 _event = ComplaintEvent.__table__
@@ -88,49 +81,73 @@ async def fill_counts(
     return FillReport(len(taken), last, waiting)
 
 
-#: PostgreSQL: every key's column as one array parameter, unnested into rows. One short
-#: statement, prepared once, whatever the number of keys: a multi-row VALUES of 1,000 keys
-#: carries 13,000 parameters, and compiling, sending and parsing them took ~2 s per 1,000 keys
-#: on the benchmark machine, the most of the worker's tick (docs/performance.md, "Statistics
-#: (issue 14)").
-_ADD_BY_ARRAYS = text(
-    f"INSERT INTO stat_count ({', '.join(KEY_COLUMNS)}, count) "
-    "SELECT * FROM unnest("
-    + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in (*_KEY_TYPES, ("count", "bigint")))
-    + f") ON CONFLICT ({', '.join(KEY_COLUMNS)}) "
-    "DO UPDATE SET count = stat_count.count + excluded.count"
-)
-
-
-async def add_counts(conn: AsyncConnection, counts: Counter, *, batch: int = 1_000) -> None:
-    """Add ``counts`` (:data:`counting.Key` → n) to ``stat_count``: INSERT … ON CONFLICT
+async def add_counts(conn: AsyncConnection, counts: Counter, *, rollups: bool = True) -> None:
+    """Add ``counts`` (:data:`counting.Key` → n) to ``stat_count`` and, unless told not to
+    (a rebuild derives them once at its end), to every coarser rollup: INSERT … ON CONFLICT
     DO UPDATE SET count = count + excluded.count, on PostgreSQL and SQLite alike."""
     if not counts:
         return
+    await _add(conn, _count, KEY_COLUMNS, counts)
+    if rollups:
+        for rollup, projected in rollups_module.project(counts).items():
+            await _add(conn, rollup.table, rollup.key_columns, projected)
+
+
+async def _add(
+    conn: AsyncConnection, table: Table, key_columns: tuple[str, ...], counts: Counter
+) -> None:
     # Sorted, so two writers touching the same keys take their locks in the same order.
     keys = sorted(counts, key=lambda key: tuple(map(str, key)))
     if conn.dialect.name == "postgresql":
         # One statement whatever the number of keys: arrays unnested, prepared once, where a
-        # VALUES list of a thousand rows had 13,000 parameters to bind and compile each time.
+        # VALUES list of a thousand rows had 13,000 parameters to bind and compile each time
+        # (~2 s per 1,000 keys, the most of the worker's tick: docs/performance.md).
         columns = zip(*keys, strict=True)
-        arrays = {name: list(values) for (name, _), values in zip(_KEY_TYPES, columns, strict=True)}
-        await conn.execute(_ADD_BY_ARRAYS, {**arrays, "count": [counts[k] for k in keys]})
+        arrays = {name: list(values) for name, values in zip(key_columns, columns, strict=True)}
+        statement = _add_by_arrays(table.name, key_columns)
+        await conn.execute(statement, {**arrays, "count": [counts[k] for k in keys]})
         return
-    rows = [{**dict(zip(KEY_COLUMNS, key, strict=True)), "count": counts[key]} for key in keys]
-    statement = _add_statement(conn.dialect.name)
-    for start in range(0, len(rows), batch):
+    rows = [{**dict(zip(key_columns, key, strict=True)), "count": counts[key]} for key in keys]
+    statement = _add_statement(table.name, key_columns)
+    for start in range(0, len(rows), _SQLITE_BATCH):
         # One statement given many rows (executemany): compiled once.
-        await conn.execute(statement, rows[start : start + batch])
+        await conn.execute(statement, rows[start : start + _SQLITE_BATCH])
+
+
+_SQLITE_BATCH = 1_000
+#: PostgreSQL's array type of each key column, by its SQLAlchemy type.
+_ARRAY_TYPES = {"DATE": "date[]", "SMALLINT": "smallint[]"}
 
 
 @cache
-def _add_statement(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(_count)
-    return statement.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS),
-        set_={"count": _count.c.count + statement.excluded.count},
+def _add_by_arrays(table_name: str, key_columns: tuple[str, ...]):
+    """PostgreSQL: every key column as one array parameter, unnested into rows."""
+    table = _tables()[table_name]
+    kinds = [_ARRAY_TYPES.get(str(table.c[name].type), "text[]") for name in key_columns]
+    return text(
+        f"INSERT INTO {table_name} ({', '.join(key_columns)}, count) "
+        "SELECT * FROM unnest("
+        + ", ".join(
+            f"CAST(:{name} AS {kind})" for name, kind in zip(key_columns, kinds, strict=True)
+        )
+        + ", CAST(:count AS bigint[])"
+        + f") ON CONFLICT ({', '.join(key_columns)}) "
+        f"DO UPDATE SET count = {table_name}.count + excluded.count"
     )
+
+
+@cache
+def _add_statement(table_name: str, key_columns: tuple[str, ...]):
+    table = _tables()[table_name]
+    statement = sqlite.insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(key_columns),
+        set_={"count": table.c.count + statement.excluded.count},
+    )
+
+
+def _tables() -> dict[str, Table]:
+    return {_count.name: _count, **{r.name: r.table for r in rollups_module.ROLLUPS}}
 
 
 async def lag(engine: AsyncEngine, *, now: datetime | None = None) -> Lag:

@@ -1,8 +1,9 @@
 """``bansos stats rebuild``: recount every event from the raw tables.
 
 In one transaction: lock the watermark (a running fill waits, then finds it moved and rolls
-back), empty ``stat_count``, count every event in id order in batches, and set the
-watermark to the last one. Readers see the old counts until the commit, the new ones after.
+back), empty ``stat_count``, count every event in id order in batches, derive the coarser
+rollups from the counts (``rollups.refill_rollups``), and set the watermark to the last one.
+Readers see the old counts until the commit, the new ones after.
 An insert still uncommitted when the rebuild reads past its id is missed, as the fill would
 after its grace; ``bansos stats verify`` finds such a drift, a second rebuild repairs it.
 """
@@ -19,6 +20,7 @@ from api.domain.complaints.working_days import WorkingCalendar
 from api.domain.statistics import counting
 from api.domain.statistics.fill import add_counts, advance_watermark, locked_watermark
 from api.domain.statistics.reading import read_events
+from api.domain.statistics.rollups import refill_rollups
 from api.models import StatCount
 
 BATCH = 5_000
@@ -43,7 +45,10 @@ async def rebuild_counts(
         await conn.execute(delete(StatCount.__table__))
         after = counted = 0
         while events := await read_events(conn, after_id=after, limit=batch):
-            await add_counts(conn, counting.count_events(events, calendar))
+            # The rollups once at the end, from the finished counts: summing them batch by
+            # batch would update the same coarse rows thousands of times.
+            await add_counts(conn, counting.count_events(events, calendar), rollups=False)
             after, counted = events[-1].id, counted + len(events)
+        await refill_rollups(conn)
         await advance_watermark(conn, mark.event_id, after, None, now)
     return RebuildReport(counted, after)

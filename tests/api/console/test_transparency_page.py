@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy import insert
 
 from api.app import create_app
 from api.domain.statistics.counting import jakarta_day
-from api.models import StatCount
+from tests.statistics_support import add_count
 
 TODAY = jakarta_day(datetime.now(UTC))
 
@@ -22,24 +21,19 @@ TODAY = jakarta_day(datetime.now(UTC))
 async def counted(
     services, metric: str, count: int, *, regency: str, region: str, value=0, channel="telegram-bot"
 ):
-    async with services.engine.begin() as conn:
-        await conn.execute(
-            insert(StatCount.__table__).values(
-                day=TODAY,
-                metric=metric,
-                value=value,
-                office_code=f"DINSOS-{regency}",
-                coordination_region_code=region,
-                province_code=regency[:2],
-                regency_code=regency,
-                district_code="",
-                category_code="PUNGLI",
-                programme="",
-                channel=channel,
-                filed_month=TODAY.replace(day=1),
-                count=count,
-            )
-        )
+    await add_count(
+        services,
+        day=TODAY,
+        metric=metric,
+        value=value,
+        count=count,
+        office_code=f"DINSOS-{regency}",
+        coordination_region_code=region,
+        province_code=regency[:2],
+        regency_code=regency,
+        category_code="PUNGLI",
+        channel=channel,
+    )
 
 
 @pytest.fixture

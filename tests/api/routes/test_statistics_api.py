@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import update
 
 from api.application import administration
 from api.application.principals import Operator
@@ -15,8 +15,9 @@ from api.domain.api_keys import KeyKind
 from api.domain.staff import create_staff
 from api.domain.statistics.counting import jakarta_day
 from api.domain.vocabulary import Role
-from api.models import Staff, StatCount
+from api.models import Staff
 from tests.api.routes.test_staff import COMPLAINT
+from tests.statistics_support import add_count
 
 PASSWORD = "kata-sandi-yang-panjang"
 TODAY = jakarta_day(datetime.now(UTC))
@@ -24,24 +25,18 @@ TODAY = jakarta_day(datetime.now(UTC))
 
 async def counted(services, *, metric: str, count: int, region: str, regency: str, office: str):
     """``count`` events of ``metric`` today in ``regency`` (of ``region``), at ``office``."""
-    async with services.engine.begin() as conn:
-        await conn.execute(
-            insert(StatCount.__table__).values(
-                day=TODAY,
-                metric=metric,
-                value=0,
-                office_code=office,
-                coordination_region_code=region,
-                province_code=regency[:2],
-                regency_code=regency,
-                district_code="",
-                category_code="BANTUAN_TIDAK_DITERIMA",
-                programme="",
-                channel="telegram-bot",
-                filed_month=TODAY.replace(day=1),
-                count=count,
-            )
-        )
+    await add_count(
+        services,
+        day=TODAY,
+        metric=metric,
+        count=count,
+        office_code=office,
+        coordination_region_code=region,
+        province_code=regency[:2],
+        regency_code=regency,
+        category_code="BANTUAN_TIDAK_DITERIMA",
+        channel="telegram-bot",
+    )
 
 
 @pytest.fixture

@@ -36,11 +36,19 @@ from api.domain.statistics import fill as fill_module
 from api.domain.statistics.counting import Metric
 from api.domain.statistics.figures import stage_compliance
 from api.domain.statistics.fill import fill_counts, lag
-from api.domain.statistics.queries import DIMENSIONS, StatFilter, distribution, totals
+from api.domain.statistics.queries import (
+    DIMENSIONS,
+    StatFilter,
+    distribution,
+    percentiles_by,
+    times_by,
+    totals,
+)
 from api.domain.statistics.rebuild import rebuild_counts
 from api.domain.statistics.verify import verify_counts
 from api.domain.vocabulary import Action, Deadline, Status
 from api.models import Complaint, ComplaintCategory, ComplaintEvent, Office, StatCount
+from api.models.statistics import ROLLUP_TABLES
 from tests.complaints_support import CITIZEN, STAFF, act, channel_of, file_directly
 
 # Monday 2 June 2025, 09:00 Jakarta: every history ends well before the test runs.
@@ -75,6 +83,7 @@ ACTIONS = [
 # Tables of one history (reference data, the api keys and accounts stay).
 HISTORY_TABLES = (
     "stat_count",
+    *ROLLUP_TABLES,
     "stat_watermark",
     "outbox_message",
     "idempotency_key",
@@ -326,9 +335,29 @@ async def assert_counts_match(services, raw: Raw, wheres) -> None:
         assert await counted(services, where) == dict(recount(raw, where, services.calendar)), where
 
 
-async def stored_rows(services) -> list[tuple]:
+async def assert_league_percentiles_match(services, wheres) -> None:
+    """The medians and p90s the league tables read, computed in the database, equal those
+    of the summed histograms, per office and per kab/kota."""
+    for where in wheres:
+        for dimension in ("office_code", "regency_code"):
+            in_db = await percentiles_by(services.engine, where, dimension, counting.HISTOGRAMS)
+            summed = await times_by(services.engine, where, dimension)
+            assert {
+                group: {metric: (p.count, p.median, p.p90) for metric, p in found.items()}
+                for group, found in in_db.items()
+            } == {
+                group: {m: (t.count, t.median, t.p90) for m, t in found.items() if t.count}
+                for group, found in summed.items()
+            }, (where, dimension)
+
+
+async def stored_rows(services) -> dict[str, list[tuple]]:
+    """The rows of ``stat_count`` and of every coarser rollup."""
+    found = {}
     async with services.engine.connect() as conn:
-        return sorted(map(tuple, await conn.execute(select(StatCount.__table__))))
+        for table in (StatCount.__table__, *ROLLUP_TABLES.values()):
+            found[table.name] = sorted(map(tuple, await conn.execute(select(table))))
+    return found
 
 
 async def play(services, channels, history, deadline_days) -> None:
@@ -495,6 +524,7 @@ async def test_counters_equal_a_direct_recount_under_any_filter_fill_kill_and_re
     await fill_with_kills(services, plan)
 
     await assert_counts_match(services, raw, wheres)
+    await assert_league_percentiles_match(services, [everything, *wheres[-3:]])
     # Anchored in the complaint table, not only in the timeline.
     whole = await totals(services.engine, everything)
     for metric, n in whole.items():
@@ -531,4 +561,4 @@ async def test_counters_equal_a_direct_recount_under_any_filter_fill_kill_and_re
         end=everything.end,
         batch=5,
     )
-    assert (result.events, result.drifts) == (len(raw.events), [])
+    assert (result.events, result.drifts, result.rollup_drifts) == (len(raw.events), [], [])
