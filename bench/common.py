@@ -6,21 +6,30 @@ they never run as part of the test suite. Results go to bench/results/ and docs/
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
 import platform
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
@@ -422,3 +431,120 @@ def save(name: str, result: dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"machine": machine(), **result}, indent=2) + "\n")
     return path
+
+
+# ---------------------------------------------------------------------------------------
+# The floor benchmarks (bench/status_floor.py, bench/intake_floor.py): the real endpoint and
+# a program doing only the least any implementation must, served alike, rounds alternating.
+
+# `bansos serve` runs uvicorn.run("api.asgi:app", …) with exactly these options.
+_SERVE_FLOOR = (
+    "import sys, uvicorn; uvicorn.run(sys.argv[1], factory=True, "
+    "host='127.0.0.1', port=int(sys.argv[2]), workers=int(sys.argv[3]), log_level='info', "
+    "access_log=False, proxy_headers=True)"
+)
+
+
+def parse_floor_args(
+    parser: argparse.ArgumentParser, *, seconds: int, rounds: int, port: int, save_as: str
+) -> argparse.Namespace:
+    """The command line, with the options every floor benchmark takes after its own (load,
+    data size); stops at once without wrk, before any database is touched."""
+    parser.add_argument("--seconds", type=int, default=seconds)
+    parser.add_argument("--rounds", type=int, default=rounds, help="of each program")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--save-as", default=save_as, help="bench/results/NAME.json")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    return args
+
+
+def floor_fastapi(lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]) -> FastAPI:
+    """A floor's app: none of the api's extras (no docs), and the /readyz the run waits for."""
+    from fastapi import FastAPI
+    from fastapi.responses import Response
+
+    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.get("/readyz")
+    async def ready() -> Response:
+        return Response(b"{}", media_type="application/json")
+
+    return app
+
+
+def floor_api_key(channel: str, db_url: str, env: dict[str, str]) -> str:
+    """A fresh API key for the real server; its id goes to the floor in ``env``
+    (``FLOOR_API_KEY_ID``), so both programs write rows of the same key."""
+    key = bansos("create-api-key", channel, env=env).stdout.strip()
+
+    async def newest_key() -> int:
+        conn = await connect(db_url)
+        try:
+            return await conn.fetchval("SELECT max(id) FROM api_key")
+        finally:
+            await conn.close()
+
+    env["FLOOR_API_KEY_ID"] = str(asyncio.run(newest_key()))
+    return key
+
+
+def alternating(rounds: int) -> Iterator[str]:
+    """real, floor, floor, real, …: the i-th round of each program runs next to the other's."""
+    order = ("real", "floor")
+    for number in range(rounds):
+        yield from order if number % 2 == 0 else order[::-1]
+
+
+def wait_started(base: str, seconds: float = 180) -> None:
+    """Until the server at ``base`` answers /readyz. Longer than :func:`wait_ready` allows:
+    on a machine shared with other work an api worker took ~40 s to start."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/readyz", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the server at {base} did not become ready")
+
+
+@contextmanager
+def serving(
+    program: str, floor_app: str, args: argparse.Namespace, env: dict[str, str]
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A fresh server, ready: `bansos serve` of this checkout (``program`` "real") or the
+    floor's ``module:factory`` under the same uvicorn options, on ``args.port`` with
+    ``args.workers`` processes (:func:`parse_floor_args`). Yields its base URL and process;
+    killed at the end (a benchmark server: no graceful drain needed)."""
+    port, workers = args.port, args.workers
+    if program == "real":
+        server = Tree("real", ROOT).popen(
+            "serve", "--port", str(port), "--workers", str(workers), env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    else:
+        server = subprocess.Popen(
+            [sys.executable, "-c", _SERVE_FLOOR, floor_app, str(port), str(workers)],
+            env={**env, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_started(base)
+        yield base, server
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+
+
+def real_against_floor(real: list[float], floor: list[float]) -> tuple[float, list[float]]:
+    """median(real) / median(floor), and the ratio of each pair of rounds that ran side by
+    side (:func:`alternating`)."""
+    ratio = statistics.median(real) / statistics.median(floor)
+    return ratio, [a / b for a, b in zip(real, floor, strict=False) if b]

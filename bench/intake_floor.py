@@ -36,10 +36,7 @@ import asyncio
 import csv
 import os
 import secrets
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +54,7 @@ from fastapi.responses import Response  # noqa: E402
 DATABASE = "bansos_bench_intake_1m"
 SOURCE = "bansos_bench_console_1m"
 CHANNEL = "bench"
+FLOOR_APP = "bench.intake_floor:floor_app"  # served by uvicorn in each worker process
 
 # The complaint, its Idempotency-Key record and the outbox row: one statement, one round trip.
 _FLOOR_INSERT = """
@@ -88,6 +86,7 @@ def floor_app() -> FastAPI:
     """The floor's ASGI app (a uvicorn factory: built in each worker process)."""
     from api.db import create_engine, pg_pool
     from api.settings import get_settings
+    from bench.common import floor_fastapi
 
     settings = get_settings()
     api_key_id = int(os.environ["FLOOR_API_KEY_ID"])
@@ -101,7 +100,7 @@ def floor_app() -> FastAPI:
         await app.state.pool.close()
         await engine.dispose()
 
-    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app = floor_fastapi(lifespan)
 
     @app.post("/api/v1/complaints")
     async def file(request: Request) -> Response:
@@ -131,21 +130,11 @@ def floor_app() -> FastAPI:
             media_type="application/json",
         )
 
-    @app.get("/readyz")
-    async def ready() -> Response:
-        return Response(b"{}", media_type="application/json")
-
     return app
 
 
 # ---------------------------------------------------------------------------------------
 # The benchmark.
-
-_SERVE_FLOOR = (
-    "import sys, uvicorn; uvicorn.run('bench.intake_floor:floor_app', factory=True, "
-    "host='127.0.0.1', port=int(sys.argv[1]), workers=int(sys.argv[2]), log_level='info', "
-    "access_log=False, proxy_headers=True)"
-)
 
 
 def ensure_database() -> str:
@@ -182,39 +171,6 @@ def subject_niks(limit: int = 2000) -> list[str]:
         return [row["nik"] for _, row in zip(range(limit), reader, strict=False)]
 
 
-def wait_started(base: str, seconds: float = 180) -> None:
-    """Until the server at ``base`` answers /readyz. Longer than common.wait_ready allows:
-    on a machine shared with other work an api worker took ~40 s to start."""
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/readyz", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the server at {base} did not become ready")
-
-
-def _start(program: str, port: int, workers: int, env: dict) -> subprocess.Popen:
-    from bench.common import ROOT, Tree
-
-    if program == "real":
-        return Tree("real", ROOT).popen(
-            "serve", "--port", str(port), "--workers", str(workers), env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-c", _SERVE_FLOOR, str(port), str(workers)],
-        env={**env, "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 async def _count(url: str) -> int:
     from bench.common import connect
 
@@ -226,15 +182,12 @@ async def _count(url: str) -> int:
 
 
 def _one_round(program: str, args, env: dict, script, url: str) -> list[dict]:
-    from bench.common import tree_cpu_seconds
+    from bench.common import serving, tree_cpu_seconds
     from bench.cpu_interleaved import postgres_cpu_seconds
     from bench.status_checks import wrk
 
-    server = _start(program, args.port, args.workers, env)
-    base = f"http://127.0.0.1:{args.port}"
     results = []
-    try:
-        wait_started(base)
+    with serving(program, FLOOR_APP, args, env) as (base, server):
         wrk(base, connections=16, seconds=3, threads=2, script=script())  # warm-up
         for connections in args.connections:
             before = asyncio.run(_count(url))
@@ -265,13 +218,12 @@ def _one_round(program: str, args, env: dict, script, url: str) -> list[dict]:
                 f"| µs per complaint: api {api:.0f} pg {pg:.0f} | load {load:.1f}",
                 flush=True,
             )
-    finally:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=30)
     return results
 
 
 def summarize(rounds: list[dict], levels: list[int]) -> dict:
+    from bench.common import real_against_floor
+
     figures = {
         "complaints/s": lambda r: r["stored_per_s"],
         "p50 ms": lambda r: r["p50_ms"],
@@ -288,12 +240,12 @@ def summarize(rounds: list[dict], levels: list[int]) -> dict:
         floor = [r for r in rounds if r["program"] == "floor" and r["connections"] == level]
         for name, figure in figures.items():
             rv, fv = [figure(r) for r in real], [figure(r) for r in floor]
-            ratio = statistics.median(rv) / statistics.median(fv)
+            ratio, paired = real_against_floor(rv, fv)
             summary[f"{level}:{name}"] = {
                 "real": rv,
                 "floor": fv,
                 "real/floor": ratio,
-                "paired": [a / b for a, b in zip(rv, fv, strict=False) if b],
+                "paired": paired,
             }
             print(
                 f"{level:>5} {name:>13} {statistics.median(rv):>12.1f} "
@@ -304,32 +256,16 @@ def summarize(rounds: list[dict], levels: list[int]) -> dict:
 
 
 def main() -> None:
-    from bench.common import UNLIMITED, bansos, connect, env_for, save
+    from bench.common import UNLIMITED, alternating, env_for, floor_api_key, parse_floor_args, save
     from bench.complaints import LUA, write_bodies
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 32])
-    parser.add_argument("--rounds", type=int, default=3, help="of each program")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8769)
-    parser.add_argument("--save-as", default="intake_floor", help="bench/results/NAME.json")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
+    args = parse_floor_args(parser, seconds=10, rounds=3, port=8769, save_as="intake_floor")
 
     url = ensure_database()
     env = env_for(url, **UNLIMITED, WORKER_INTERVAL_SECONDS="0", DB_POOL_SIZE="20")
-    key = bansos("create-api-key", CHANNEL, env=env).stdout.strip()
-
-    async def newest_key() -> int:
-        conn = await connect(url)
-        try:
-            return await conn.fetchval("SELECT max(id) FROM api_key")
-        finally:
-            await conn.close()
-
-    env["FLOOR_API_KEY_ID"] = str(asyncio.run(newest_key()))
+    key = floor_api_key(CHANNEL, url, env)
     workdir = Path(tempfile.mkdtemp(prefix="bansos-intake-floor-"))
     bodies = workdir / "bodies.jsonl"
     write_bodies(bodies, subject_niks())
@@ -342,10 +278,8 @@ def main() -> None:
 
     start_count = asyncio.run(_count(url))
     rounds: list[dict] = []
-    order = ("real", "floor")
-    for number in range(args.rounds):
-        for program in order if number % 2 == 0 else order[::-1]:
-            rounds += _one_round(program, args, env, script, url)
+    for program in alternating(args.rounds):
+        rounds += _one_round(program, args, env, script, url)
     summary = summarize(rounds, args.connections)
     result = {
         "complaints_at_start": start_count,

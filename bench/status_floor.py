@@ -31,12 +31,9 @@ the api server's processes, the bench database's PostgreSQL backends, and redis-
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import hmac
 import os
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -61,6 +58,7 @@ from api.domain.rate_limit import RateLimiter  # noqa: E402
 from api.domain.status_check import _FAMILIES_WITH_STAGES, FamilyReader  # noqa: E402
 
 FLOOR_CHANNEL = "bench"
+FLOOR_APP = "bench.status_floor:floor_app"  # served by uvicorn in each worker process
 _FOUND, _NOT_FOUND = b'{"found":true}', b'{"found":false}'
 
 
@@ -125,6 +123,7 @@ def floor_app() -> FastAPI:
     from api.redis_client import create_redis
     from api.services import protector_from
     from api.settings import get_settings
+    from bench.common import floor_fastapi
 
     settings = get_settings()
 
@@ -157,7 +156,7 @@ def floor_app() -> FastAPI:
         await redis.aclose()
         await engine.dispose()
 
-    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app = floor_fastapi(lifespan)
 
     @app.post("/api/v1/status-checks")
     async def check(request: Request) -> Response:
@@ -165,55 +164,11 @@ def floor_app() -> FastAPI:
         found = await request.app.state.floor.check(body["nik"], body["name"], body["channel_user"])
         return Response(_FOUND if found else _NOT_FOUND, media_type="application/json")
 
-    @app.get("/readyz")
-    async def ready() -> Response:
-        return Response(b"{}", media_type="application/json")
-
     return app
 
 
 # ---------------------------------------------------------------------------------------
 # The benchmark: the real server and the floor's, alternating rounds of one run.
-
-# `bansos serve` runs uvicorn.run("api.asgi:app", …) with exactly these options.
-_SERVE_FLOOR = (
-    "import sys, uvicorn; uvicorn.run('bench.status_floor:floor_app', factory=True, "
-    "host='127.0.0.1', port=int(sys.argv[1]), workers=int(sys.argv[2]), log_level='info', "
-    "access_log=False, proxy_headers=True)"
-)
-
-
-def wait_started(base: str, seconds: float = 180) -> None:
-    """Until the server at ``base`` answers /readyz. Longer than common.wait_ready allows:
-    on a machine shared with other work an api worker took ~40 s to start."""
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/readyz", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the server at {base} did not become ready")
-
-
-def _start(program: str, args, env: dict) -> subprocess.Popen:
-    from bench.common import ROOT, Tree
-
-    if program == "real":
-        return Tree("real", ROOT).popen(
-            "serve", "--port", str(args.port), "--workers", str(args.workers), env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-c", _SERVE_FLOOR, str(args.port), str(args.workers)],
-        env={**env, "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def _redis_pids() -> list[int]:
@@ -250,14 +205,11 @@ def _probe(base: str, key: str, body: str) -> None:
 def _one_round(
     program: str, args, env: dict, script: Path, database: str, probe: tuple[str, str]
 ) -> dict:
-    from bench.common import prewarm
+    from bench.common import prewarm, serving
     from bench.status_checks import wrk
 
     prewarm(env["DATABASE_URL"])
-    server = _start(program, args, env)
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        wait_started(base)
+    with serving(program, FLOOR_APP, args, env) as (base, server):
         _probe(base, *probe)
         wrk(base, connections=args.connections, seconds=5, threads=2, script=script)  # warm-up
         load_before = os.getloadavg()[0]
@@ -268,9 +220,6 @@ def _one_round(
         )
         wall = time.monotonic() - started
         after = _machine_cpu(server.pid, database)
-    finally:
-        os.killpg(server.pid, signal.SIGKILL)  # a benchmark server: no graceful drain needed
-        server.wait(timeout=30)
     cpu_us = {k: 1e6 * (after[k] - before[k]) / result["requests"] for k in before}
     return {
         "program": program,
@@ -294,15 +243,15 @@ FIGURES = {
 
 def summarize(rounds: list[dict]) -> dict:
     """Median of each figure per program, real / floor, and the ratios of adjacent rounds."""
+    from bench.common import real_against_floor
+
     real = [r for r in rounds if r["program"] == "real"]
     floor = [r for r in rounds if r["program"] == "floor"]
     summary = {}
     print(f"{'figure':>17} {'real median':>12} {'floor median':>13} {'real/floor':>10}  paired")
     for name, figure in FIGURES.items():
         r_values, f_values = [figure(r) for r in real], [figure(r) for r in floor]
-        ratio = statistics.median(r_values) / statistics.median(f_values)
-        # Rounds run real, floor, floor, real, …: the i-th of each ran next to each other.
-        paired = [a / b for a, b in zip(r_values, f_values, strict=False) if b]
+        ratio, paired = real_against_floor(r_values, f_values)
         summary[name] = {
             "real": {"median": statistics.median(r_values), "all": r_values},
             "floor": {"median": statistics.median(f_values), "all": f_values},
@@ -318,36 +267,19 @@ def summarize(rounds: list[dict]) -> dict:
 
 
 def main() -> None:
-    from bench.common import UNLIMITED, bansos, connect, env_for, save
+    from bench.common import UNLIMITED, alternating, env_for, floor_api_key, parse_floor_args, save
     from bench.registry import BENCH_DB, ensure_registry
     from bench.status_checks import LUA, sample_bodies
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--rounds", type=int, default=4, help="of each program")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8768)
-    parser.add_argument("--save-as", default="status_floor", help="bench/results/NAME.json")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
+    args = parse_floor_args(parser, seconds=15, rounds=4, port=8768, save_as="status_floor")
 
     db_url, beneficiaries_csv = ensure_registry(args.people)
     # The in-process worker off, as production runs the api (the floor has none).
     env = env_for(db_url, **UNLIMITED, DB_POOL_SIZE="20", WORKER_INTERVAL_SECONDS="0")
-    key = bansos("create-api-key", FLOOR_CHANNEL, env=env).stdout.strip()
-
-    async def newest_key() -> int:
-        conn = await connect(db_url)
-        try:
-            return await conn.fetchval("SELECT max(id) FROM api_key")
-        finally:
-            await conn.close()
-
-    key_id = asyncio.run(newest_key())
-    env["FLOOR_API_KEY_ID"] = str(key_id)  # the floor's audit rows name the same key
+    key = floor_api_key(FLOOR_CHANNEL, db_url, env)  # the floor's audit rows name the same key
     workdir = Path(tempfile.mkdtemp(prefix="bansos-floor-"))
     bodies = workdir / "bodies.jsonl"
     sample_bodies(beneficiaries_csv, bodies, 20_000)
@@ -356,19 +288,17 @@ def main() -> None:
     script.write_text(LUA % {"bodies": bodies, "key": key})
 
     rounds = []
-    order = ("real", "floor")
-    for number in range(args.rounds):
-        for program in order if number % 2 == 0 else order[::-1]:
-            r = _one_round(program, args, env, script, BENCH_DB, (key, first_body))
-            rounds.append(r)
-            print(
-                f"{program:>6} {r['rps']:>7.0f} req/s p50 {r['p50_ms']:>6.1f} ms "
-                f"p99 {r['p99_ms']:>6.1f} ms non-2xx {r['non_2xx']} | µs per check: "
-                f"api {r['cpu_us']['api']:.0f} pg {r['cpu_us']['pg']:.0f} "
-                f"redis {r['cpu_us']['redis']:.0f} machine {r['cpu_us']['machine']:.0f} | "
-                f"load {r['load_average'][0]:.1f}",
-                flush=True,
-            )
+    for program in alternating(args.rounds):
+        r = _one_round(program, args, env, script, BENCH_DB, (key, first_body))
+        rounds.append(r)
+        print(
+            f"{program:>6} {r['rps']:>7.0f} req/s p50 {r['p50_ms']:>6.1f} ms "
+            f"p99 {r['p99_ms']:>6.1f} ms non-2xx {r['non_2xx']} | µs per check: "
+            f"api {r['cpu_us']['api']:.0f} pg {r['cpu_us']['pg']:.0f} "
+            f"redis {r['cpu_us']['redis']:.0f} machine {r['cpu_us']['machine']:.0f} | "
+            f"load {r['load_average'][0]:.1f}",
+            flush=True,
+        )
     summary = summarize(rounds)
     result = {
         "people": args.people,

@@ -134,6 +134,16 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
     asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+"""Mark a test (or a module) whose behaviour exists on PostgreSQL only: it runs there, not
+skipped on SQLite, so a skip in a report always means a missing server."""
+
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+"""Mark a test of SQLite's own behaviour (what it refuses that PostgreSQL does)."""
+
+
 BOTH_REDIS = pytest.mark.parametrize(
     "redis_kind", ["memory", pytest.param("real", marks=pytest.mark.redis)], indirect=True
 )
@@ -284,4 +294,11 @@ async def registry(services, tmp_path, registry_rows) -> None:
     await load_registry(services, tmp_path / "registry", registry_rows)
 
 
-__all__ = ["BOTH_REDIS", "make_settings", "write_csv", "session_factory"]
+__all__ = [
+    "BOTH_REDIS",
+    "POSTGRES_ONLY",
+    "SQLITE_ONLY",
+    "make_settings",
+    "write_csv",
+    "session_factory",
+]

@@ -9,6 +9,8 @@ equivalents first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -49,87 +51,71 @@ def render(summary: WeeklySummary, locale: str) -> bytes:
     pdf.ln(4)
 
     _heading(pdf, t("console_statistics_weekly.key_figures"))
-    widths = (80, 35, 35, 30)
-    _row(
+    _table(
         pdf,
-        widths,
+        (80, 35, 35, 30),
         (
             t("console_statistics_weekly.figure"),
             t("console_statistics_weekly.this_week"),
             t("console_statistics_weekly.last_week"),
             t("console_statistics_weekly.change"),
         ),
-        bold=True,
-    )
-    for figure in summary.figures:
-        _row(
-            pdf,
-            widths,
+        [
             (
                 t(f"statistics.label_{figure.key}"),
                 formats.figure(figure.value, figure.kind, locale),
                 formats.figure(figure.previous, figure.kind, locale),
                 formats.change(figure.change, locale),
-            ),
-        )
+            )
+            for figure in summary.figures
+        ],
+    )
     pdf.ln(4)
 
     _heading(pdf, t("console_statistics_weekly.worst_offices"))
-    if summary.worst_offices:
-        widths = (100, 30, 25, 25)
-        _row(
-            pdf,
-            widths,
+    _table(
+        pdf,
+        (100, 30, 25, 25),
+        (
+            t("console_statistics_weekly.office"),
+            t("statistics.label_share_met"),
+            t("statistics.label_deadlines_completed"),
+            t("statistics.label_breached"),
+        ),
+        [
             (
-                t("console_statistics_weekly.office"),
-                t("statistics.label_share_met"),
-                t("statistics.label_deadlines_completed"),
-                t("statistics.label_breached"),
-            ),
-            bold=True,
-        )
-        for office in summary.worst_offices:
-            _row(
-                pdf,
-                widths,
-                (
-                    office.name,
-                    formats.figure(office.share_met, Kind.SHARE, locale),
-                    formats.number(office.completed, locale),
-                    formats.number(office.breached, locale),
-                ),
+                office.name,
+                formats.figure(office.share_met, Kind.SHARE, locale),
+                formats.number(office.completed, locale),
+                formats.number(office.breached, locale),
             )
-    else:
-        pdf.multi_cell(0, 6, t("console_statistics_weekly.no_offices_ranked"), **_NEXT_LINE)
+            for office in summary.worst_offices
+        ],
+        if_empty=t("console_statistics_weekly.no_offices_ranked"),
+    )
     pdf.ln(4)
 
     _heading(pdf, t("console_statistics_weekly.growing_categories"))
-    if summary.growing_categories:
-        widths = (100, 30, 30, 20)
-        _row(
-            pdf,
-            widths,
+    _table(
+        pdf,
+        (100, 30, 30, 20),
+        (
+            t("console_statistics_weekly.category"),
+            t("console_statistics_weekly.this_week"),
+            t("console_statistics_weekly.last_week"),
+            t("console_statistics_weekly.growth"),
+        ),
+        [
             (
-                t("console_statistics_weekly.category"),
-                t("console_statistics_weekly.this_week"),
-                t("console_statistics_weekly.last_week"),
-                t("console_statistics_weekly.growth"),
-            ),
-            bold=True,
-        )
-        for category in summary.growing_categories:
-            _row(
-                pdf,
-                widths,
-                (
-                    category.name,
-                    formats.number(category.received, locale),
-                    formats.number(category.previous, locale),
-                    "+" + formats.number(category.growth, locale),
-                ),
+                category.name,
+                formats.number(category.received, locale),
+                formats.number(category.previous, locale),
+                "+" + formats.number(category.growth, locale),
             )
-    else:
-        pdf.multi_cell(0, 6, t("console_statistics_weekly.no_growth"), **_NEXT_LINE)
+            for category in summary.growing_categories
+        ],
+        if_empty=t("console_statistics_weekly.no_growth"),
+    )
     pdf.ln(6)
 
     pdf.set_font("Helvetica", "", 8)
@@ -144,6 +130,24 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 7, text, **_NEXT_LINE)
     pdf.set_font("Helvetica", "", 10)
+
+
+def _table(
+    pdf: FPDF,
+    widths: tuple[int, ...],
+    header: tuple[str, ...],
+    rows: Sequence[tuple[str, ...]],
+    *,
+    if_empty: str | None = None,
+) -> None:
+    """A bold header row, then one row per entry; ``if_empty`` is said in place of a table
+    with no rows (the key figures always have theirs, so they pass none)."""
+    if not rows and if_empty is not None:
+        pdf.multi_cell(0, 6, if_empty, **_NEXT_LINE)
+        return
+    _row(pdf, widths, header, bold=True)
+    for cells in rows:
+        _row(pdf, widths, cells)
 
 
 def _row(pdf: FPDF, widths: tuple[int, ...], cells: tuple[str, ...], *, bold: bool = False) -> None:

@@ -9,6 +9,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from bansos.cli import app
+from tests.conftest import POSTGRES_ONLY
 from tests.registry_support import BENEFICIARY_HEADER, KK, SITI, write_csv
 
 runner = CliRunner()
@@ -90,9 +91,8 @@ def test_replacing_the_registry_on_sqlite_says_it_needs_postgresql_and_exits_2(m
     assert "needs PostgreSQL" in result.output and "without --replace" in result.output
 
 
+@POSTGRES_ONLY
 def test_replacing_the_registry_reports_who_was_removed(database_url, tmp_path):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a replacement needs PostgreSQL")
     env = {"BANSOS_ENV": "demo", "DATABASE_URL": database_url, "REDIS_URL": "memory://"}
     both = write_csv(
         tmp_path / "both.csv",

@@ -1,4 +1,8 @@
-"""Replacing the whole registry (PostgreSQL): loaded beside the live one, swapped in at once."""
+"""Replacing the whole registry (PostgreSQL): loaded beside the live one, swapped in at once.
+
+Each test runs on PostgreSQL only (SQLite refuses a replacement: its own test below says so),
+so none is reported as skipped on SQLite.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from api.domain.registry_import import (
     replacement,
 )
 from api.models import Beneficiary, Disbursement, DisbursementSubscription
+from tests.conftest import POSTGRES_ONLY, SQLITE_ONLY
 from tests.registry_support import (
     BENEFICIARY_HEADER,
     KK,
@@ -33,12 +38,6 @@ BUDI = "3510011203850002"
 RINI = "3510015508920003"
 KK2 = "3510010101100002"
 STATUS = "/api/v1/status-checks"
-
-
-@pytest.fixture
-def postgres_only(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a replacement needs PostgreSQL (SQLite takes the incremental import)")
 
 
 async def replace(services, tmp_path, *rows: str, name="new.csv", **extra):
@@ -58,17 +57,17 @@ async def check(client, nik: str, name: str, user: str = "tg:1") -> dict:
     return answer.json()
 
 
+@SQLITE_ONLY
 async def test_sqlite_refuses_a_replacement_and_keeps_its_registry(services, tmp_path):
-    if services.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite only")
     await import_people(services, tmp_path, f"{SITI},{KK},Siti Aminah,351001,3,PKH,")
     with pytest.raises(ReplacementUnavailable):
         await replace(services, tmp_path, f"{BUDI},{KK},Budi Santoso,351001,7,,")
     assert list(await people(services)) == [services.protector.nik_hash(SITI)]
 
 
+@POSTGRES_ONLY
 async def test_the_registry_holds_exactly_the_new_file_and_the_report_says_what_changed(
-    services, tmp_path, postgres_only
+    services, tmp_path
 ):
     await import_people(
         services,
@@ -93,8 +92,9 @@ async def test_the_registry_holds_exactly_the_new_file_and_the_report_says_what_
     assert (siti.desil, siti.programmes, siti.exclusions) == (6, "", "GAJI_BPJS")
 
 
+@POSTGRES_ONLY
 async def test_rows_are_protected_and_fingerprinted_exactly_as_an_incremental_import_does(
-    services, tmp_path, postgres_only
+    services, tmp_path
 ):
     rows = (f"{SITI},{KK},Siti Aminah,351001,3,PKH,", f"{BUDI},{KK},Budi Santoso,351001,7,,")
     await import_people(services, tmp_path, *rows)
@@ -115,8 +115,9 @@ async def test_rows_are_protected_and_fingerprinted_exactly_as_an_incremental_im
         assert new.id > max(o.id for o in before.values())  # no id is ever reused
 
 
+@POSTGRES_ONLY
 async def test_bad_rows_are_reported_by_line_and_reason_as_the_incremental_import_does(
-    services, tmp_path, postgres_only
+    services, tmp_path
 ):
     rows = (
         f"{SITI},{KK},Siti Aminah,35.10.01,3,PKH;SEMBAKO,",
@@ -133,9 +134,8 @@ async def test_bad_rows_are_reported_by_line_and_reason_as_the_incremental_impor
     assert len(await people(services)) == 1
 
 
-async def test_a_nik_repeated_across_chunks_keeps_its_later_line(
-    services, tmp_path, postgres_only, monkeypatch
-):
+@POSTGRES_ONLY
+async def test_a_nik_repeated_across_chunks_keeps_its_later_line(services, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
     report = await replace(
         services,
@@ -151,7 +151,8 @@ async def test_a_nik_repeated_across_chunks_keeps_its_later_line(
     assert (report.inserted, report.unchanged, report.rejected) == (2, 1, 0)
 
 
-async def test_disbursements_stay_with_the_people_who_stay(services, tmp_path, postgres_only):
+@POSTGRES_ONLY
+async def test_disbursements_stay_with_the_people_who_stay(services, tmp_path):
     await import_people(
         services,
         tmp_path,
@@ -171,8 +172,9 @@ async def test_disbursements_stay_with_the_people_who_stay(services, tmp_path, p
     assert [(s.beneficiary_id, s.tahap, s.amount) for s in stages] == [(siti.id, 3, 750000)]
 
 
+@POSTGRES_ONLY
 async def test_a_subscription_follows_its_person_and_ends_when_they_leave(
-    services, client, tmp_path, postgres_only
+    services, client, tmp_path
 ):
     await import_people(
         services,
@@ -204,8 +206,9 @@ async def test_a_subscription_follows_its_person_and_ends_when_they_leave(
     assert [(user, json.loads(payload)["tahap"]) for user, payload in outbox] == [("tg:1", 3)]
 
 
+@POSTGRES_ONLY
 async def test_status_checks_answer_from_the_previous_registry_until_the_swap(
-    services, client, tmp_path, postgres_only, monkeypatch
+    services, client, tmp_path, monkeypatch
 ):
     await import_people(services, tmp_path, f"{SITI},{KK},Siti Aminah,351001,3,PKH,")
     loaded, go_on = asyncio.Event(), asyncio.Event()
@@ -237,8 +240,9 @@ async def test_status_checks_answer_from_the_previous_registry_until_the_swap(
     assert after["person"]["name_masked"] == "B**I S*****O"
 
 
+@POSTGRES_ONLY
 async def test_an_interrupted_replacement_leaves_the_previous_registry_intact(
-    services, client, tmp_path, postgres_only, monkeypatch
+    services, client, tmp_path, monkeypatch
 ):
     await import_people(services, tmp_path, f"{SITI},{KK},Siti Aminah,351001,3,PKH,")
     monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
@@ -280,8 +284,9 @@ ORDER BY 1, 2
 """)
 
 
+@POSTGRES_ONLY
 async def test_after_a_replacement_the_tables_are_exactly_what_the_migrations_made(
-    services, tmp_path, postgres_only
+    services, tmp_path
 ):
     async def catalog():
         async with services.engine.connect() as conn:
@@ -300,8 +305,9 @@ async def test_after_a_replacement_the_tables_are_exactly_what_the_migrations_ma
     assert any(name == "ix_beneficiary_kk_hash" for _, name, _ in after)
 
 
+@POSTGRES_ONLY
 async def test_a_subscription_token_made_before_a_replacement_asks_for_a_new_check(
-    services, client, tmp_path, postgres_only
+    services, client, tmp_path
 ):
     await import_people(services, tmp_path, f"{SITI},{KK},Siti Aminah,351001,3,PKH,")
     token = (await check(client, SITI, "Siti Aminah"))["subscription_token"]
