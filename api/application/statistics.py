@@ -249,7 +249,7 @@ async def overview(services: Services, where: StatFilter, *, locale: str) -> Ove
         figures=figures,
         trend=await trend(services, where, locale=locale),
         regions=await regions(services, where, locale=locale),
-        regencies=await regencies(services, where, locale=locale),
+        regencies=await _pilot_regencies(services, where),
     )
 
 
@@ -424,6 +424,26 @@ async def regencies(services: Services, where: StatFilter, *, locale: str) -> Ta
         name="regencies",
         dimension="regency_code",
         names=_PlaceNames(services.regions.regency),
+    )
+
+
+async def _pilot_regencies(services: Services, where: StatFilter) -> Table:
+    """The overview's kab/kota: the pilot's 40, and every one of the province or kab/kota
+    the filter names. Complaints come from all ~500 of the country, and a table of them all
+    would bury the pilot's (the kab/kota table of the exports and the API lists them all)."""
+    pilots = (await services.directory.get()).routing.pilot_regencies
+    place = where.regency_code or where.province_code
+
+    def shown(code: str) -> bool:
+        return bool(code) and (code in pilots or bool(place and code.startswith(place)))
+
+    return await _league(
+        services,
+        where,
+        name="regencies",
+        dimension="regency_code",
+        names=_PlaceNames(services.regions.regency),
+        include=shown,
     )
 
 

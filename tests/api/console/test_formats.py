@@ -4,6 +4,9 @@ statistics figures written as their kind is read."""
 from datetime import UTC, date, datetime
 
 import pytest
+from babel.numbers import format_decimal
+from hypothesis import given
+from hypothesis import strategies as st
 
 from api.console import formats
 from api.domain.statistics.tables import Kind
@@ -42,3 +45,10 @@ def test_a_change_carries_its_sign_and_nothing_when_there_is_none():
     assert formats.change(0.125, "id") == "+12,5%"
     assert formats.change(-0.03, "en") == "−3.0%"
     assert formats.change(None, "id") == ""
+
+
+@given(st.integers(-(10**12), 10**12), st.sampled_from(["id", "en"]))
+def test_a_whole_count_reads_exactly_as_babel_writes_it(value, locale):
+    assert formats.figure(value, Kind.COUNT, locale) == format_decimal(
+        value, locale={"id": "id_ID", "en": "en_GB"}[locale]
+    )
