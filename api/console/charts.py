@@ -18,14 +18,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
-
-import pygal
-import resvg_py
-from pygal.style import Style
 
 from api.console import formats
 from api.domain.statistics.tables import Kind, Table
+
+if TYPE_CHECKING:
+    import pygal
 
 
 class Shape(StrEnum):
@@ -62,30 +63,40 @@ CHARTS = {
     )
 }
 
-# The console's colours (console.css): brand blue, ok green, a warm grey; AA on white.
-_STYLE = Style(
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#1b1f24",
-    foreground_strong="#1b1f24",
-    foreground_subtle="#d0d7de",
-    colors=("#0b5cad", "#bc4c00", "#1a7f37", "#8250df", "#57606a"),
-    font_family="'DejaVu Sans', 'Noto Sans', Arial, sans-serif",
-    title_font_size=17,
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=14,
-    value_font_size=12,
-    tooltip_font_size=12,
-    guide_stroke_color="#d0d7de",
-    major_guide_stroke_color="#d0d7de",
-    value_colors=("#1b1f24",),
-)
-_SHAPES: dict[Shape, Callable[..., pygal.graph.graph.Graph]] = {
-    Shape.LINE: pygal.Line,
-    Shape.BARS: pygal.Bar,
-    Shape.RANKED: pygal.HorizontalBar,
-}
+
+@cache
+def _style() -> pygal.style.Style:
+    """The console's colours (console.css): brand blue, ok green, a warm grey; AA on white.
+
+    pygal (and resvg, in :func:`png`) are imported by the first chart drawn, not by every api
+    process: only the statistics pages draw one, and an import is memory the process keeps
+    (docs/performance.md, "Statistics exports")."""
+    from pygal.style import Style
+
+    return Style(
+        background="#ffffff",
+        plot_background="#ffffff",
+        foreground="#1b1f24",
+        foreground_strong="#1b1f24",
+        foreground_subtle="#d0d7de",
+        colors=("#0b5cad", "#bc4c00", "#1a7f37", "#8250df", "#57606a"),
+        font_family="'DejaVu Sans', 'Noto Sans', Arial, sans-serif",
+        title_font_size=17,
+        label_font_size=13,
+        major_label_font_size=13,
+        legend_font_size=14,
+        value_font_size=12,
+        tooltip_font_size=12,
+        guide_stroke_color="#d0d7de",
+        major_guide_stroke_color="#d0d7de",
+        value_colors=("#1b1f24",),
+    )
+
+
+def _chart_type(shape: Shape) -> Callable[..., pygal.graph.graph.Graph]:
+    import pygal  # on first use: see _style
+
+    return {Shape.LINE: pygal.Line, Shape.BARS: pygal.Bar, Shape.RANKED: pygal.HorizontalBar}[shape]
 
 
 def chart_data(spec: ChartSpec, table: Table) -> Table:
@@ -113,8 +124,8 @@ def svg(
     label_kind = data.columns[0].kind
     ranked = spec.shape is Shape.RANKED
     rows = list(reversed(data.rows)) if ranked else list(data.rows)  # the largest on top
-    chart = _SHAPES[spec.shape](
-        style=_STYLE,
+    chart = _chart_type(spec.shape)(
+        style=_style(),
         width=720,
         height=max(320, 34 * len(rows) + 140) if ranked else 340,
         explicit_size=True,
@@ -194,6 +205,8 @@ def data_uri(svg_text: str) -> str:
 
 def png(svg_text: str) -> bytes:
     """The SVG rasterised at twice its size (sharp when printed or zoomed)."""
+    import resvg_py  # on first use: see _style
+
     return bytes(resvg_py.svg_to_bytes(svg_string=svg_text, zoom=2.0, background="#ffffff"))
 
 

@@ -29,9 +29,7 @@ from enum import StrEnum
 from io import BytesIO
 
 import filetype
-from PIL import Image
 
-from api.domain.complaints.image_reencoding import reencoded
 from api.domain.complaints.pdf_check import MAX_PAGES, PdfProblem, pdf_refusal
 
 __all__ = [
@@ -275,6 +273,8 @@ _PDF_PROBLEMS = {
 
 
 def _reencode(data: bytes, detected: str) -> bytes:
+    from api.domain.complaints.image_reencoding import reencoded  # Pillow: see _verify_image
+
     try:
         return reencoded(data, detected)
     except MemoryError:
@@ -286,6 +286,11 @@ def _reencode(data: bytes, detected: str) -> bytes:
 
 
 def _verify_image(data: bytes, detected: str) -> None:
+    # Pillow is imported by the first image to check, not by every api process: most never
+    # see an upload, and it is memory each would hold (docs/performance.md, "Statistics
+    # exports").
+    from PIL import Image
+
     corrupt = AttachmentError(AttachmentProblem.CORRUPT, detected=detected)
     too_large = AttachmentError(AttachmentProblem.TOO_LARGE, max_megapixels=MAX_IMAGE_MEGAPIXELS)
     try:

@@ -5,7 +5,8 @@ An officer opens complaint evidence on an office computer. A PDF can carry JavaS
 carry other files (``/EmbeddedFiles``), hide an HTML page that a browser renders when the
 file is served as HTML (a polyglot), or expand a few compressed megabytes into gigabytes
 (a decompression bomb). :func:`pdf_refusal` reads the file with pypdf, a maintained
-parser, and names the first of these it finds; the caller turns that into a refusal.
+parser (in :mod:`api.domain.complaints.pdf_inspection`), and names the first of these it
+finds; the caller turns that into a refusal.
 
 Every object the cross-reference lists is looked at, including those packed in object
 streams, so active content need not be reachable from the catalogue to be found: a viewer
@@ -21,40 +22,17 @@ their decoders do not run here, and a viewer decodes them at the page's resoluti
 from __future__ import annotations
 
 import re
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from io import BytesIO
-from typing import Any
-
-from pypdf import PdfReader
-from pypdf.errors import LimitReachedError, PyPdfError
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    StreamObject,
-)
 
 MAX_PAGES = 100
 MAX_EXPANDED_BYTES = 200 * 1024 * 1024
-_INFLATE_STEP = 1024 * 1024
 
 # HTML a browser would render if the file were ever served or saved as a web page. None of
 # these can occur in a well-formed PDF outside a literal string: after "<" a PDF has a hex
 # string (hex digits only) or "<<" (a dictionary).
 _MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|object|embed)\b", re.I)
 _HEADER = b"%PDF-"
-
-_ACTIONS_THAT_ACT = {"/JavaScript": "javascript", "/Launch": "launch"}
-_EMBEDDING_KEYS = frozenset({"/EmbeddedFiles", "/EmbeddedFile"})
-_EMBEDDING_TYPES = frozenset({"/EmbeddedFile", "/Filespec"})
-_IMAGE_CODECS = frozenset(
-    {"/DCTDecode", "/DCT", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/CCF"}
-)
-_FLATE = frozenset({"/FlateDecode", "/Fl"})
 
 
 class PdfProblem(StrEnum):
@@ -76,112 +54,9 @@ def pdf_refusal(data: bytes) -> PdfRefusal | None:
     """The first reason to refuse ``data`` as a PDF attachment, or None if it may be kept."""
     if not data.startswith(_HEADER) or _MARKUP.search(data):
         return PdfRefusal(PdfProblem.POLYGLOT)
-    try:
-        reader = PdfReader(BytesIO(data), strict=False)
-        # An officer's viewer opens a file encrypted for an empty password without asking,
-        # so it is read the same way; one needing a password cannot be checked.
-        if reader.is_encrypted and not reader.decrypt(""):
-            return PdfRefusal(PdfProblem.UNREADABLE)
-        objects = list(_every_object(reader))
-        for obj in objects:
-            found = _active_content(obj)
-            if found is not None:
-                return found
-        pages = len(reader.pages)
-        if pages > MAX_PAGES:
-            return PdfRefusal(PdfProblem.TOO_MANY_PAGES, pages)
-        if pages == 0:
-            return PdfRefusal(PdfProblem.UNREADABLE)
-        return _expansion_refusal(obj for obj in objects if isinstance(obj, StreamObject))
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        # pypdf raises an undocumented assortment on malformed files, like Pillow.
-        return PdfRefusal(PdfProblem.UNREADABLE)
+    # Imported by the first PDF to check: pypdf (with the fontTools it loads) costs every
+    # api process about 18 MB of memory at import, and most never see a PDF upload
+    # (docs/performance.md, "Statistics exports").
+    from api.domain.complaints.pdf_inspection import parsed_refusal
 
-
-def _every_object(reader: PdfReader) -> Iterator[Any]:
-    """The trailer and each object the cross-reference lists (object streams included)."""
-    yield reader.trailer
-    seen: set[int] = set()
-    numbers = [
-        (number, generation) for generation, entries in reader.xref.items() for number in entries
-    ] + [(number, 0) for number in reader.xref_objStm]
-    for number, generation in numbers:
-        if number in seen:
-            continue
-        seen.add(number)
-        obj = reader.get_object(IndirectObject(number, generation, reader))
-        if obj is not None:
-            yield obj
-
-
-def _active_content(obj: Any) -> PdfRefusal | None:
-    """Looks through one object and the direct objects nested in it (not references:
-    those are objects of their own in the cross-reference)."""
-    pending = [obj]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, DictionaryObject):
-            refusal = _dictionary_refusal(item)
-            if refusal is not None:
-                return refusal
-            pending.extend(item.values())
-        elif isinstance(item, ArrayObject):
-            pending.extend(item)
-    return None
-
-
-def _dictionary_refusal(item: DictionaryObject) -> PdfRefusal | None:
-    keys = set(item.keys())
-    if "/JS" in keys or "/JavaScript" in keys:
-        return PdfRefusal(PdfProblem.ACTIVE_CONTENT, "javascript")
-    action = item.get("/S")
-    if isinstance(action, NameObject) and action in _ACTIONS_THAT_ACT:
-        return PdfRefusal(PdfProblem.ACTIVE_CONTENT, _ACTIONS_THAT_ACT[action])
-    if keys & _EMBEDDING_KEYS or item.get("/Type") in _EMBEDDING_TYPES:
-        return PdfRefusal(PdfProblem.EMBEDDED_FILES)
-    if item.get("/Subtype") == "/FileAttachment":
-        return PdfRefusal(PdfProblem.EMBEDDED_FILES)
-    return None
-
-
-def _expansion_refusal(streams: Iterator[StreamObject]) -> PdfRefusal | None:
-    budget = MAX_EXPANDED_BYTES
-    for stream in streams:
-        budget -= _expanded_size(stream, budget)
-        if budget < 0:
-            return PdfRefusal(PdfProblem.EXPANDS_TOO_MUCH)
-    return None
-
-
-def _expanded_size(stream: StreamObject, budget: int) -> int:
-    """The stream's decoded size, or anything above ``budget`` once it passes it."""
-    filters = stream.get("/Filter")
-    names = (
-        [str(name) for name in filters]
-        if isinstance(filters, ArrayObject)
-        else ([str(filters)] if filters is not None else [])
-    )
-    raw: bytes = stream._data  # the stored (encoded) bytes; pypdf's name for them
-    if not names or set(names) & _IMAGE_CODECS:
-        return len(raw)
-    if len(names) == 1 and names[0] in _FLATE:
-        return _inflated_size(raw, budget)
-    # Rare chains (ASCII85 then Flate, LZW …): pypdf decodes them under its own limits.
-    try:
-        return len(stream.get_data())
-    except LimitReachedError:
-        return budget + 1
-
-
-def _inflated_size(raw: bytes, budget: int) -> int:
-    inflater = zlib.decompressobj()
-    size, pending = 0, raw
-    try:
-        while pending and size <= budget:
-            size += len(inflater.decompress(pending, _INFLATE_STEP))
-            pending = inflater.unconsumed_tail
-            if inflater.eof:
-                break
-    except zlib.error:
-        pass  # a damaged stream: what inflated so far is what a viewer could show
-    return size
+    return parsed_refusal(data)

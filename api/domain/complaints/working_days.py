@@ -29,7 +29,6 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 import yaml
 
 __all__ = [
@@ -77,6 +76,12 @@ class WorkingCalendar:
     def _days_off(self, year: int) -> dict[date, str]:
         days = self._by_year.get(year)
         if days is None:
+            # Imported by the first year counted, not with the module: the holidays library
+            # (with dateutil) is memory every api process would hold, and the routes that
+            # count no working days (the statistics exports among them) never need it
+            # (docs/performance.md, "Statistics exports").
+            import holidays
+
             # language="id": the official Indonesian names (e.g. "Cuti Bersama Hari Raya
             # Idul Fitri"), independent of the process locale.
             library = holidays.country_holidays(

@@ -234,6 +234,21 @@ async def test_every_row_export_is_audited_with_its_filter_and_row_count(
     assert entry.finished_at is not None
 
 
+async def test_an_export_longer_than_a_chunk_carries_every_complaint_once(
+    services, client, browser, monkeypatch
+):
+    # Chunks of two rows: five complaints leave in three, as a million leave in thousands.
+    monkeypatch.setattr("api.application.complaint_export.ROWS_PER_CHUNK", 2)
+    filed = {await file(client) for _ in range(5)}
+    await browser.sign_in("kemensos")
+
+    rows = await rows_of(browser)
+
+    assert sorted(row["tracking_id"] for row in rows) == sorted(filed)
+    (entry,) = await audits(services)
+    assert entry.rows == 5
+
+
 async def test_descriptions_come_only_after_a_confirmation_and_are_audited(
     services, client, browser
 ):

@@ -76,16 +76,17 @@ def test_calendar_refuses_a_datetime_where_a_date_is_meant():
 
 
 def test_the_days_off_of_a_year_are_worked_out_once(monkeypatch):
-    import api.domain.complaints.working_days as working_days
+    # The library itself: the calendar imports it on first use (not with the module).
+    import holidays
 
     asked = []
-    library = working_days.holidays.country_holidays
+    library = holidays.country_holidays
 
     def counting(country, *, years: int, **options):
         asked.append(years)
         return library(country, years=years, **options)
 
-    monkeypatch.setattr(working_days.holidays, "country_holidays", counting)
+    monkeypatch.setattr(holidays, "country_holidays", counting)
     cal = WorkingCalendar()
     for day in range(1, 32):
         cal.is_working_day(date(2026, 12, day))
