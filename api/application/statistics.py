@@ -249,7 +249,7 @@ async def overview(services: Services, where: StatFilter, *, locale: str) -> Ove
         figures=figures,
         trend=await trend(services, where, locale=locale),
         regions=await regions(services, where, locale=locale),
-        regencies=await _pilot_regencies(services, where),
+        regencies=await _pilot_regencies(services, where, locale=locale),
     )
 
 
@@ -417,17 +417,20 @@ async def regions(services: Services, where: StatFilter, *, locale: str) -> Tabl
     )
 
 
-async def regencies(services: Services, where: StatFilter, *, locale: str) -> Table:
+async def regencies(
+    services: Services, where: StatFilter, *, locale: str, include: Callable[[str], bool] = bool
+) -> Table:
     return await _league(
         services,
         where,
         name="regencies",
         dimension="regency_code",
         names=_PlaceNames(services.regions.regency),
+        include=include,
     )
 
 
-async def _pilot_regencies(services: Services, where: StatFilter) -> Table:
+async def _pilot_regencies(services: Services, where: StatFilter, *, locale: str) -> Table:
     """The overview's kab/kota: the pilot's 40, and every one of the province or kab/kota
     the filter names. Complaints come from all ~500 of the country, and a table of them all
     would bury the pilot's (the kab/kota table of the exports and the API lists them all)."""
@@ -437,14 +440,7 @@ async def _pilot_regencies(services: Services, where: StatFilter) -> Table:
     def shown(code: str) -> bool:
         return bool(code) and (code in pilots or bool(place and code.startswith(place)))
 
-    return await _league(
-        services,
-        where,
-        name="regencies",
-        dimension="regency_code",
-        names=_PlaceNames(services.regions.regency),
-        include=shown,
-    )
+    return await regencies(services, where, locale=locale, include=shown)
 
 
 async def districts(services: Services, where: StatFilter, *, locale: str) -> Table:

@@ -163,6 +163,27 @@ async def test_the_overview_compares_with_the_previous_period_and_ranks_the_plac
     assert offices.as_dicts()[0]["median_days_to_verify"] == 0
 
 
+async def test_the_overview_ranks_the_pilots_kab_kota_and_those_of_the_place_filtered(
+    services, api_key
+):
+    citizen = Citizen(await channel_of(services, api_key), "tg:44")
+    ministry = await member(services, "kemensos", Role.MINISTRY, "NASIONAL", None)
+    bondowoso = ComplaintDraft(category="LAINNYA", description="Lain.", region_code="351101")
+    for draft in (PUNGLI, bondowoso):  # Banyuwangi is in the pilot, Bondowoso is not
+        await complaint_intake.file_complaint(services, citizen, draft, locale="id")
+    await count_every_event(services)
+    national = await statistics.scoped_filter(services, ministry, {})
+    east_java = await statistics.scoped_filter(services, ministry, {"province": "35"})
+
+    overview = await statistics.overview(services, national, locale="id")
+    in_east_java = await statistics.overview(services, east_java, locale="id")
+    every_one = await statistics.table(services, national, "regencies", locale="id")
+
+    assert [row["code"] for row in overview.regencies.as_dicts()] == ["3510"]
+    assert sorted(row["code"] for row in in_east_java.regencies.as_dicts()) == ["3510", "3511"]
+    assert sorted(row["code"] for row in every_one.as_dicts()) == ["3510", "3511"]
+
+
 async def test_a_filter_outside_the_members_scope_or_with_an_unknown_code_is_refused(services):
     coordinator = await member(services, "wk4b", Role.COORDINATOR, "WK4", "WK4")
     admin = await member(services, "admin", Role.ADMIN, None, None)
